@@ -1,0 +1,9 @@
+//! user-sandbox: a stateful sandbox of finAPI, Open Bank Project and Authress user management.
+
+pub mod admin;
+pub mod docs;
+pub mod seed;
+pub mod settings;
+pub mod startup;
+pub mod store;
+pub mod vendors;

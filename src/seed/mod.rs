@@ -1,0 +1,21 @@
+//! Seeding: fixture people first, then `--users` fake ones, all from one ChaCha8 seed.
+
+pub mod fixtures;
+pub mod people;
+
+pub use fixtures::Fixtures;
+pub use people::{Person, population};
+
+use std::sync::Arc;
+
+use crate::store::clock::ClockMode;
+
+/// Everything a world is built from: the same plan always builds the same world.
+#[derive(Debug, Clone)]
+pub struct SeedPlan {
+    pub seed: u64,
+    /// Fake people added after the fixture people.
+    pub users: usize,
+    pub clock: ClockMode,
+    pub fixtures: Arc<Fixtures>,
+}

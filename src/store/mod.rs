@@ -1,0 +1,18 @@
+//! The vendor-neutral core: one `World` per sandbox, its clock and id generator,
+//! neutral errors and the only paging code.
+
+pub mod clock;
+pub mod error;
+pub mod ids;
+pub mod page;
+pub mod sandbox;
+pub mod table;
+pub mod world;
+
+pub use clock::Clock;
+pub use error::StoreError;
+pub use ids::{Ids, Purpose};
+pub use page::{OffsetWindow, Page};
+pub use sandbox::{RequestContext, Sandbox, Sandboxes};
+pub use table::Table;
+pub use world::World;

@@ -1,0 +1,103 @@
+//! The only slicing code. Offset windows (page/perPage, limit/offset) and cursor windows go in,
+//! a `Page<T>` comes out; each vendor wraps it in its own envelope.
+
+/// `per_page` items starting after `offset` items.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OffsetWindow {
+    pub offset: usize,
+    pub limit: usize,
+}
+
+impl OffsetWindow {
+    /// finAPI-style 1-based pages.
+    pub fn page(page: usize, per_page: usize) -> Self {
+        Self {
+            offset: page.saturating_sub(1).saturating_mul(per_page),
+            limit: per_page,
+        }
+    }
+}
+
+/// One window of an ordered listing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    /// How many items the whole (filtered) listing holds.
+    pub total: usize,
+    /// Whether items follow this window.
+    pub has_more: bool,
+}
+
+impl<T> Page<T> {
+    /// Slices an ordered, already filtered iterator. `known_total` skips counting the rest when the
+    /// caller knows the size (an unfiltered listing), so page 1 of a million rows touches one page.
+    pub fn from_ordered<I>(items: I, window: OffsetWindow, known_total: Option<usize>) -> Self
+    where
+        I: Iterator<Item = T>,
+    {
+        let mut iter = items;
+        let mut skipped = 0;
+        while skipped < window.offset && iter.next().is_some() {
+            skipped += 1;
+        }
+        let items: Vec<T> = iter.by_ref().take(window.limit).collect();
+        let taken = skipped + items.len();
+        let total = known_total.unwrap_or_else(|| taken + iter.count());
+        Self {
+            has_more: total > taken,
+            items,
+            total,
+        }
+    }
+
+    /// Pages needed for `total` items at `per_page` a page (0 for an empty listing).
+    pub fn page_count(&self, per_page: usize) -> usize {
+        self.total.div_ceil(per_page.max(1))
+    }
+
+    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
+        Page {
+            items: self.items.into_iter().map(f).collect(),
+            total: self.total,
+            has_more: self.has_more,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_middle_page_counts_the_rest() {
+        let page = Page::from_ordered(0..45, OffsetWindow::page(2, 20), None);
+        assert_eq!(page.items, (20..40).collect::<Vec<_>>());
+        assert_eq!(page.total, 45);
+        assert!(page.has_more);
+        assert_eq!(page.page_count(20), 3);
+    }
+
+    #[test]
+    fn the_last_page_is_short() {
+        let page = Page::from_ordered(0..45, OffsetWindow::page(3, 20), None);
+        assert_eq!(page.items, (40..45).collect::<Vec<_>>());
+        assert_eq!(page.total, 45);
+        assert!(!page.has_more);
+    }
+
+    #[test]
+    fn a_page_past_the_end_is_empty_but_counts() {
+        let page = Page::from_ordered(0..45, OffsetWindow::page(9, 20), None);
+        assert!(page.items.is_empty());
+        assert_eq!(page.total, 45);
+        assert_eq!(Page::from_ordered(0..0, OffsetWindow::page(1, 20), None).page_count(20), 0);
+    }
+
+    #[test]
+    fn a_known_total_is_trusted() {
+        let page = Page::from_ordered(0..1000, OffsetWindow::page(1, 10), Some(1000));
+        assert_eq!(page.items.len(), 10);
+        assert_eq!(page.total, 1000);
+        assert!(page.has_more);
+    }
+}

@@ -1,0 +1,172 @@
+//! A keyed table with an ordered index: point reads and writes go to a `DashMap`, listings walk a
+//! lock-free skip list of keys, so paging never sorts the table and stays fast at a million rows.
+//!
+//! No map guard leaves a method: reads return clones, writes run a closure under the shard lock.
+
+use std::ops::Bound;
+
+use crossbeam_skiplist::SkipSet;
+use dashmap::DashMap;
+use dashmap::mapref::entry::Entry;
+
+use super::StoreError;
+
+#[derive(Debug)]
+pub struct Table<V> {
+    kind: &'static str,
+    rows: DashMap<String, V>,
+    order: SkipSet<String>,
+}
+
+impl<V: Clone> Table<V> {
+    /// `kind` names the rows in errors ("user", "tenant").
+    pub fn new(kind: &'static str) -> Self {
+        Self {
+            kind,
+            rows: DashMap::new(),
+            order: SkipSet::new(),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    fn not_found(&self, key: &str) -> StoreError {
+        StoreError::NotFound {
+            kind: self.kind,
+            id: key.to_string(),
+        }
+    }
+
+    /// Inserts a new row; an existing key is `AlreadyExists` and changes nothing.
+    pub fn insert(&self, key: String, value: V) -> Result<(), StoreError> {
+        match self.rows.entry(key.clone()) {
+            Entry::Occupied(_) => Err(StoreError::AlreadyExists {
+                kind: self.kind,
+                id: key,
+            }),
+            Entry::Vacant(slot) => {
+                slot.insert(value);
+                self.order.insert(key);
+                Ok(())
+            }
+        }
+    }
+
+    /// Inserts or replaces a row.
+    pub fn put(&self, key: String, value: V) {
+        if self.rows.insert(key.clone(), value).is_none() {
+            self.order.insert(key);
+        }
+    }
+
+    pub fn get(&self, key: &str) -> Result<V, StoreError> {
+        self.rows
+            .get(key)
+            .map(|row| row.value().clone())
+            .ok_or_else(|| self.not_found(key))
+    }
+
+    pub fn contains(&self, key: &str) -> bool {
+        self.rows.contains_key(key)
+    }
+
+    /// Runs `f` on the row under its shard lock, so check-and-set is atomic per row.
+    pub fn update<R>(&self, key: &str, f: impl FnOnce(&mut V) -> R) -> Result<R, StoreError> {
+        let mut row = self.rows.get_mut(key).ok_or_else(|| self.not_found(key))?;
+        Ok(f(row.value_mut()))
+    }
+
+    /// Removes the row when `keep` says no; `Ok(None)` when it was kept.
+    pub fn remove_if(&self, key: &str, remove: impl FnOnce(&V) -> bool) -> Result<Option<V>, StoreError> {
+        if !self.rows.contains_key(key) {
+            return Err(self.not_found(key));
+        }
+        match self.rows.remove_if(key, |_, v| remove(v)) {
+            Some((key, value)) => {
+                self.order.remove(&key);
+                Ok(Some(value))
+            }
+            None if self.rows.contains_key(key) => Ok(None),
+            None => Err(self.not_found(key)),
+        }
+    }
+
+    pub fn remove(&self, key: &str) -> Result<V, StoreError> {
+        self.remove_if(key, |_| true)?.ok_or_else(|| self.not_found(key))
+    }
+
+    /// Rows in key order (or reverse), each read as it is reached.
+    pub fn ordered(&self, descending: bool) -> Box<dyn Iterator<Item = (String, V)> + '_> {
+        let keys: Box<dyn Iterator<Item = _>> = if descending {
+            Box::new(self.order.iter().rev())
+        } else {
+            Box::new(self.order.iter())
+        };
+        Box::new(keys.filter_map(|key| {
+            let key = key.value();
+            self.rows.get(key).map(|row| (key.clone(), row.value().clone()))
+        }))
+    }
+
+    /// Rows whose key sorts strictly after `after`, in key order: a cursor that stays valid while
+    /// rows before or after it come and go.
+    pub fn after<'a>(&'a self, after: &'a str) -> impl Iterator<Item = (String, V)> + 'a {
+        self.order
+            .range::<str, _>((Bound::Excluded(after), Bound::Unbounded))
+            .filter_map(|key| {
+                let key = key.value();
+                self.rows.get(key).map(|row| (key.clone(), row.value().clone()))
+            })
+    }
+
+    /// Every row in key order, for snapshots.
+    pub fn to_vec(&self) -> Vec<(String, V)> {
+        self.ordered(false).collect()
+    }
+
+    pub fn from_vec(kind: &'static str, rows: Vec<(String, V)>) -> Self {
+        let table = Self::new(kind);
+        for (key, value) in rows {
+            table.put(key, value);
+        }
+        table
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_list_in_key_order_and_duplicates_are_refused() {
+        let table = Table::new("user");
+        for key in ["carol", "alice", "bob"] {
+            table.insert(key.into(), key.len()).unwrap();
+        }
+        assert!(matches!(
+            table.insert("bob".into(), 0),
+            Err(StoreError::AlreadyExists { .. })
+        ));
+        let keys: Vec<String> = table.ordered(false).map(|(k, _)| k).collect();
+        assert_eq!(keys, ["alice", "bob", "carol"]);
+        let after: Vec<String> = table.after("alice").map(|(k, _)| k).collect();
+        assert_eq!(after, ["bob", "carol"]);
+        assert_eq!(table.get("bob"), Ok(3));
+    }
+
+    #[test]
+    fn a_kept_row_stays_listed() {
+        let table = Table::new("user");
+        table.insert("a".into(), 1).unwrap();
+        assert_eq!(table.remove_if("a", |v| *v > 1), Ok(None));
+        assert_eq!(table.remove("a"), Ok(1));
+        assert_eq!(table.ordered(false).count(), 0);
+        assert!(matches!(table.remove("a"), Err(StoreError::NotFound { .. })));
+    }
+}

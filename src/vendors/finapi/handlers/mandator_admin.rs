@@ -1,0 +1,313 @@
+//! Mandator administration: `/api/v1/mandatorAdmin/...`, for the mandator admin client's token.
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use chrono::NaiveDate;
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use crate::store::{OffsetWindow, Sandbox};
+use crate::vendors::finapi::auth::MandatorAdminToken;
+use crate::vendors::finapi::errors::{Error, Result};
+use crate::vendors::finapi::models::{
+    BadCredentialsError, ChangeClientCredentialsParams, ErrorMessage, MonthlyUserStats, PageableUserInfoList,
+    Paging, UserIdentifiersList, UserIdentifiersParams, UserInfo,
+};
+use crate::vendors::finapi::state::{ListedUser, StatsWindow, UserFilter};
+use crate::vendors::finapi::validate;
+
+const MAX_PER_PAGE: usize = 500;
+const MAX_DELETE_IDS: usize = 1000;
+
+/// Change client credentials
+///
+/// Changes the secret of one of the mandator's clients. All of that client's tokens are revoked;
+/// user tokens stay valid.
+#[utoipa::path(
+    post, path = "/api/v1/mandatorAdmin/changeClientCredentials", operation_id = "changeClientCredentials",
+    tag = "Mandator administration",
+    request_body(content = ChangeClientCredentialsParams, description = "Parameters for changing client credentials"),
+    responses(
+        (status = 200, description = "Client secret changed"),
+        (status = 400, description = "Missing field or a bad new secret", body = ErrorMessage),
+        (status = 401, body = BadCredentialsError),
+        (status = 403, description = "Not the mandator admin client's token", body = ErrorMessage),
+        (status = 422, description = "Unknown clientId or wrong oldClientSecret", body = ErrorMessage),
+        (status = 500, body = ErrorMessage),
+    ),
+    security(("finapi_auth" = ["all"])),
+)]
+pub async fn change_client_credentials(
+    _admin: MandatorAdminToken,
+    sandbox: Sandbox,
+    params: web::Json<ChangeClientCredentialsParams>,
+) -> Result<HttpResponse> {
+    let client_id = validate::required("clientId", &params.client_id)?;
+    let old = validate::required("oldClientSecret", &params.old_client_secret)?;
+    let new = validate::required("newClientSecret", &params.new_client_secret)?;
+    if new.len() != 36 || !new.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
+        return Err(Error::BadRequest(
+            "'newClientSecret' must be exactly 36 characters of 0-9, A-Z, a-z and -".into(),
+        ));
+    }
+    sandbox.finapi.change_client_secret(client_id, old, new)?;
+    Ok(HttpResponse::Ok().finish())
+}
+
+/// Delete users
+///
+/// Deletes the given users. Unknown ids are ignored; users whose data is locked by a running
+/// bank connection update are listed in `nonDeletedUsers`.
+#[utoipa::path(
+    post, path = "/api/v1/mandatorAdmin/deleteUsers", operation_id = "deleteUsers", tag = "Mandator administration",
+    request_body(content = UserIdentifiersParams, description = "List of user identifiers"),
+    responses(
+        (status = 200, description = "Deleted and non-deleted users", body = UserIdentifiersList),
+        (status = 400, description = "Missing or invalid userIds", body = ErrorMessage),
+        (status = 401, body = BadCredentialsError),
+        (status = 403, description = "Not the mandator admin client's token", body = ErrorMessage),
+        (status = 500, body = ErrorMessage),
+    ),
+    security(("finapi_auth" = ["all"])),
+)]
+pub async fn delete_users(
+    _admin: MandatorAdminToken,
+    sandbox: Sandbox,
+    params: web::Json<UserIdentifiersParams>,
+) -> Result<HttpResponse> {
+    let ids = params
+        .into_inner()
+        .user_ids
+        .ok_or_else(|| Error::MissingField("Missing field: 'userIds'".into()))?;
+    if ids.len() > MAX_DELETE_IDS {
+        return Err(Error::BadRequest(format!("At most {MAX_DELETE_IDS} user ids can be deleted at once")));
+    }
+    for id in &ids {
+        validate::user_id("userIds", id)?;
+    }
+    let (deleted, kept) = sandbox.finapi.delete_users(&ids, sandbox.clock.now().date_naive());
+    Ok(HttpResponse::Ok().json(UserIdentifiersList {
+        deleted_users: deleted,
+        non_deleted_users: kept,
+    }))
+}
+
+/// Query of `getUserList`. `order` may repeat; booleans accept `True`/`False` as Python sends them.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(rename_all = "camelCase")]
+#[allow(dead_code)] // documents the query; `parse_filter` reads the raw pairs (repeated keys)
+pub struct GetUserListQuery {
+    /// Lower bound of the registration date, `YYYY-MM-DD`.
+    min_registration_date: Option<String>,
+    /// Upper bound of the registration date, `YYYY-MM-DD`.
+    max_registration_date: Option<String>,
+    /// Lower bound of the deletion date (only deleted users), `YYYY-MM-DD`.
+    min_deletion_date: Option<String>,
+    /// Upper bound of the deletion date (users not deleted match too), `YYYY-MM-DD`.
+    max_deletion_date: Option<String>,
+    /// Lower bound of the last active date (never-active users do not match), `YYYY-MM-DD`.
+    min_last_active_date: Option<String>,
+    /// Upper bound of the last active date (never-active users match too), `YYYY-MM-DD`.
+    max_last_active_date: Option<String>,
+    /// Whether to include `monthlyStats`; default false.
+    include_monthly_stats: Option<bool>,
+    /// Oldest month of the stats, `YYYY-MM`.
+    monthly_stats_start_date: Option<String>,
+    /// Newest month of the stats, `YYYY-MM`.
+    monthly_stats_end_date: Option<String>,
+    /// Only users that had at least this many bank connections within the returned stats.
+    min_bank_connection_count_in_monthly_stats: Option<u32>,
+    /// Only this user (never a deleted one).
+    user_id: Option<String>,
+    /// true: only deleted users; false: only active users; absent: both.
+    is_deleted: Option<bool>,
+    /// true: only locked users; false: only unlocked users; absent: both.
+    is_locked: Option<bool>,
+    /// Result page, from 1.
+    #[param(minimum = 1, default = 1)]
+    page: Option<usize>,
+    /// Page size, 1 to 500.
+    #[param(minimum = 1, maximum = 500, default = 20)]
+    per_page: Option<usize>,
+    /// `userId[,asc|desc]`; may repeat. Default `userId,asc`.
+    order: Option<Vec<String>>,
+}
+
+struct RawQuery(Vec<(String, String)>);
+
+impl RawQuery {
+    fn one(&self, name: &str) -> Option<&str> {
+        self.0.iter().rev().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    }
+
+    fn all(&self, name: &str) -> impl Iterator<Item = &str> {
+        self.0.iter().filter(move |(k, _)| k == name).map(|(_, v)| v.as_str())
+    }
+
+    fn date(&self, name: &str) -> Result<Option<NaiveDate>> {
+        self.one(name)
+            .map(|v| {
+                NaiveDate::parse_from_str(v, "%Y-%m-%d")
+                    .ok()
+                    .filter(|_| v.len() == 10)
+                    .ok_or_else(|| Error::BadRequest(format!("'{name}' must be a date in the format YYYY-MM-DD, got '{v}'")))
+            })
+            .transpose()
+    }
+
+    fn month(&self, name: &str) -> Result<Option<NaiveDate>> {
+        self.one(name)
+            .map(|v| {
+                NaiveDate::parse_from_str(&format!("{v}-01"), "%Y-%m-%d")
+                    .ok()
+                    .filter(|_| v.len() == 7)
+                    .ok_or_else(|| Error::BadRequest(format!("'{name}' must be a month in the format YYYY-MM, got '{v}'")))
+            })
+            .transpose()
+    }
+
+    fn boolean(&self, name: &str) -> Result<Option<bool>> {
+        self.one(name)
+            .map(|v| match v.to_ascii_lowercase().as_str() {
+                "true" => Ok(true),
+                "false" => Ok(false),
+                _ => Err(Error::BadRequest(format!("'{name}' must be true or false, got '{v}'"))),
+            })
+            .transpose()
+    }
+
+    fn number(&self, name: &str) -> Result<Option<i64>> {
+        self.one(name)
+            .map(|v| {
+                v.parse::<i64>()
+                    .map_err(|_| Error::BadRequest(format!("'{name}' must be an integer, got '{v}'")))
+            })
+            .transpose()
+    }
+}
+
+fn parse_query(req: &HttpRequest) -> Result<(UserFilter, usize, usize)> {
+    let raw = RawQuery(
+        serde_urlencoded::from_str(req.query_string())
+            .map_err(|e| Error::BadRequest(format!("Invalid query string: {e}")))?,
+    );
+    let page = raw.number("page")?.unwrap_or(1);
+    if page < 1 || page > i64::from(i32::MAX) {
+        return Err(Error::BadRequest(format!("'page' must be between 1 and {}", i32::MAX)));
+    }
+    let per_page = raw.number("perPage")?.unwrap_or(20);
+    if !(1..=MAX_PER_PAGE as i64).contains(&per_page) {
+        return Err(Error::IllegalPageSize(format!(
+            "'perPage' must be between 1 and {MAX_PER_PAGE}, got {per_page}"
+        )));
+    }
+    let mut descending = false;
+    // The first `order` wins: userId is the only sortable property.
+    if let Some(order) = raw.all("order").next() {
+        let (property, direction) = order.split_once(',').unwrap_or((order, "asc"));
+        if property != "userId" {
+            return Err(Error::UnsupportedOrder(format!("Unsupported order property: '{property}'")));
+        }
+        descending = match direction.to_ascii_lowercase().as_str() {
+            "asc" => false,
+            "desc" => true,
+            _ => return Err(Error::UnsupportedOrder(format!("Unsupported order direction: '{direction}'"))),
+        };
+    }
+    let include_stats = raw.boolean("includeMonthlyStats")?.unwrap_or(false);
+    let min_connections = raw
+        .number("minBankConnectionCountInMonthlyStats")?
+        .map(|n| {
+            u32::try_from(n).map_err(|_| {
+                Error::BadRequest("'minBankConnectionCountInMonthlyStats' must not be negative".into())
+            })
+        })
+        .transpose()?;
+    let stats = StatsWindow {
+        start: raw.month("monthlyStatsStartDate")?,
+        end: raw.month("monthlyStatsEndDate")?,
+        min_bank_connections: min_connections,
+    };
+    let user_id = raw.one("userId").map(str::to_string);
+    if let Some(id) = &user_id {
+        validate::user_id("userId", id)?;
+    }
+    let filter = UserFilter {
+        min_registration: raw.date("minRegistrationDate")?,
+        max_registration: raw.date("maxRegistrationDate")?,
+        min_deletion: raw.date("minDeletionDate")?,
+        max_deletion: raw.date("maxDeletionDate")?,
+        min_last_active: raw.date("minLastActiveDate")?,
+        max_last_active: raw.date("maxLastActiveDate")?,
+        is_deleted: raw.boolean("isDeleted")?,
+        is_locked: raw.boolean("isLocked")?,
+        user_id,
+        monthly_stats: include_stats.then_some(stats),
+        descending,
+    };
+    Ok((filter, page as usize, per_page as usize))
+}
+
+fn day(d: NaiveDate) -> String {
+    d.format("%Y-%m-%d").to_string()
+}
+
+impl From<ListedUser> for UserInfo {
+    fn from(u: ListedUser) -> Self {
+        Self {
+            user_id: u.user_id,
+            registration_date: day(u.registered_on),
+            deletion_date: u.deleted_on.map(day),
+            last_active_date: u.last_active_on.map(day),
+            bank_connection_count: u.bank_connections,
+            latest_bank_connection_import_date: u.latest_import_on.map(day),
+            latest_bank_connection_deletion_date: u.latest_deletion_on.map(day),
+            monthly_stats: u.monthly_stats.map(|stats| {
+                stats
+                    .into_iter()
+                    .map(|(month, min, max)| MonthlyUserStats {
+                        month: month.format("%Y-%m").to_string(),
+                        min_bank_connection_count: min,
+                        max_bank_connection_count: max,
+                    })
+                    .collect()
+            }),
+            is_locked: u.locked,
+        }
+    }
+}
+
+/// Get user list
+///
+/// Lists the mandator's users, active and deleted (deleted ids are distorted: `user` → `uXXr`),
+/// ordered by `userId`.
+#[utoipa::path(
+    get, path = "/api/v1/mandatorAdmin/getUserList", operation_id = "getUserList", tag = "Mandator administration",
+    params(GetUserListQuery),
+    responses(
+        (status = 200, description = "A page of users", body = PageableUserInfoList),
+        (status = 400, description = "Bad filter, page, perPage or order", body = ErrorMessage),
+        (status = 401, body = BadCredentialsError),
+        (status = 403, description = "Not the mandator admin client's token", body = ErrorMessage),
+        (status = 500, body = ErrorMessage),
+    ),
+    security(("finapi_auth" = ["all"])),
+)]
+pub async fn get_user_list(_admin: MandatorAdminToken, sandbox: Sandbox, req: HttpRequest) -> Result<HttpResponse> {
+    let (filter, page, per_page) = parse_query(&req)?;
+    let today = sandbox.clock.now().date_naive();
+    let listed = sandbox
+        .finapi
+        .list_users(&filter, OffsetWindow::page(page, per_page), today);
+    let page_count = listed.page_count(per_page);
+    let total = listed.total;
+    Ok(HttpResponse::Ok().json(PageableUserInfoList {
+        users: listed.items.into_iter().map(UserInfo::from).collect(),
+        paging: Paging {
+            page,
+            per_page,
+            page_count,
+            total_count: total,
+        },
+    }))
+}

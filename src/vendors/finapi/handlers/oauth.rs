@@ -1,0 +1,130 @@
+//! Authorization: `POST /oauth/token`, `POST /oauth/revoke`.
+
+use actix_web::http::header::CONTENT_TYPE;
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use crate::store::Sandbox;
+use crate::vendors::finapi::auth::AnyClientToken;
+use crate::vendors::finapi::errors::{Error, Result};
+use crate::vendors::finapi::models::{AccessToken, BadCredentialsError, ErrorMessage, TokenParams};
+
+/// Parameters come from the query string (as the Python client sends them), a form body, or a
+/// JSON body; body values win.
+fn params<T: for<'de> Deserialize<'de> + Default>(req: &HttpRequest, body: &[u8]) -> Result<(T, T)> {
+    let query = serde_urlencoded::from_str(req.query_string())
+        .map_err(|e| Error::BadRequest(format!("Invalid query parameters: {e}")))?;
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok((T::default(), query));
+    }
+    let content_type = req
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    let from_body = if content_type.contains("json") {
+        serde_json::from_slice(body).map_err(|e| Error::BadRequest(format!("JSON parse error: {e}")))?
+    } else {
+        serde_urlencoded::from_bytes(body).map_err(|e| Error::BadRequest(format!("Invalid form body: {e}")))?
+    };
+    Ok((from_body, query))
+}
+
+/// Get tokens
+///
+/// Gets a client token (`client_credentials`), a user token (`password`) or a fresh user token
+/// (`refresh_token`). As long as a token is valid, the same credentials get the same token.
+/// After `maxUserLoginAttempts` wrong passwords (3 for the fixture clients) the user is locked.
+#[utoipa::path(
+    post, path = "/oauth/token", operation_id = "getToken", tag = "Authorization",
+    params(TokenParams),
+    request_body(content = TokenParams, content_type = "application/x-www-form-urlencoded",
+        description = "The same parameters as a form body (recommended by finAPI)"),
+    responses(
+        (status = 200, description = "Requested token", body = AccessToken),
+        (status = 400, description = "Bad user credentials, invalid refresh_token or unsupported grant_type", body = ErrorMessage),
+        (status = 401, description = "Bad client credentials", body = BadCredentialsError),
+        (status = 403, description = "User is not verified", body = ErrorMessage),
+        (status = 423, description = "User is locked", body = ErrorMessage),
+        (status = 500, body = ErrorMessage),
+    ),
+)]
+pub async fn get_token(req: HttpRequest, sandbox: Sandbox, body: web::Bytes) -> Result<HttpResponse> {
+    let (body, query): (TokenParams, TokenParams) = params(&req, &body)?;
+    let p = body.or(query);
+    let grant = p
+        .grant_type
+        .as_deref()
+        .ok_or_else(|| Error::BadRequest("Missing grant type".into()))?;
+    let (Some(client_id), Some(secret)) = (p.client_id.as_deref(), p.client_secret.as_deref()) else {
+        return Err(Error::BadClientCredentials);
+    };
+    let (ids, now, finapi) = (&sandbox.ids, sandbox.clock.now(), &sandbox.finapi);
+    let issued = match grant {
+        "client_credentials" => finapi.client_token(ids, now, client_id, secret)?,
+        "password" => {
+            let (Some(username), Some(password)) = (p.username.as_deref(), p.password.as_deref()) else {
+                return Err(Error::BadCredentials("Bad user credentials".into()));
+            };
+            finapi.password_token(ids, now, (client_id, secret), (username, password))?
+        }
+        "refresh_token" => {
+            let refresh = p
+                .refresh_token
+                .as_deref()
+                .ok_or_else(|| Error::BadCredentials("Missing refresh token".into()))?;
+            finapi.refresh_token(ids, now, (client_id, secret), refresh)?
+        }
+        other => return Err(Error::BadRequest(format!("Unsupported grant type: {other}"))),
+    };
+    Ok(HttpResponse::Ok().json(AccessToken {
+        access_token: issued.access_token,
+        token_type: "bearer".into(),
+        refresh_token: issued.refresh_token,
+        expires_in: issued.expires_in,
+        scope: "all".into(),
+    }))
+}
+
+/// Parameters of `POST /oauth/revoke`.
+#[derive(Debug, Default, Deserialize, IntoParams, utoipa::ToSchema)]
+#[into_params(parameter_in = Query)]
+pub struct RevokeParams {
+    /// The access or refresh token to revoke.
+    pub token: Option<String>,
+    /// `access_token` revokes only that token; `refresh_token` (or none) the whole grant.
+    pub token_type_hint: Option<String>,
+}
+
+/// Revoke a token
+///
+/// Revokes one of the calling client's tokens. Answers 200 for unknown tokens too.
+#[utoipa::path(
+    post, path = "/oauth/revoke", operation_id = "revokeToken", tag = "Authorization",
+    params(RevokeParams),
+    responses(
+        (status = 200, description = "Revocation was successful (or the token was invalid)"),
+        (status = 400, description = "Missing token or unsupported token type", body = ErrorMessage),
+        (status = 401, body = BadCredentialsError),
+        (status = 403, body = ErrorMessage),
+        (status = 500, body = ErrorMessage),
+    ),
+    security(("finapi_auth" = ["all"])),
+)]
+pub async fn revoke_token(
+    client: AnyClientToken,
+    req: HttpRequest,
+    sandbox: Sandbox,
+    body: web::Bytes,
+) -> Result<HttpResponse> {
+    let (body, query): (RevokeParams, RevokeParams) = params(&req, &body)?;
+    let token = body
+        .token
+        .or(query.token)
+        .ok_or_else(|| Error::MissingField("Missing field: 'token'".into()))?;
+    let hint = body.token_type_hint.or(query.token_type_hint);
+    sandbox.finapi.revoke(&client.0.client_id, &token, hint.as_deref())?;
+    Ok(HttpResponse::Ok().finish())
+}

@@ -1,0 +1,79 @@
+//! The finAPI scopes' middleware: `X-HTTP-Method-Override`, the `X-Request-Id` length rule, and
+//! rendering every error (handler, extractor or router) as finAPI's `ErrorMessage`, which needs
+//! the request id, `METHOD /path`, the time and the auth context.
+
+use actix_web::HttpMessage;
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::Method;
+use actix_web::middleware::Next;
+
+use crate::store::RequestContext;
+
+use super::errors::{EnvelopeContext, Error};
+use super::state::Principal;
+
+const METHOD_OVERRIDE: &str = "x-http-method-override";
+const MAX_REQUEST_ID: usize = 255;
+
+pub async fn envelope(
+    mut req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    // finAPI: a POST with `X-HTTP-Method-Override: PATCH|DELETE` is handled as that method.
+    if req.method() == Method::POST {
+        let method = req
+            .headers()
+            .get(METHOD_OVERRIDE)
+            .and_then(|v| v.to_str().ok())
+            .map(|v| v.to_ascii_uppercase());
+        match method.as_deref() {
+            Some("PATCH") => req.head_mut().method = Method::PATCH,
+            Some("DELETE") => req.head_mut().method = Method::DELETE,
+            _ => {}
+        }
+    }
+    let ctx = RequestContext::of(req.request());
+    let endpoint = format!("{} {}", req.method(), req.path());
+    let too_long_id = ctx.as_ref().is_some_and(|c| c.request_id.len() > MAX_REQUEST_ID);
+    let res = if too_long_id {
+        let error = Error::BadRequest(format!("The X-Request-Id header must not be longer than {MAX_REQUEST_ID} characters"));
+        req.error_response(error)
+    } else {
+        next.call(req).await?.map_into_boxed_body()
+    };
+    let status = res.status();
+    let error = match res.response().error() {
+        Some(e) => Some(e.as_error::<Error>().cloned().unwrap_or_else(|| Error::from_status(status, e.to_string()))),
+        // Router answers (405 on a known path) carry no error value.
+        None if status == actix_web::http::StatusCode::METHOD_NOT_ALLOWED => {
+            Some(Error::MethodNotAllowed(res.request().method().to_string()))
+        }
+        None if status.is_client_error() || status.is_server_error() => Some(Error::from_status(
+            status,
+            status.canonical_reason().unwrap_or("Error").to_string(),
+        )),
+        None => None,
+    };
+    let Some(error) = error else { return Ok(res) };
+    let auth_context = res
+        .request()
+        .extensions()
+        .get::<Principal>()
+        .map(|p| match &p.user {
+            Some(user) => format!("{}/{}", p.client_id, user),
+            None => p.client_id.clone(),
+        })
+        .unwrap_or_else(|| "-".into());
+    let envelope = EnvelopeContext {
+        date: ctx
+            .as_ref()
+            .map(|c| c.world.clock.now().format("%Y-%m-%d %H:%M:%S%.3f").to_string())
+            .unwrap_or_default(),
+        request_id: ctx.map(|c| c.request_id).unwrap_or_default(),
+        endpoint,
+        auth_context,
+    };
+    let rendered = error.render(&envelope);
+    Ok(res.into_response(rendered))
+}

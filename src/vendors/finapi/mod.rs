@@ -1,0 +1,127 @@
+//! finAPI Access v1 (user management): OAuth (`/oauth/token`, `/oauth/revoke`), the Users API and
+//! the Mandator Administration API, as specified by finAPI Access 1.151 where the v1.42 seed docs
+//! are silent.
+
+pub mod auth;
+pub mod errors;
+pub mod handlers;
+pub mod middleware;
+pub mod models;
+pub mod state;
+pub mod validate;
+
+use actix_web::middleware::from_fn;
+use actix_web::web;
+use utoipa::OpenApi;
+
+pub use errors::{Error, Result};
+pub use state::State;
+
+use auth::SecurityAddon;
+use handlers::{mandator_admin, oauth, users};
+
+/// The routing table: every finAPI path, at finAPI's own paths.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::scope("/oauth")
+            .wrap(from_fn(middleware::envelope))
+            .app_data(errors::query_config())
+            .route("/token", web::post().to(oauth::get_token))
+            .route("/revoke", web::post().to(oauth::revoke_token))
+            .default_service(web::to(errors::unknown_route)),
+    )
+    .service(
+        web::scope("/api/v1")
+            .wrap(from_fn(middleware::envelope))
+            .app_data(errors::json_config())
+            .app_data(errors::query_config())
+            .app_data(errors::path_config())
+            .service(
+                web::resource("/users")
+                    .route(web::post().to(users::create_user))
+                    .route(web::get().to(users::get_authorized_user))
+                    .route(web::patch().to(users::edit_authorized_user))
+                    .route(web::delete().to(users::delete_authorized_user)),
+            )
+            .route("/users/verificationStatus", web::get().to(users::get_verification_status))
+            .route("/users/requestPasswordChange", web::post().to(users::request_password_change))
+            .route("/users/executePasswordChange", web::post().to(users::execute_password_change))
+            .route("/users/verify/{userId}", web::post().to(users::verify_user))
+            .route("/users/{userId}", web::delete().to(users::delete_unverified_user))
+            .route(
+                "/mandatorAdmin/changeClientCredentials",
+                web::post().to(mandator_admin::change_client_credentials),
+            )
+            .route("/mandatorAdmin/deleteUsers", web::post().to(mandator_admin::delete_users))
+            .route("/mandatorAdmin/getUserList", web::get().to(mandator_admin::get_user_list))
+            .default_service(web::to(errors::unknown_route)),
+    );
+}
+
+/// finAPI Access (sandbox): users, mandator administration and OAuth.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "finAPI Access (user-sandbox)",
+        version = "1.151.1",
+        description = "A stateful sandbox of finAPI Access v1 user management. Authorize with the \
+            fixture clients (`sandbox-client` / `sandbox-client-secret` for client and user tokens, \
+            `sandbox-admin` / `sandbox-admin-secret` for mandatorAdmin services). Fixture user: \
+            `felixsmith` / `Felix-Sandbox-2026!`."
+    ),
+    paths(
+        oauth::get_token,
+        oauth::revoke_token,
+        users::create_user,
+        users::get_authorized_user,
+        users::edit_authorized_user,
+        users::delete_authorized_user,
+        users::delete_unverified_user,
+        users::get_verification_status,
+        users::request_password_change,
+        users::execute_password_change,
+        users::verify_user,
+        mandator_admin::change_client_credentials,
+        mandator_admin::delete_users,
+        mandator_admin::get_user_list,
+    ),
+    modifiers(&SecurityAddon),
+    tags(
+        (name = "Authorization", description = "OAuth tokens"),
+        (name = "Users", description = "Create, verify, edit and delete users"),
+        (name = "Mandator administration", description = "Services for the mandator admin client"),
+    ),
+)]
+pub struct FinapiApi;
+
+/// The fixture clients and verified fixture users, for the banner and `/__admin/credentials`.
+pub fn credentials(world: &crate::store::World, base_url: &str) -> serde_json::Value {
+    let clients: Vec<_> = world
+        .finapi
+        .clients()
+        .into_iter()
+        .map(|c| {
+            serde_json::json!({
+                "clientId": c.client_id,
+                "clientSecret": c.client_secret,
+                "role": if c.is_mandator_admin { "mandator admin" } else { "client" },
+                "isUserAutoVerificationEnabled": c.is_user_auto_verification_enabled,
+            })
+        })
+        .collect();
+    let users: Vec<_> = world
+        .finapi
+        .fixture_users()
+        .into_iter()
+        .map(|u| {
+            serde_json::json!({
+                "userId": u.id,
+                "password": u.password,
+                "verified": u.verified,
+                "locked": u.locked,
+                "busy": u.busy,
+            })
+        })
+        .collect();
+    serde_json::json!({ "baseUrl": base_url, "clients": clients, "users": users })
+}

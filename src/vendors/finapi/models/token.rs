@@ -1,0 +1,50 @@
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+/// Parameters of `POST /oauth/token`, read from the query string or a form body.
+#[derive(Debug, Default, Deserialize, IntoParams, ToSchema)]
+#[into_params(parameter_in = Query)]
+pub struct TokenParams {
+    /// `client_credentials`, `password` or `refresh_token`.
+    pub grant_type: Option<String>,
+    /// The client's identifier.
+    pub client_id: Option<String>,
+    /// The client's secret.
+    pub client_secret: Option<String>,
+    /// User identifier (grant `password`); case-insensitive.
+    pub username: Option<String>,
+    /// User password (grant `password`).
+    pub password: Option<String>,
+    /// Refresh token (grant `refresh_token`).
+    pub refresh_token: Option<String>,
+}
+
+impl TokenParams {
+    /// Fills the fields this one lacks from `other` (the query string fills in for the body).
+    pub fn or(self, other: TokenParams) -> Self {
+        Self {
+            grant_type: self.grant_type.or(other.grant_type),
+            client_id: self.client_id.or(other.client_id),
+            client_secret: self.client_secret.or(other.client_secret),
+            username: self.username.or(other.username),
+            password: self.password.or(other.password),
+            refresh_token: self.refresh_token.or(other.refresh_token),
+        }
+    }
+}
+
+/// An OAuth access token.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AccessToken {
+    /// The access token, up to 128 characters.
+    pub access_token: String,
+    /// Always `bearer`.
+    pub token_type: String,
+    /// Refresh token; only for grants `password` and `refresh_token`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
+    /// Seconds until the access token expires (0 = never).
+    pub expires_in: i64,
+    /// Always `all`.
+    pub scope: String,
+}

@@ -1,0 +1,4 @@
+//! One folder per vendor, each with the same inner shape: `mod.rs` (routing table + OpenAPI
+//! document), `models/`, `handlers/`, `auth.rs`, `errors.rs`, `state.rs`.
+
+pub mod finapi;
