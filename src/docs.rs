@@ -5,14 +5,18 @@ use utoipa::OpenApi;
 use utoipa_swagger_ui::{SwaggerUi, Url};
 
 use crate::admin::AdminApi;
+use crate::vendors::authress::AuthressApi;
 use crate::vendors::finapi::FinapiApi;
+use crate::vendors::obp::ObpApi;
 
 /// The document names, as in `/openapi/<name>.json` and `user-sandbox openapi <name>`.
-pub const NAMES: &[&str] = &["finapi", "admin"];
+pub const NAMES: &[&str] = &["finapi", "obp", "authress", "admin"];
 
 fn openapi(name: &str) -> Option<utoipa::openapi::OpenApi> {
     match name {
         "finapi" => Some(FinapiApi::openapi()),
+        "obp" => Some(ObpApi::openapi()),
+        "authress" => Some(AuthressApi::openapi()),
         "admin" => Some(AdminApi::openapi()),
         _ => None,
     }
@@ -27,6 +31,8 @@ pub fn document(name: &str) -> Option<String> {
 pub fn swagger_ui() -> SwaggerUi {
     SwaggerUi::new("/swagger-ui/{_:.*}").urls(vec![
         (Url::with_primary("finAPI", "/openapi/finapi.json", true), FinapiApi::openapi()),
+        (Url::new("Open Bank Project", "/openapi/obp.json"), ObpApi::openapi()),
+        (Url::new("Authress", "/openapi/authress.json"), AuthressApi::openapi()),
         (Url::new("Sandbox control plane", "/openapi/admin.json"), AdminApi::openapi()),
     ])
 }

@@ -55,6 +55,8 @@ impl Application {
             App::new()
                 .app_data(data.clone())
                 .configure(vendors::finapi::configure)
+                .configure(vendors::obp::configure)
+                .configure(vendors::authress::configure)
                 .configure(admin::configure)
                 .service(docs::swagger_ui())
                 .route("/", web::get().to(docs::landing))

@@ -4,7 +4,7 @@ use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
 
 use crate::store::{Sandboxes, World};
-use crate::vendors::finapi;
+use crate::vendors::{authress, finapi, obp};
 
 /// Which sandbox an operation acts on.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -54,6 +54,8 @@ pub async fn reset(sandboxes: web::Data<Sandboxes>, query: web::Query<SandboxQue
 pub fn credentials_of(world: &World, base_url: &str) -> serde_json::Value {
     json!({
         "finapi": finapi::credentials(world, base_url),
+        "obp": obp::credentials(world, base_url),
+        "authress": authress::credentials(world, base_url),
     })
 }
 

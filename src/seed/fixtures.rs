@@ -11,6 +11,8 @@ use super::people::FixturePerson;
 const EMBEDDED: &[(&str, &str)] = &[
     ("people", include_str!("../../fixtures/people.json")),
     ("finapi", include_str!("../../fixtures/finapi.json")),
+    ("obp", include_str!("../../fixtures/obp.json")),
+    ("authress", include_str!("../../fixtures/authress.json")),
 ];
 
 #[derive(Debug, thiserror::Error)]

@@ -2,7 +2,7 @@
 //! other's. Reset and reseed build a new `World` and swap it in whole.
 
 use crate::seed::{SeedPlan, fixtures::FixtureError, population};
-use crate::vendors::finapi;
+use crate::vendors::{authress, finapi, obp};
 
 use super::{Clock, Ids};
 
@@ -11,6 +11,8 @@ pub struct World {
     pub clock: Clock,
     pub ids: Ids,
     pub finapi: finapi::State,
+    pub obp: obp::State,
+    pub authress: authress::State,
 }
 
 impl World {
@@ -20,6 +22,14 @@ impl World {
         let ids = Ids::new(plan.seed);
         let people = population(plan, clock.now());
         let finapi = finapi::State::seed(&plan.fixtures.vendor("finapi")?, &people, &clock)?;
-        Ok(Self { clock, ids, finapi })
+        let obp = obp::State::seed(&plan.fixtures, &people, &clock)?;
+        let authress = authress::State::seed(&plan.fixtures, &people, &clock)?;
+        Ok(Self {
+            clock,
+            ids,
+            finapi,
+            obp,
+            authress,
+        })
     }
 }

@@ -1,4 +1,6 @@
-//! One folder per vendor, each with the same inner shape: `mod.rs` (routing table + OpenAPI
-//! document), `models/`, `handlers/`, `auth.rs`, `errors.rs`, `state.rs`.
+//! One folder per vendor, each with the same inner shape: `mod.rs` (routing table, OpenAPI
+//! document, credentials), `models/`, `handlers/`, `auth.rs`, `errors.rs`, `state.rs`.
 
+pub mod authress;
 pub mod finapi;
+pub mod obp;

@@ -1,0 +1,21 @@
+//! Open Bank Project v4.0.0 user endpoints, DirectLogin and entitlements.
+
+pub mod state;
+
+use actix_web::web;
+use utoipa::OpenApi;
+
+pub use state::State;
+
+/// The routing table: every OBP path, at OBP's own paths.
+pub fn configure(_cfg: &mut web::ServiceConfig) {}
+
+/// Open Bank Project (sandbox).
+#[derive(OpenApi)]
+#[openapi(info(title = "Open Bank Project (user-sandbox)", version = "4.0.0"))]
+pub struct ObpApi;
+
+/// The fixture consumer and users, for the banner and `/__admin/credentials`.
+pub fn credentials(_world: &crate::store::World, base_url: &str) -> serde_json::Value {
+    serde_json::json!({ "baseUrl": base_url })
+}

@@ -1,0 +1,7 @@
+//! The one integration-test binary: the real server on port 0, a fixed seed and a fixed clock.
+
+mod authress;
+mod finapi;
+mod obp;
+mod openapi;
+mod support;

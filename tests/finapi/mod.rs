@@ -1,0 +1,1 @@
+//! finAPI: OAuth, users and mandator administration.

@@ -1,0 +1,1 @@
+//! Open Bank Project endpoints.
