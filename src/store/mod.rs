@@ -13,6 +13,6 @@ pub use clock::Clock;
 pub use error::StoreError;
 pub use ids::{Ids, Purpose};
 pub use page::{OffsetWindow, Page};
-pub use sandbox::{RequestContext, Sandbox, Sandboxes};
+pub use sandbox::{Caller, RequestContext, Sandbox, Sandboxes};
 pub use table::Table;
 pub use world::World;

@@ -220,3 +220,9 @@ mod tests {
         assert!(!valid_name("a/b") && !valid_name(""));
     }
 }
+
+/// Who made a request, as the vendor's auth extractor established it (e.g. `finapi client
+/// sandbox-client`, `obp user felixsmith`). Vendors insert it into the request extensions on
+/// successful authentication; the control plane's journal reads it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Caller(pub String);

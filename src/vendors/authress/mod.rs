@@ -19,3 +19,11 @@ pub struct AuthressApi;
 pub fn credentials(_world: &crate::store::World, base_url: &str) -> serde_json::Value {
     serde_json::json!({ "baseUrl": base_url })
 }
+
+/// The path prefixes this vendor owns (for the journal and fault rules).
+pub const PREFIXES: &[&str] = &[];
+
+/// The vendor's own answer to an injected server fault (control plane `PUT /__admin/faults`).
+pub fn injected_error(_req: &actix_web::HttpRequest) -> actix_web::HttpResponse {
+    actix_web::HttpResponse::InternalServerError().finish()
+}
