@@ -12,7 +12,7 @@ use crate::vendors::obp::ObpApi;
 /// The document names, as in `/openapi/<name>.json` and `user-sandbox openapi <name>`.
 pub const NAMES: &[&str] = &["finapi", "obp", "authress", "admin"];
 
-fn openapi(name: &str) -> Option<utoipa::openapi::OpenApi> {
+pub fn openapi(name: &str) -> Option<utoipa::openapi::OpenApi> {
     match name {
         "finapi" => Some(FinapiApi::openapi()),
         "obp" => Some(ObpApi::openapi()),

@@ -54,6 +54,25 @@ pub struct Settings {
     /// `system`, or `fixed:<RFC3339>` for a clock that only moves when told to.
     #[arg(long, env = "USER_SANDBOX_CLOCK", default_value = "system")]
     pub clock: ClockMode,
+    /// Keep every sandbox's state in this file: loaded at start, saved atomically every
+    /// `--state-save-interval` seconds and on shutdown (SIGINT/SIGTERM).
+    #[arg(long, env = "USER_SANDBOX_STATE_FILE")]
+    pub state_file: Option<PathBuf>,
+    /// Seconds between periodic saves of `--state-file`.
+    #[arg(long, env = "USER_SANDBOX_STATE_SAVE_INTERVAL", default_value_t = 5)]
+    pub state_save_interval: u64,
+    /// Fault rules (`{"rules": [...]}`, as for `PUT /__admin/faults`) for the default sandbox.
+    #[arg(long, env = "USER_SANDBOX_FAULTS")]
+    pub faults: Option<PathBuf>,
+    /// Require `Authorization: Bearer <TOKEN>` on `/__admin/*`.
+    #[arg(long, env = "USER_SANDBOX_ADMIN_TOKEN")]
+    pub admin_token: Option<String>,
+    /// How many named sandboxes may be live at once.
+    #[arg(long, env = "USER_SANDBOX_MAX_SANDBOXES", default_value_t = 64)]
+    pub max_sandboxes: usize,
+    /// How many requests the journal keeps (0 turns it off).
+    #[arg(long, env = "USER_SANDBOX_JOURNAL_SIZE", default_value_t = 1000)]
+    pub journal_size: usize,
 }
 
 impl Default for Settings {
@@ -65,6 +84,12 @@ impl Default for Settings {
             users: 100,
             fixtures: None,
             clock: ClockMode::System,
+            state_file: None,
+            state_save_interval: 5,
+            faults: None,
+            admin_token: None,
+            max_sandboxes: 64,
+            journal_size: 1000,
         }
     }
 }

@@ -1,34 +1,58 @@
-//! Builds the server: loads fixtures, seeds the default world, binds, and mounts every scope once.
+//! Builds the server: loads fixtures and state, seeds the default world, binds, and mounts every
+//! scope once.
 
 use std::net::TcpListener;
+use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 use actix_cors::Cors;
 use actix_web::dev::Server;
 use actix_web::middleware::from_fn;
 use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
 
+use crate::admin::faults::{FaultBook, FaultSet};
+use crate::admin::journal::Journal;
+use crate::admin::operations::Operations;
+use crate::admin::persistence::{self, PersistenceError};
+use crate::admin::pipeline::{self, ControlPlane};
 use crate::seed::{Fixtures, SeedPlan};
 use crate::settings::Settings;
+use crate::store::sandbox::DEFAULT;
 use crate::store::{Sandboxes, sandbox};
 use crate::{admin, docs, vendors};
-
-/// Named sandboxes allowed at once.
-pub const MAX_SANDBOXES: usize = 64;
 
 pub struct Application {
     port: u16,
     host: String,
     server: Server,
     sandboxes: web::Data<Sandboxes>,
+    state_file: Option<PathBuf>,
+    save_interval: Duration,
+    admin_token: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
     #[error(transparent)]
     Fixtures(#[from] crate::seed::fixtures::FixtureError),
+    #[error(transparent)]
+    State(#[from] PersistenceError),
+    #[error("cannot read the fault rules in {path}: {reason}")]
+    Faults { path: PathBuf, reason: String },
     #[error("cannot listen on {address}: {source}")]
     Bind { address: String, source: std::io::Error },
+}
+
+fn load_faults(path: &PathBuf) -> Result<FaultSet, StartupError> {
+    let fail = |reason: String| StartupError::Faults {
+        path: path.clone(),
+        reason,
+    };
+    let text = std::fs::read_to_string(path).map_err(|e| fail(e.to_string()))?;
+    let set: FaultSet = serde_json::from_str(&text).map_err(|e| fail(e.to_string()))?;
+    set.validate().map_err(fail)?;
+    Ok(set)
 }
 
 impl Application {
@@ -43,17 +67,34 @@ impl Application {
             clock: settings.clock,
             fixtures: Arc::new(fixtures),
         };
-        let sandboxes = web::Data::new(Sandboxes::new(plan, MAX_SANDBOXES)?);
+        let sandboxes = web::Data::new(Sandboxes::new(plan, settings.max_sandboxes)?);
+        if let Some(path) = &settings.state_file {
+            persistence::load(path, &sandboxes)?;
+        }
+        let faults = FaultBook::default();
+        if let Some(path) = &settings.faults {
+            faults.set(DEFAULT, load_faults(path)?);
+        }
+        let control = web::Data::new(ControlPlane {
+            journal: Journal::new(settings.journal_size),
+            faults,
+            operations: Operations::from_documents(),
+            admin_token: settings.admin_token.clone(),
+        });
         let address = format!("{}:{}", settings.host, settings.port);
         let listener = TcpListener::bind(&address).map_err(|source| StartupError::Bind {
             address: address.clone(),
             source,
         })?;
-        let port = listener.local_addr().map_err(|source| StartupError::Bind { address, source })?.port();
+        let port = listener
+            .local_addr()
+            .map_err(|source| StartupError::Bind { address, source })?
+            .port();
         let data = sandboxes.clone();
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(data.clone())
+                .app_data(control.clone())
                 .configure(vendors::finapi::configure)
                 .configure(vendors::obp::configure)
                 .configure(vendors::authress::configure)
@@ -61,6 +102,7 @@ impl Application {
                 .service(docs::swagger_ui())
                 .route("/", web::get().to(docs::landing))
                 .default_service(web::to(not_found))
+                .wrap(from_fn(pipeline::observe))
                 .wrap(from_fn(sandbox::resolve))
                 .wrap(Cors::permissive().max_age(3600))
         })
@@ -75,6 +117,9 @@ impl Application {
             host: settings.host,
             server,
             sandboxes,
+            state_file: settings.state_file,
+            save_interval: Duration::from_secs(settings.state_save_interval.max(1)),
+            admin_token: settings.admin_token.is_some(),
         })
     }
 
@@ -87,18 +132,55 @@ impl Application {
         format!("http://{host}:{}", self.port)
     }
 
+    fn is_loopback(&self) -> bool {
+        self.host == "localhost"
+            || self
+                .host
+                .parse::<std::net::IpAddr>()
+                .is_ok_and(|ip| ip.is_loopback())
+    }
+
     /// The startup banner: URLs and every vendor's fixture credentials.
     pub fn banner(&self) -> String {
         let base = self.base_url();
-        let world = self.sandboxes.world(None).ok();
-        let credentials = world
+        let credentials = self
+            .sandboxes
+            .world(None)
             .map(|w| admin::handlers::credentials_of(&w, &base))
             .unwrap_or_default();
-        docs::banner(&base, &credentials)
+        let mut banner = docs::banner(&base, &credentials);
+        if !self.is_loopback() && !self.admin_token {
+            banner.push_str(
+                "\n!!! WARNING: listening on a non-loopback address without --admin-token: anyone who \
+                 can reach this port can reset, read and rewrite every sandbox through /__admin. !!!\n",
+            );
+        }
+        banner
     }
 
+    /// Serves until SIGINT/SIGTERM; with a state file, saves it periodically and after the last
+    /// in-flight request has been answered.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let Some(path) = self.state_file else {
+            return self.server.await;
+        };
+        let sandboxes = self.sandboxes.clone();
+        let periodic_path = path.clone();
+        let interval = self.save_interval;
+        let saver = actix_web::rt::spawn(async move {
+            let mut ticks = actix_web::rt::time::interval(interval);
+            ticks.tick().await;
+            loop {
+                ticks.tick().await;
+                if let Err(e) = persistence::save(&periodic_path, &sandboxes) {
+                    eprintln!("error: {e}");
+                }
+            }
+        });
+        let served = self.server.await;
+        saver.abort();
+        persistence::save(&path, &self.sandboxes).map_err(std::io::Error::other)?;
+        served
     }
 }
 

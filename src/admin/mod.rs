@@ -1,16 +1,64 @@
-//! The control plane under `/__admin` (WireMock's vocabulary): health, reset, credentials.
+//! The control plane under `/__admin` (WireMock's vocabulary): sandboxes, state, checkpoints,
+//! clock, journal, coverage and faults. Every operation takes an optional `sandbox` query
+//! parameter; without it, it acts on the default sandbox.
 
+pub mod faults;
 pub mod handlers;
+pub mod journal;
+pub mod operations;
+pub mod persistence;
+pub mod pipeline;
 
 use actix_web::web;
 use utoipa::OpenApi;
 
+use handlers::{clock, faults as fault_handlers, requests, sandboxes, state};
+
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::scope("/__admin")
+            .app_data(handlers::json_config())
+            .app_data(handlers::query_config())
             .route("/health", web::get().to(handlers::health))
-            .route("/reset", web::post().to(handlers::reset))
             .route("/credentials", web::get().to(handlers::credentials))
+            .route("/reset", web::post().to(sandboxes::reset))
+            .route("/seed", web::post().to(sandboxes::reseed))
+            .service(
+                web::resource("/sandboxes")
+                    .route(web::get().to(sandboxes::list_sandboxes))
+                    .route(web::post().to(sandboxes::create_sandbox)),
+            )
+            .route("/sandboxes/{name}", web::delete().to(sandboxes::delete_sandbox))
+            .service(
+                web::resource("/state")
+                    .route(web::get().to(state::get_state))
+                    .route(web::put().to(state::put_state)),
+            )
+            .service(
+                web::resource("/checkpoints")
+                    .route(web::get().to(state::list_checkpoints))
+                    .route(web::post().to(state::save_checkpoint)),
+            )
+            .route("/checkpoints/{name}/restore", web::post().to(state::restore_checkpoint))
+            .route("/checkpoints/{name}", web::delete().to(state::delete_checkpoint))
+            .service(
+                web::resource("/clock")
+                    .route(web::get().to(clock::get_clock))
+                    .route(web::put().to(clock::set_clock)),
+            )
+            .route("/clock/advance", web::post().to(clock::advance_clock))
+            .service(
+                web::resource("/requests")
+                    .route(web::get().to(requests::list_requests))
+                    .route(web::delete().to(requests::clear_requests)),
+            )
+            .route("/coverage", web::get().to(requests::coverage))
+            .service(
+                web::resource("/faults")
+                    .route(web::get().to(fault_handlers::get_faults))
+                    .route(web::put().to(fault_handlers::set_faults))
+                    .route(web::delete().to(fault_handlers::clear_faults)),
+            )
             .default_service(web::to(handlers::unknown)),
     );
 }
@@ -21,10 +69,38 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     info(
         title = "user-sandbox control plane",
         version = env!("CARGO_PKG_VERSION"),
-        description = "Health, reset and the fixture credentials of every vendor. Every operation \
-            takes an optional `sandbox` query parameter naming an isolated sandbox."
+        description = "Isolated sandboxes, state snapshots and checkpoints, the clock, the request \
+            journal and coverage, and fault injection. Every operation takes an optional `sandbox` \
+            query parameter naming an isolated sandbox (served at `/sandboxes/{name}/...`). With \
+            `--admin-token`, send `Authorization: Bearer <token>`."
     ),
-    paths(handlers::health, handlers::reset, handlers::credentials),
-    tags((name = "Control plane")),
+    paths(
+        handlers::health,
+        handlers::credentials,
+        sandboxes::list_sandboxes,
+        sandboxes::create_sandbox,
+        sandboxes::delete_sandbox,
+        sandboxes::reset,
+        sandboxes::reseed,
+        state::get_state,
+        state::put_state,
+        state::save_checkpoint,
+        state::list_checkpoints,
+        state::restore_checkpoint,
+        state::delete_checkpoint,
+        clock::get_clock,
+        clock::set_clock,
+        clock::advance_clock,
+        requests::list_requests,
+        requests::clear_requests,
+        requests::coverage,
+        fault_handlers::get_faults,
+        fault_handlers::set_faults,
+        fault_handlers::clear_faults,
+    ),
+    tags(
+        (name = "Control plane"), (name = "Sandboxes"), (name = "State"), (name = "Clock"),
+        (name = "Journal"), (name = "Faults"),
+    ),
 )]
 pub struct AdminApi;

@@ -91,6 +91,18 @@ impl Clock {
             .fetch_add(by.num_milliseconds(), Ordering::AcqRel);
     }
 
+    /// The raw state `(fixed, millis)`, for snapshots: fixed time, or the offset from system time.
+    pub fn raw(&self) -> (bool, i64) {
+        (self.fixed.load(Ordering::Acquire), self.millis.load(Ordering::Acquire))
+    }
+
+    pub fn from_raw(fixed: bool, millis: i64) -> Self {
+        Self {
+            fixed: AtomicBool::new(fixed),
+            millis: AtomicI64::new(millis),
+        }
+    }
+
     pub fn set(&self, mode: ClockMode) {
         match mode {
             ClockMode::System => {

@@ -20,9 +20,11 @@ pub enum Purpose {
     Secret = 3,
     Otp = 4,
     Misc = 5,
+    /// Fault injection rolls (control plane).
+    Fault = 6,
 }
 
-const PURPOSES: usize = 6;
+const PURPOSES: usize = 7;
 /// ChaCha words (4 bytes each) reserved for one draw: 16 KiB, far more than any id or token uses.
 const WORDS_PER_DRAW: u128 = 4096;
 

@@ -17,17 +17,44 @@ use dashmap::DashMap;
 use crate::seed::SeedPlan;
 use crate::seed::fixtures::FixtureError;
 
+use super::world::WorldState;
 use super::{Purpose, World};
 
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 const PREFIX: &str = "/sandboxes/";
 
-/// Every live world of the server.
+/// One sandbox: its seed plan, its current world (swapped whole on reset) and its checkpoints.
+#[derive(Debug)]
+pub struct Slot {
+    plan: ArcSwap<SeedPlan>,
+    world: ArcSwap<World>,
+    checkpoints: DashMap<String, Arc<WorldState>>,
+}
+
+impl Slot {
+    fn new(plan: SeedPlan) -> Result<Self, FixtureError> {
+        let world = World::build(&plan)?;
+        Ok(Self {
+            plan: ArcSwap::from_pointee(plan),
+            world: ArcSwap::from_pointee(world),
+            checkpoints: DashMap::new(),
+        })
+    }
+
+    pub fn world(&self) -> Arc<World> {
+        self.world.load_full()
+    }
+
+    pub fn plan(&self) -> Arc<SeedPlan> {
+        self.plan.load_full()
+    }
+}
+
+/// Every live world of the server: the default sandbox and the named ones.
 #[derive(Debug)]
 pub struct Sandboxes {
-    plan: SeedPlan,
-    default: ArcSwap<World>,
-    named: DashMap<String, Arc<ArcSwap<World>>>,
+    default: Slot,
+    named: DashMap<String, Arc<Slot>>,
     max_named: usize,
 }
 
@@ -37,28 +64,86 @@ pub enum SandboxError {
     BadName,
     #[error("no more than {0} named sandboxes may be live at once; delete one first")]
     TooMany(usize),
+    #[error("sandbox '{0}' already exists")]
+    Exists(String),
+    #[error("no sandbox named '{0}'")]
+    Unknown(String),
+    #[error("no checkpoint named '{0}'")]
+    UnknownCheckpoint(String),
+    #[error("{0}")]
+    BadState(String),
     #[error(transparent)]
     Fixtures(#[from] FixtureError),
 }
 
+impl SandboxError {
+    pub fn status(&self) -> actix_web::http::StatusCode {
+        use actix_web::http::StatusCode;
+        match self {
+            SandboxError::BadName | SandboxError::BadState(_) => StatusCode::BAD_REQUEST,
+            SandboxError::TooMany(_) => StatusCode::TOO_MANY_REQUESTS,
+            SandboxError::Exists(_) => StatusCode::CONFLICT,
+            SandboxError::Unknown(_) | SandboxError::UnknownCheckpoint(_) => StatusCode::NOT_FOUND,
+            SandboxError::Fixtures(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+/// What `GET /__admin/sandboxes` lists.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SandboxInfo {
+    /// `default`, or the name used in `/sandboxes/{name}/...`.
+    pub name: String,
+    pub seed: u64,
+    /// Fake people added to the fixture people.
+    pub users: usize,
+    /// The sandbox clock now: `system` or `fixed:<RFC3339>`.
+    pub clock: String,
+    /// Saved checkpoints.
+    pub checkpoints: Vec<String>,
+}
+
+/// All sandboxes as saved in a state file.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SavedSandboxes {
+    pub format: String,
+    /// `default` and every named sandbox.
+    pub sandboxes: std::collections::BTreeMap<String, SavedSandbox>,
+}
+
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SavedSandbox {
+    pub users: usize,
+    pub state: WorldState,
+}
+
+pub const DEFAULT: &str = "default";
+
 impl Sandboxes {
     pub fn new(plan: SeedPlan, max_named: usize) -> Result<Self, FixtureError> {
-        let default = ArcSwap::from_pointee(World::build(&plan)?);
         Ok(Self {
-            plan,
-            default,
+            default: Slot::new(plan)?,
             named: DashMap::new(),
             max_named,
         })
     }
 
-    pub fn plan(&self) -> &SeedPlan {
-        &self.plan
+    /// The server's own seed plan (that of the default sandbox at start).
+    pub fn plan(&self) -> Arc<SeedPlan> {
+        self.default.plan()
     }
 
-    fn slot(&self, name: Option<&str>) -> Result<Arc<ArcSwap<World>>, SandboxError> {
-        let Some(name) = name else {
-            return Err(SandboxError::BadName);
+    /// A sandbox by name (`None` = default); a named one is created on first use.
+    pub fn slot(&self, name: Option<&str>) -> Result<Arc<Slot>, SandboxError> {
+        self.slot_or_create(name, None)
+    }
+
+    fn slot_or_create(&self, name: Option<&str>, plan: Option<SeedPlan>) -> Result<Arc<Slot>, SandboxError> {
+        let Some(name) = name.filter(|n| *n != DEFAULT) else {
+            return Err(SandboxError::Unknown(DEFAULT.into()));
         };
         if let Some(slot) = self.named.get(name) {
             return Ok(slot.clone());
@@ -69,28 +154,170 @@ impl Sandboxes {
         if self.named.len() >= self.max_named {
             return Err(SandboxError::TooMany(self.max_named));
         }
-        let world = World::build(&self.plan)?;
-        Ok(self
-            .named
-            .entry(name.to_string())
-            .or_insert_with(|| Arc::new(ArcSwap::from_pointee(world)))
-            .clone())
+        let slot = Arc::new(Slot::new(plan.unwrap_or_else(|| (*self.plan()).clone()))?);
+        Ok(self.named.entry(name.to_string()).or_insert(slot).clone())
+    }
+
+    fn with_slot<R>(&self, name: Option<&str>, f: impl FnOnce(&Slot) -> Result<R, SandboxError>) -> Result<R, SandboxError> {
+        match name.filter(|n| *n != DEFAULT) {
+            None => f(&self.default),
+            Some(_) => f(self.slot(name)?.as_ref()),
+        }
     }
 
     /// The world of a sandbox (`None` = default), created on first use.
     pub fn world(&self, name: Option<&str>) -> Result<Arc<World>, SandboxError> {
-        match name {
-            None => Ok(self.default.load_full()),
-            Some(_) => Ok(self.slot(name)?.load_full()),
+        self.with_slot(name, |slot| Ok(slot.world()))
+    }
+
+    /// Creates a named sandbox with its own plan; an existing name is a conflict.
+    pub fn create(&self, name: &str, plan: SeedPlan) -> Result<(), SandboxError> {
+        if name == DEFAULT || self.named.contains_key(name) {
+            return Err(SandboxError::Exists(name.to_string()));
         }
+        self.slot_or_create(Some(name), Some(plan)).map(|_| ())
+    }
+
+    pub fn delete(&self, name: &str) -> Result<(), SandboxError> {
+        self.named
+            .remove(name)
+            .map(|_| ())
+            .ok_or_else(|| SandboxError::Unknown(name.to_string()))
+    }
+
+    fn info(name: &str, slot: &Slot) -> SandboxInfo {
+        let plan = slot.plan();
+        let mut checkpoints: Vec<String> = slot.checkpoints.iter().map(|c| c.key().clone()).collect();
+        checkpoints.sort();
+        SandboxInfo {
+            name: name.to_string(),
+            seed: plan.seed,
+            users: plan.users,
+            clock: slot.world().clock.mode().to_string(),
+            checkpoints,
+        }
+    }
+
+    /// The default sandbox, then the named ones by name.
+    pub fn list(&self) -> Vec<SandboxInfo> {
+        let mut named: Vec<SandboxInfo> = self.named.iter().map(|s| Self::info(s.key(), s.value())).collect();
+        named.sort_by(|a, b| a.name.cmp(&b.name));
+        std::iter::once(Self::info(DEFAULT, &self.default)).chain(named).collect()
     }
 
     /// Swaps a fresh seeded world in; requests in flight finish on the old one.
     pub fn reset(&self, name: Option<&str>) -> Result<(), SandboxError> {
-        let world = Arc::new(World::build(&self.plan)?);
-        match name {
-            None => self.default.store(world),
-            Some(_) => self.slot(name)?.store(world),
+        self.with_slot(name, |slot| {
+            slot.world.store(Arc::new(World::build(&slot.plan())?));
+            Ok(())
+        })
+    }
+
+    /// Reseeds a sandbox with another seed and number of fake people.
+    pub fn reseed(&self, name: Option<&str>, seed: u64, users: usize) -> Result<(), SandboxError> {
+        self.with_slot(name, |slot| {
+            let plan = SeedPlan {
+                seed,
+                users,
+                ..(*slot.plan()).clone()
+            };
+            slot.world.store(Arc::new(World::build(&plan)?));
+            slot.plan.store(Arc::new(plan));
+            Ok(())
+        })
+    }
+
+    pub fn export(&self, name: Option<&str>) -> Result<WorldState, SandboxError> {
+        self.with_slot(name, |slot| Ok(slot.world().export()))
+    }
+
+    pub fn import(&self, name: Option<&str>, state: WorldState) -> Result<(), SandboxError> {
+        let world = World::import(state).map_err(SandboxError::BadState)?;
+        self.with_slot(name, |slot| {
+            slot.world.store(Arc::new(world));
+            Ok(())
+        })
+    }
+
+    pub fn save_checkpoint(&self, name: Option<&str>, checkpoint: &str) -> Result<(), SandboxError> {
+        self.with_slot(name, |slot| {
+            slot.checkpoints
+                .insert(checkpoint.to_string(), Arc::new(slot.world().export()));
+            Ok(())
+        })
+    }
+
+    pub fn restore_checkpoint(&self, name: Option<&str>, checkpoint: &str) -> Result<(), SandboxError> {
+        self.with_slot(name, |slot| {
+            let state = slot
+                .checkpoints
+                .get(checkpoint)
+                .map(|c| c.value().clone())
+                .ok_or_else(|| SandboxError::UnknownCheckpoint(checkpoint.to_string()))?;
+            let world = World::import((*state).clone()).map_err(SandboxError::BadState)?;
+            slot.world.store(Arc::new(world));
+            Ok(())
+        })
+    }
+
+    pub fn delete_checkpoint(&self, name: Option<&str>, checkpoint: &str) -> Result<(), SandboxError> {
+        self.with_slot(name, |slot| {
+            slot.checkpoints
+                .remove(checkpoint)
+                .map(|_| ())
+                .ok_or_else(|| SandboxError::UnknownCheckpoint(checkpoint.to_string()))
+        })
+    }
+
+    /// Every sandbox's state, for the state file.
+    pub fn save_all(&self) -> SavedSandboxes {
+        let mut sandboxes = std::collections::BTreeMap::new();
+        let saved = |slot: &Slot| SavedSandbox {
+            users: slot.plan().users,
+            state: slot.world().export(),
+        };
+        sandboxes.insert(DEFAULT.to_string(), saved(&self.default));
+        for slot in self.named.iter() {
+            sandboxes.insert(slot.key().clone(), saved(slot.value()));
+        }
+        SavedSandboxes {
+            format: crate::store::world::STATE_FORMAT.into(),
+            sandboxes,
+        }
+    }
+
+    /// Restores every sandbox of a state file; nothing changes when any part is invalid.
+    pub fn load_all(&self, saved: SavedSandboxes) -> Result<(), SandboxError> {
+        if saved.format != crate::store::world::STATE_FORMAT {
+            return Err(SandboxError::BadState(format!(
+                "unsupported state format '{}'",
+                saved.format
+            )));
+        }
+        let mut worlds = Vec::new();
+        for (name, sandbox) in saved.sandboxes {
+            if name != DEFAULT && !valid_name(&name) {
+                return Err(SandboxError::BadName);
+            }
+            let seed = sandbox.state.seed;
+            let world = World::import(sandbox.state).map_err(|e| SandboxError::BadState(format!("{name}: {e}")))?;
+            worlds.push((name, seed, sandbox.users, world));
+        }
+        for (name, seed, users, world) in worlds {
+            let plan = SeedPlan {
+                seed,
+                users,
+                ..(*self.plan()).clone()
+            };
+            let slot = if name == DEFAULT {
+                self.default.plan.store(Arc::new(plan));
+                self.default.world.store(Arc::new(world));
+                continue;
+            } else {
+                self.slot_or_create(Some(&name), Some(plan.clone()))?
+            };
+            slot.plan.store(Arc::new(plan));
+            slot.world.store(Arc::new(world));
         }
         Ok(())
     }
@@ -177,11 +404,7 @@ pub async fn resolve(
     let world = match sandboxes.world(sandbox.as_deref()) {
         Ok(world) => world,
         Err(e) => {
-            let status = match e {
-                SandboxError::TooMany(_) => actix_web::http::StatusCode::TOO_MANY_REQUESTS,
-                SandboxError::BadName => actix_web::http::StatusCode::BAD_REQUEST,
-                SandboxError::Fixtures(_) => actix_web::http::StatusCode::INTERNAL_SERVER_ERROR,
-            };
+            let status = e.status();
             let body = serde_json::json!({ "status": status.as_u16(), "message": e.to_string() });
             return Ok(req.into_response(HttpResponse::build(status).json(body)));
         }

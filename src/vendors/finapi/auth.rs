@@ -10,7 +10,7 @@ use actix_web::{FromRequest, HttpMessage, HttpRequest};
 use utoipa::Modify;
 use utoipa::openapi::security::{ClientCredentials, Flow, OAuth2, Password, Scopes, SecurityScheme};
 
-use crate::store::RequestContext;
+use crate::store::{Caller, RequestContext};
 
 use super::errors::{Error, Result};
 use super::state::{Principal, Role};
@@ -38,6 +38,12 @@ fn principal(req: &HttpRequest, allowed: &[Role]) -> Result<Principal> {
     let ctx = RequestContext::of(req).ok_or(Error::Unexpected)?;
     let token = bearer(req)?;
     let principal = ctx.world.finapi.authenticate(&token, ctx.world.clock.now())?;
+    let caller = match (&principal.role, &principal.user) {
+        (Role::User, Some(user)) => format!("finapi user {user} via {}", principal.client_id),
+        (Role::MandatorAdmin, _) => format!("finapi mandator admin {}", principal.client_id),
+        _ => format!("finapi client {}", principal.client_id),
+    };
+    req.extensions_mut().insert(Caller(caller));
     req.extensions_mut().insert(principal.clone());
     if allowed.contains(&principal.role) {
         Ok(principal)

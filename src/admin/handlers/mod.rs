@@ -1,8 +1,17 @@
+//! Control-plane handlers, one file per noun.
+
+pub mod clock;
+pub mod faults;
+pub mod requests;
+pub mod sandboxes;
+pub mod state;
+
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
 
+use crate::store::sandbox::SandboxError;
 use crate::store::{Sandboxes, World};
 use crate::vendors::{authress, finapi, obp};
 
@@ -14,6 +23,17 @@ pub struct SandboxQuery {
     pub sandbox: Option<String>,
 }
 
+impl SandboxQuery {
+    pub fn name(&self) -> Option<&str> {
+        self.sandbox.as_deref()
+    }
+
+    /// The sandbox's name as journal entries and fault rules know it.
+    pub fn key(&self) -> &str {
+        self.sandbox.as_deref().unwrap_or(crate::store::sandbox::DEFAULT)
+    }
+}
+
 /// The control plane's error body.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AdminError {
@@ -23,11 +43,31 @@ pub struct AdminError {
     pub message: String,
 }
 
-fn bad_sandbox(e: impl std::fmt::Display) -> HttpResponse {
-    HttpResponse::BadRequest().json(AdminError {
-        status: 400,
-        message: e.to_string(),
+pub fn error(status: actix_web::http::StatusCode, message: impl std::fmt::Display) -> HttpResponse {
+    HttpResponse::build(status).json(AdminError {
+        status: status.as_u16(),
+        message: message.to_string(),
     })
+}
+
+pub fn sandbox_error(e: SandboxError) -> HttpResponse {
+    error(e.status(), e)
+}
+
+pub fn bad_request(message: impl std::fmt::Display) -> HttpResponse {
+    error(actix_web::http::StatusCode::BAD_REQUEST, message)
+}
+
+/// Malformed JSON or query strings get the control plane's JSON error.
+pub fn json_config() -> web::JsonConfig {
+    web::JsonConfig::default()
+        .limit(64 * 1024 * 1024)
+        .error_handler(|err, _| actix_web::error::InternalError::from_response(err.to_string(), bad_request(&err)).into())
+}
+
+pub fn query_config() -> web::QueryConfig {
+    web::QueryConfig::default()
+        .error_handler(|err, _| actix_web::error::InternalError::from_response(err.to_string(), bad_request(&err)).into())
 }
 
 /// Health
@@ -35,19 +75,6 @@ fn bad_sandbox(e: impl std::fmt::Display) -> HttpResponse {
     responses((status = 200, description = "The server is up", body = Object, example = json!({"status": "UP", "version": "0.1.0"}))))]
 pub async fn health() -> HttpResponse {
     HttpResponse::Ok().json(json!({ "status": "UP", "version": env!("CARGO_PKG_VERSION") }))
-}
-
-/// Reset a sandbox to its seeded state
-///
-/// Swaps in a freshly seeded world: every user, token and lock made since is gone.
-#[utoipa::path(post, path = "/__admin/reset", operation_id = "reset", tag = "Control plane",
-    params(SandboxQuery),
-    responses((status = 200, description = "Reset done", body = Object), (status = 400, body = AdminError)))]
-pub async fn reset(sandboxes: web::Data<Sandboxes>, query: web::Query<SandboxQuery>) -> HttpResponse {
-    match sandboxes.reset(query.sandbox.as_deref()) {
-        Ok(()) => HttpResponse::Ok().json(json!({ "reset": query.sandbox.as_deref().unwrap_or("default") })),
-        Err(e) => bad_sandbox(e),
-    }
 }
 
 /// Every vendor's fixture credentials and base URL, as in the startup banner.
@@ -62,7 +89,7 @@ pub fn credentials_of(world: &World, base_url: &str) -> serde_json::Value {
 /// Fixture credentials
 ///
 /// The fixture clients and users of every vendor, with the base URL to give each SDK.
-#[utoipa::path(get, path = "/__admin/credentials", operation_id = "credentials", tag = "Control plane",
+#[utoipa::path(get, path = "/__admin/credentials", operation_id = "getCredentials", tag = "Control plane",
     params(SandboxQuery),
     responses((status = 200, description = "Credentials per vendor", body = Object), (status = 400, body = AdminError)))]
 pub async fn credentials(
@@ -70,21 +97,21 @@ pub async fn credentials(
     sandboxes: web::Data<Sandboxes>,
     query: web::Query<SandboxQuery>,
 ) -> HttpResponse {
-    let world = match sandboxes.world(query.sandbox.as_deref()) {
+    let world = match sandboxes.world(query.name()) {
         Ok(world) => world,
-        Err(e) => return bad_sandbox(e),
+        Err(e) => return sandbox_error(e),
     };
     let info = req.connection_info();
     let mut base_url = format!("{}://{}", info.scheme(), info.host());
-    if let Some(name) = &query.sandbox {
+    if let Some(name) = query.name() {
         base_url = format!("{base_url}/sandboxes/{name}");
     }
     HttpResponse::Ok().json(credentials_of(&world, &base_url))
 }
 
 pub async fn unknown(req: HttpRequest) -> HttpResponse {
-    HttpResponse::NotFound().json(AdminError {
-        status: 404,
-        message: format!("No control-plane operation at {} {}", req.method(), req.path()),
-    })
+    error(
+        actix_web::http::StatusCode::NOT_FOUND,
+        format!("No control-plane operation at {} {}", req.method(), req.path()),
+    )
 }

@@ -1,0 +1,241 @@
+//! Fault rules per sandbox: latency (fixed, uniform or log-normal), an error rate answered with the
+//! vendor's own error, and connection resets. Every roll comes from the sandbox's seeded id
+//! generator, so the same seed and the same requests replay the same faults.
+
+use std::sync::Arc;
+
+use dashmap::DashMap;
+use rand::Rng;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::store::{Ids, Purpose};
+
+use super::operations::Operation;
+
+/// A random latency.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(tag = "distribution", rename_all = "camelCase", deny_unknown_fields)]
+pub enum Latency {
+    /// Uniform between `minMs` and `maxMs`.
+    #[serde(rename_all = "camelCase")]
+    Uniform { min_ms: u64, max_ms: u64 },
+    /// Log-normal with the given median and shape `sigma`.
+    #[serde(rename_all = "camelCase")]
+    LogNormal { median_ms: u64, sigma: f64 },
+}
+
+/// One rule: which requests (all given selectors must match) and what happens to them.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct FaultRule {
+    /// `finapi`, `obp` or `authress`.
+    pub vendor: Option<String>,
+    /// The vendor's operationId, e.g. `getUserList`.
+    pub operation_id: Option<String>,
+    /// A path pattern; `*` matches any characters, e.g. `/api/v1/users*`.
+    pub path: Option<String>,
+    /// HTTP method.
+    pub method: Option<String>,
+    /// A fixed latency in milliseconds.
+    pub latency_ms: Option<u64>,
+    /// A random latency (added to `latencyMs`).
+    pub latency: Option<Latency>,
+    /// Percentage (0–100) of matching requests answered with the vendor's own server error.
+    pub error_rate: Option<f64>,
+    /// Percentage (0–100) of matching requests whose connection is cut before the body is sent.
+    pub reset_rate: Option<f64>,
+}
+
+/// The rules of one sandbox; the first matching rule applies.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FaultSet {
+    pub rules: Vec<FaultRule>,
+}
+
+const MAX_LATENCY_MS: u64 = 60_000;
+
+impl FaultSet {
+    pub fn validate(&self) -> Result<(), String> {
+        for (i, rule) in self.rules.iter().enumerate() {
+            let bad = |what: &str| Err(format!("rules[{i}]: {what}"));
+            if let Some(v) = &rule.vendor
+                && !super::operations::VENDORS.iter().any(|(name, _)| name == v)
+            {
+                return bad(&format!("unknown vendor '{v}'"));
+            }
+            for (name, rate) in [("errorRate", rule.error_rate), ("resetRate", rule.reset_rate)] {
+                if rate.is_some_and(|r| !(0.0..=100.0).contains(&r)) {
+                    return bad(&format!("{name} is a percentage from 0 to 100"));
+                }
+            }
+            let max = rule.latency_ms.unwrap_or(0)
+                + match &rule.latency {
+                    Some(Latency::Uniform { min_ms, max_ms }) if min_ms > max_ms => {
+                        return bad("latency.minMs is above latency.maxMs");
+                    }
+                    Some(Latency::Uniform { max_ms, .. }) => *max_ms,
+                    Some(Latency::LogNormal { sigma, .. }) if !(0.0..=5.0).contains(sigma) => {
+                        return bad("latency.sigma must be between 0 and 5");
+                    }
+                    Some(Latency::LogNormal { median_ms, .. }) => *median_ms,
+                    None => 0,
+                };
+            if max > MAX_LATENCY_MS {
+                return bad(&format!("latencies are capped at {MAX_LATENCY_MS} ms"));
+            }
+        }
+        Ok(())
+    }
+}
+
+fn glob(pattern: &str, text: &str) -> bool {
+    let parts: Vec<&str> = pattern.split('*').collect();
+    if parts.len() == 1 {
+        return pattern == text;
+    }
+    let (first, last) = (parts[0], parts[parts.len() - 1]);
+    if !text.starts_with(first) || !text[first.len()..].ends_with(last) {
+        return false;
+    }
+    let mut rest = &text[first.len()..text.len() - last.len()];
+    for part in &parts[1..parts.len() - 1] {
+        match rest.find(part) {
+            Some(i) => rest = &rest[i + part.len()..],
+            None => return false,
+        }
+    }
+    true
+}
+
+impl FaultRule {
+    fn matches(&self, method: &str, path: &str, vendor: Option<&str>, op: Option<&Operation>) -> bool {
+        self.vendor.as_deref().is_none_or(|v| Some(v) == vendor)
+            && self
+                .operation_id
+                .as_deref()
+                .is_none_or(|id| op.is_some_and(|o| o.operation_id == id))
+            && self.method.as_deref().is_none_or(|m| m.eq_ignore_ascii_case(method))
+            && self.path.as_deref().is_none_or(|p| glob(p, path))
+    }
+}
+
+/// What a rule decided for one request.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Decision {
+    pub delay_ms: u64,
+    pub error: bool,
+    pub reset: bool,
+    /// Which rule, for the journal.
+    pub rule: usize,
+}
+
+/// The fault rules of every sandbox.
+#[derive(Debug, Default)]
+pub struct FaultBook {
+    rules: DashMap<String, Arc<FaultSet>>,
+}
+
+impl FaultBook {
+    pub fn get(&self, sandbox: &str) -> Arc<FaultSet> {
+        self.rules.get(sandbox).map(|r| r.value().clone()).unwrap_or_default()
+    }
+
+    pub fn set(&self, sandbox: &str, set: FaultSet) {
+        self.rules.insert(sandbox.to_string(), Arc::new(set));
+    }
+
+    pub fn clear(&self, sandbox: &str) {
+        self.rules.remove(sandbox);
+    }
+
+    /// Rolls the first matching rule's dice with the sandbox's seeded generator.
+    pub fn decide(
+        &self,
+        sandbox: &str,
+        ids: &Ids,
+        (method, path): (&str, &str),
+        vendor: Option<&str>,
+        op: Option<&Operation>,
+    ) -> Option<Decision> {
+        let set = self.rules.get(sandbox)?.value().clone();
+        let (index, rule) = set
+            .rules
+            .iter()
+            .enumerate()
+            .find(|(_, r)| r.matches(method, path, vendor, op))?;
+        let mut rng = ids.rng(Purpose::Fault);
+        let mut delay_ms = rule.latency_ms.unwrap_or(0);
+        delay_ms += match rule.latency {
+            Some(Latency::Uniform { min_ms, max_ms }) => rng.gen_range(min_ms..=max_ms),
+            Some(Latency::LogNormal { median_ms, sigma }) => {
+                // Box–Muller: a standard normal from two uniforms.
+                let (u1, u2): (f64, f64) = (rng.r#gen::<f64>().max(f64::MIN_POSITIVE), rng.r#gen());
+                let z = (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos();
+                ((median_ms as f64) * (sigma * z).exp()).min(MAX_LATENCY_MS as f64) as u64
+            }
+            None => 0,
+        };
+        let roll = |rng: &mut rand_chacha::ChaCha8Rng, rate: Option<f64>| {
+            let r: f64 = rng.r#gen::<f64>() * 100.0;
+            rate.is_some_and(|rate| r < rate)
+        };
+        let error = roll(&mut rng, rule.error_rate);
+        let reset = roll(&mut rng, rule.reset_rate);
+        Some(Decision {
+            delay_ms,
+            error,
+            reset,
+            rule: index,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn globs_match_paths() {
+        assert!(glob("/api/v1/users*", "/api/v1/users/verify/x"));
+        assert!(glob("*/users", "/api/v1/users"));
+        assert!(glob("/a/*/c", "/a/b/c"));
+        assert!(!glob("/a/*/c", "/a/b/d"));
+        assert!(glob("/exact", "/exact") && !glob("/exact", "/exactly"));
+    }
+
+    #[test]
+    fn the_same_seed_rolls_the_same_faults() {
+        let book = FaultBook::default();
+        book.set(
+            "default",
+            FaultSet {
+                rules: vec![FaultRule {
+                    error_rate: Some(50.0),
+                    latency: Some(Latency::Uniform { min_ms: 0, max_ms: 100 }),
+                    ..FaultRule::default()
+                }],
+            },
+        );
+        let run = |ids: &Ids| -> Vec<Decision> {
+            (0..20)
+                .filter_map(|_| book.decide("default", ids, ("GET", "/x"), None, None))
+                .collect()
+        };
+        let (a, b) = (run(&Ids::new(9)), run(&Ids::new(9)));
+        assert_eq!(a, b);
+        assert!(a.iter().any(|d| d.error) && a.iter().any(|d| !d.error));
+    }
+
+    #[test]
+    fn rates_outside_0_to_100_are_refused() {
+        let set = FaultSet {
+            rules: vec![FaultRule {
+                error_rate: Some(101.0),
+                ..FaultRule::default()
+            }],
+        };
+        assert!(set.validate().is_err());
+    }
+}

@@ -1,0 +1,124 @@
+use actix_web::{HttpResponse, web};
+use serde::Deserialize;
+use serde_json::json;
+use utoipa::ToSchema;
+
+use crate::seed::SeedPlan;
+use crate::store::Sandboxes;
+use crate::store::clock::ClockMode;
+use crate::store::sandbox::SandboxInfo;
+
+use super::{AdminError, SandboxQuery, bad_request, sandbox_error};
+
+/// A sandbox to create.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewSandbox {
+    /// 1 to 64 of `A-Z a-z 0-9 - _`; the sandbox is then served at `/sandboxes/{name}/...`.
+    pub name: String,
+    /// Seed (default: the server's).
+    pub seed: Option<u64>,
+    /// Fake people (default: the server's).
+    pub users: Option<usize>,
+    /// `system` or `fixed:<RFC3339>` (default: the server's).
+    pub clock: Option<String>,
+}
+
+/// List sandboxes
+#[utoipa::path(get, path = "/__admin/sandboxes", operation_id = "listSandboxes", tag = "Sandboxes",
+    responses((status = 200, description = "The default sandbox, then the named ones", body = Vec<SandboxInfo>)))]
+pub async fn list_sandboxes(sandboxes: web::Data<Sandboxes>) -> HttpResponse {
+    HttpResponse::Ok().json(sandboxes.list())
+}
+
+/// Create a sandbox
+///
+/// Sandboxes are also created on first use of `/sandboxes/{name}/...`, with the server's seed.
+#[utoipa::path(post, path = "/__admin/sandboxes", operation_id = "createSandbox", tag = "Sandboxes",
+    request_body = NewSandbox,
+    responses(
+        (status = 201, description = "Created", body = SandboxInfo),
+        (status = 400, description = "Bad name or clock", body = AdminError),
+        (status = 409, description = "The name is taken", body = AdminError),
+        (status = 429, description = "Too many live sandboxes", body = AdminError),
+    ))]
+pub async fn create_sandbox(sandboxes: web::Data<Sandboxes>, body: web::Json<NewSandbox>) -> HttpResponse {
+    let body = body.into_inner();
+    let base = sandboxes.plan();
+    let clock = match body.clock.as_deref().map(str::parse::<ClockMode>).transpose() {
+        Ok(clock) => clock.unwrap_or(base.clock),
+        Err(e) => return bad_request(e),
+    };
+    let plan = SeedPlan {
+        seed: body.seed.unwrap_or(base.seed),
+        users: body.users.unwrap_or(base.users),
+        clock,
+        fixtures: base.fixtures.clone(),
+    };
+    if plan.users > 1_000_000 {
+        return bad_request("users is capped at 1000000");
+    }
+    match sandboxes.create(&body.name, plan) {
+        Ok(()) => {
+            let info = sandboxes.list().into_iter().find(|s| s.name == body.name);
+            HttpResponse::Created().json(info)
+        }
+        Err(e) => sandbox_error(e),
+    }
+}
+
+/// Delete a sandbox
+#[utoipa::path(delete, path = "/__admin/sandboxes/{name}", operation_id = "deleteSandbox", tag = "Sandboxes",
+    params(("name" = String, Path, description = "Sandbox name")),
+    responses((status = 200, description = "Deleted", body = Object), (status = 404, body = AdminError)))]
+pub async fn delete_sandbox(sandboxes: web::Data<Sandboxes>, name: web::Path<String>) -> HttpResponse {
+    match sandboxes.delete(&name) {
+        Ok(()) => HttpResponse::Ok().json(json!({ "deleted": name.into_inner() })),
+        Err(e) => sandbox_error(e),
+    }
+}
+
+/// Reset a sandbox to its seeded state
+///
+/// Swaps in a freshly seeded world: every user, token and lock made since is gone.
+#[utoipa::path(post, path = "/__admin/reset", operation_id = "reset", tag = "State",
+    params(SandboxQuery),
+    responses((status = 200, description = "Reset done", body = Object), (status = 400, body = AdminError)))]
+pub async fn reset(sandboxes: web::Data<Sandboxes>, query: web::Query<SandboxQuery>) -> HttpResponse {
+    match sandboxes.reset(query.name()) {
+        Ok(()) => HttpResponse::Ok().json(json!({ "reset": query.key() })),
+        Err(e) => sandbox_error(e),
+    }
+}
+
+/// A new seed.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Reseed {
+    pub seed: u64,
+    /// Fake people (default: unchanged).
+    pub users: Option<usize>,
+}
+
+/// Reseed a sandbox
+#[utoipa::path(post, path = "/__admin/seed", operation_id = "reseed", tag = "State",
+    params(SandboxQuery), request_body = Reseed,
+    responses((status = 200, description = "Reseeded", body = SandboxInfo), (status = 400, body = AdminError)))]
+pub async fn reseed(
+    sandboxes: web::Data<Sandboxes>,
+    query: web::Query<SandboxQuery>,
+    body: web::Json<Reseed>,
+) -> HttpResponse {
+    let users = match (body.users, sandboxes.slot(query.name()).map(|s| s.plan().users)) {
+        (Some(users), _) => users,
+        (None, Ok(users)) => users,
+        (None, Err(_)) => sandboxes.plan().users,
+    };
+    if users > 1_000_000 {
+        return bad_request("users is capped at 1000000");
+    }
+    match sandboxes.reseed(query.name(), body.seed, users) {
+        Ok(()) => HttpResponse::Ok().json(sandboxes.list().into_iter().find(|s| s.name == query.key())),
+        Err(e) => sandbox_error(e),
+    }
+}

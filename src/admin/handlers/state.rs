@@ -1,0 +1,107 @@
+use actix_web::{HttpResponse, web};
+use serde::Deserialize;
+use serde_json::json;
+use utoipa::ToSchema;
+
+use crate::store::Sandboxes;
+use crate::store::world::WorldState;
+
+use super::{AdminError, SandboxQuery, sandbox_error};
+
+/// Export a sandbox's state
+///
+/// The whole state (every vendor's users, tokens, locks, attributes, tenants, the clock and the id
+/// generator) as JSON; `PUT` it back to restore it exactly.
+#[utoipa::path(get, path = "/__admin/state", operation_id = "getState", tag = "State",
+    params(SandboxQuery),
+    responses((status = 200, description = "The state", body = Object), (status = 400, body = AdminError)))]
+pub async fn get_state(sandboxes: web::Data<Sandboxes>, query: web::Query<SandboxQuery>) -> HttpResponse {
+    match sandboxes.export(query.name()) {
+        Ok(state) => HttpResponse::Ok().json(state),
+        Err(e) => sandbox_error(e),
+    }
+}
+
+/// Import a sandbox's state
+#[utoipa::path(put, path = "/__admin/state", operation_id = "putState", tag = "State",
+    params(SandboxQuery), request_body(content = Object, description = "A state from GET /__admin/state"),
+    responses((status = 200, description = "Imported", body = Object), (status = 400, description = "Not a state this server can read", body = AdminError)))]
+pub async fn put_state(
+    sandboxes: web::Data<Sandboxes>,
+    query: web::Query<SandboxQuery>,
+    body: web::Json<WorldState>,
+) -> HttpResponse {
+    match sandboxes.import(query.name(), body.into_inner()) {
+        Ok(()) => HttpResponse::Ok().json(json!({ "imported": query.key() })),
+        Err(e) => sandbox_error(e),
+    }
+}
+
+/// A checkpoint name.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewCheckpoint {
+    pub name: String,
+}
+
+/// Save a checkpoint
+#[utoipa::path(post, path = "/__admin/checkpoints", operation_id = "saveCheckpoint", tag = "State",
+    params(SandboxQuery), request_body = NewCheckpoint,
+    responses((status = 201, description = "Saved", body = Object), (status = 400, body = AdminError)))]
+pub async fn save_checkpoint(
+    sandboxes: web::Data<Sandboxes>,
+    query: web::Query<SandboxQuery>,
+    body: web::Json<NewCheckpoint>,
+) -> HttpResponse {
+    if body.name.is_empty() || body.name.len() > 128 {
+        return super::bad_request("checkpoint names are 1 to 128 characters");
+    }
+    match sandboxes.save_checkpoint(query.name(), &body.name) {
+        Ok(()) => HttpResponse::Created().json(json!({ "checkpoint": body.name, "sandbox": query.key() })),
+        Err(e) => sandbox_error(e),
+    }
+}
+
+/// List checkpoints
+#[utoipa::path(get, path = "/__admin/checkpoints", operation_id = "listCheckpoints", tag = "State",
+    params(SandboxQuery),
+    responses((status = 200, description = "Checkpoint names", body = Vec<String>), (status = 400, body = AdminError)))]
+pub async fn list_checkpoints(sandboxes: web::Data<Sandboxes>, query: web::Query<SandboxQuery>) -> HttpResponse {
+    match sandboxes.world(query.name()) {
+        Ok(_) => {
+            let info = sandboxes.list().into_iter().find(|s| s.name == query.key());
+            HttpResponse::Ok().json(info.map(|i| i.checkpoints).unwrap_or_default())
+        }
+        Err(e) => sandbox_error(e),
+    }
+}
+
+/// Restore a checkpoint
+#[utoipa::path(post, path = "/__admin/checkpoints/{name}/restore", operation_id = "restoreCheckpoint", tag = "State",
+    params(("name" = String, Path, description = "Checkpoint name"), SandboxQuery),
+    responses((status = 200, description = "Restored", body = Object), (status = 404, body = AdminError)))]
+pub async fn restore_checkpoint(
+    sandboxes: web::Data<Sandboxes>,
+    query: web::Query<SandboxQuery>,
+    name: web::Path<String>,
+) -> HttpResponse {
+    match sandboxes.restore_checkpoint(query.name(), &name) {
+        Ok(()) => HttpResponse::Ok().json(json!({ "restored": name.into_inner(), "sandbox": query.key() })),
+        Err(e) => sandbox_error(e),
+    }
+}
+
+/// Delete a checkpoint
+#[utoipa::path(delete, path = "/__admin/checkpoints/{name}", operation_id = "deleteCheckpoint", tag = "State",
+    params(("name" = String, Path, description = "Checkpoint name"), SandboxQuery),
+    responses((status = 200, description = "Deleted", body = Object), (status = 404, body = AdminError)))]
+pub async fn delete_checkpoint(
+    sandboxes: web::Data<Sandboxes>,
+    query: web::Query<SandboxQuery>,
+    name: web::Path<String>,
+) -> HttpResponse {
+    match sandboxes.delete_checkpoint(query.name(), &name) {
+        Ok(()) => HttpResponse::Ok().json(json!({ "deleted": name.into_inner(), "sandbox": query.key() })),
+        Err(e) => sandbox_error(e),
+    }
+}

@@ -1,0 +1,219 @@
+//! The request journal: a bounded, lock-free ring of recent requests (newest first on read), and
+//! per-operation status counts for coverage. Secrets never reach it.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use arc_swap::ArcSwapOption;
+use dashmap::DashMap;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// Bytes of a body kept in an entry.
+pub const MAX_BODY: usize = 4096;
+
+/// One journaled request.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct JournalEntry {
+    /// Sequence number, increasing.
+    pub id: u64,
+    /// Sandbox time of the request (RFC 3339).
+    pub time: String,
+    /// `default` or the named sandbox.
+    pub sandbox: String,
+    pub method: String,
+    /// The vendor path (without `/sandboxes/{name}`).
+    pub path: String,
+    /// Query string with secrets redacted.
+    pub query: String,
+    pub status: u16,
+    pub vendor: Option<String>,
+    pub operation_id: Option<String>,
+    pub latency_ms: f64,
+    /// Who the vendor's auth established, e.g. `finapi client sandbox-client`.
+    pub principal: Option<String>,
+    /// Request body (at most 4 KiB, secrets redacted).
+    pub request_body: Option<String>,
+    /// Response body (at most 4 KiB, secrets redacted).
+    pub response_body: Option<String>,
+    /// A fault rule answered instead of the vendor.
+    pub fault: Option<String>,
+}
+
+#[derive(Debug)]
+pub struct Journal {
+    slots: Vec<ArcSwapOption<JournalEntry>>,
+    next: AtomicU64,
+    /// (sandbox, vendor, operationId) → status → count.
+    coverage: DashMap<(String, String, String), BTreeMap<u16, u64>>,
+}
+
+impl Journal {
+    pub fn new(capacity: usize) -> Self {
+        Self {
+            slots: (0..capacity.max(1)).map(|_| ArcSwapOption::empty()).collect(),
+            next: AtomicU64::new(1),
+            coverage: DashMap::new(),
+        }
+    }
+
+    pub fn capacity(&self) -> usize {
+        self.slots.len()
+    }
+
+    /// Records an entry; the oldest one goes when the ring is full.
+    pub fn record(&self, mut entry: JournalEntry) {
+        let id = self.next.fetch_add(1, Ordering::AcqRel);
+        entry.id = id;
+        if let (Some(vendor), Some(op)) = (&entry.vendor, &entry.operation_id) {
+            *self
+                .coverage
+                .entry((entry.sandbox.clone(), vendor.clone(), op.clone()))
+                .or_default()
+                .entry(entry.status)
+                .or_default() += 1;
+        }
+        let slot = (id % self.slots.len() as u64) as usize;
+        self.slots[slot].store(Some(Arc::new(entry)));
+    }
+
+    /// Every retained entry, newest first.
+    pub fn entries(&self) -> Vec<Arc<JournalEntry>> {
+        let mut entries: Vec<Arc<JournalEntry>> = self.slots.iter().filter_map(|s| s.load_full()).collect();
+        entries.sort_by(|a, b| b.id.cmp(&a.id));
+        entries
+    }
+
+    pub fn clear(&self, sandbox: Option<&str>) {
+        for slot in &self.slots {
+            let keep = slot
+                .load()
+                .as_ref()
+                .is_some_and(|e| sandbox.is_some_and(|s| e.sandbox != s));
+            if !keep {
+                slot.store(None);
+            }
+        }
+        self.coverage
+            .retain(|(s, _, _), _| sandbox.is_some_and(|name| s != name));
+    }
+
+    /// Status counts per operation of one sandbox.
+    pub fn coverage(&self, sandbox: &str, vendor: &str, operation_id: &str) -> BTreeMap<u16, u64> {
+        self.coverage
+            .get(&(sandbox.to_string(), vendor.to_string(), operation_id.to_string()))
+            .map(|c| c.value().clone())
+            .unwrap_or_default()
+    }
+}
+
+/// Field names that hold secrets: passwords, secrets, tokens, keys, OTPs and challenge answers
+/// (`token_type` and `tokenId`-style names are not secrets).
+fn is_secret(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    ["password", "secret", "authorization", "otp"].iter().any(|w| name.contains(w))
+        || ["token", "key", "answer", "jwt"].iter().any(|w| name.ends_with(w))
+}
+
+/// Redacts secret-looking fields of a JSON value in place.
+fn redact_json(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::Object(map) => {
+            for (key, v) in map.iter_mut() {
+                if is_secret(key) && !v.is_null() {
+                    *v = serde_json::Value::String("[redacted]".into());
+                } else {
+                    redact_json(v);
+                }
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(redact_json),
+        _ => {}
+    }
+}
+
+/// Redacts secret parameters of a query string or form body.
+pub fn redact_pairs(raw: &str) -> String {
+    match serde_urlencoded::from_str::<Vec<(String, String)>>(raw) {
+        Ok(pairs) => {
+            let pairs: Vec<(String, String)> = pairs
+                .into_iter()
+                .map(|(k, v)| if is_secret(&k) { (k, "[redacted]".into()) } else { (k, v) })
+                .collect();
+            serde_urlencoded::to_string(pairs).unwrap_or_default()
+        }
+        Err(_) => "[unreadable]".into(),
+    }
+}
+
+/// A body as the journal keeps it: JSON or form with secrets redacted, cut at `MAX_BODY`.
+pub fn redact_body(body: &[u8]) -> Option<String> {
+    if body.is_empty() {
+        return None;
+    }
+    let text = if let Ok(mut json) = serde_json::from_slice::<serde_json::Value>(body) {
+        redact_json(&mut json);
+        json.to_string()
+    } else {
+        let text = String::from_utf8_lossy(body);
+        if text.contains('=') && !text.contains(' ') && !text.contains('<') {
+            redact_pairs(&text)
+        } else {
+            text.into_owned()
+        }
+    };
+    Some(if text.len() > MAX_BODY {
+        let mut cut = MAX_BODY;
+        while !text.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        format!("{}…[truncated]", &text[..cut])
+    } else {
+        text
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(sandbox: &str) -> JournalEntry {
+        JournalEntry {
+            id: 0,
+            time: String::new(),
+            sandbox: sandbox.into(),
+            method: "GET".into(),
+            path: "/".into(),
+            query: String::new(),
+            status: 200,
+            vendor: Some("finapi".into()),
+            operation_id: Some("getAuthorizedUser".into()),
+            latency_ms: 0.0,
+            principal: None,
+            request_body: None,
+            response_body: None,
+            fault: None,
+        }
+    }
+
+    #[test]
+    fn the_ring_keeps_only_the_newest_entries() {
+        let journal = Journal::new(3);
+        for _ in 0..5 {
+            journal.record(entry("default"));
+        }
+        let ids: Vec<u64> = journal.entries().iter().map(|e| e.id).collect();
+        assert_eq!(ids, [5, 4, 3]);
+        assert_eq!(journal.coverage("default", "finapi", "getAuthorizedUser")[&200], 5);
+    }
+
+    #[test]
+    fn secrets_are_redacted() {
+        let body = redact_body(br#"{"id":"alice","password":"secret1","nested":{"client_secret":"x"}}"#).unwrap();
+        assert!(!body.contains("secret1") && body.contains("alice") && !body.contains("\"x\""));
+        let query = redact_pairs("grant_type=password&password=pw&client_secret=s&username=bob");
+        assert_eq!(query, "grant_type=password&password=%5Bredacted%5D&client_secret=%5Bredacted%5D&username=bob");
+    }
+}

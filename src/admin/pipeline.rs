@@ -1,0 +1,160 @@
+//! The control plane's view of every request: the admin token on `/__admin`, fault rules, and the
+//! journal. Runs inside `store::sandbox::resolve`, so the sandbox and request id are known.
+
+use std::time::{Duration, Instant};
+
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::AUTHORIZATION;
+use actix_web::middleware::Next;
+use actix_web::{HttpMessage, HttpResponse, web};
+use futures_util::StreamExt;
+
+use crate::store::sandbox::DEFAULT;
+use crate::store::{Caller, RequestContext};
+use crate::vendors;
+
+use super::faults::FaultBook;
+use super::journal::{Journal, JournalEntry, redact_body, redact_pairs};
+use super::operations::Operations;
+
+/// Request bodies above this size are refused before any vendor sees them.
+const MAX_REQUEST_BODY: usize = 4 * 1024 * 1024;
+
+/// Shared control-plane state.
+#[derive(Debug)]
+pub struct ControlPlane {
+    pub journal: Journal,
+    pub faults: FaultBook,
+    pub operations: Operations,
+    pub admin_token: Option<String>,
+}
+
+fn is_control_path(path: &str) -> bool {
+    path == "/__admin" || path.starts_with("/__admin/")
+}
+
+/// Paths whose traffic is not journaled: the control plane itself and the docs.
+fn is_quiet_path(path: &str) -> bool {
+    is_control_path(path) || path.starts_with("/swagger-ui") || path.starts_with("/openapi/") || path == "/"
+}
+
+fn admin_error(status: u16, message: &str) -> HttpResponse {
+    HttpResponse::build(actix_web::http::StatusCode::from_u16(status).unwrap_or_default())
+        .json(serde_json::json!({ "status": status, "message": message }))
+}
+
+/// The vendor's own error for an injected fault.
+fn injected_error(vendor: Option<&str>, req: &actix_web::HttpRequest) -> HttpResponse {
+    match vendor {
+        Some("finapi") => vendors::finapi::injected_error(req),
+        Some("obp") => vendors::obp::injected_error(req),
+        Some("authress") => vendors::authress::injected_error(req),
+        _ => admin_error(500, "injected fault"),
+    }
+}
+
+/// A response whose body fails after the head is sent: the client sees the connection cut.
+fn connection_reset() -> HttpResponse {
+    let failing = futures_util::stream::once(async {
+        Err::<web::Bytes, _>(std::io::Error::new(std::io::ErrorKind::ConnectionReset, "injected connection reset"))
+    });
+    HttpResponse::Ok().content_type("application/json").streaming(failing)
+}
+
+pub async fn observe(
+    mut req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let Some(control) = req.app_data::<web::Data<ControlPlane>>().cloned() else {
+        return Ok(next.call(req).await?.map_into_boxed_body());
+    };
+    let path = req.path().to_string();
+    if is_control_path(&path)
+        && let Some(token) = &control.admin_token
+    {
+        let sent = req.headers().get(AUTHORIZATION).and_then(|v| v.to_str().ok());
+        if sent != Some(format!("Bearer {token}").as_str()) {
+            let res = admin_error(401, "the control plane needs 'Authorization: Bearer <admin token>'");
+            return Ok(req.into_response(res));
+        }
+    }
+    if is_quiet_path(&path) || control.journal.capacity() == 0 {
+        return Ok(next.call(req).await?.map_into_boxed_body());
+    }
+    let started = Instant::now();
+    let ctx = RequestContext::of(req.request());
+    let method = req.method().to_string();
+    let sandbox = ctx
+        .as_ref()
+        .and_then(|c| c.sandbox.clone())
+        .unwrap_or_else(|| DEFAULT.to_string());
+    let operation = control.operations.find(&method, &path).cloned();
+    let vendor = control.operations.vendor_of(&method, &path);
+
+    // Read the body once, keep a redacted copy, and hand the same bytes on.
+    let mut payload = req.take_payload();
+    let mut body = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        body.extend_from_slice(&chunk?);
+        if body.len() > MAX_REQUEST_BODY {
+            return Ok(req.into_response(admin_error(413, "request bodies are limited to 4 MiB")));
+        }
+    }
+    let body = body.freeze();
+    let request_body = redact_body(&body);
+    req.set_payload(actix_web::dev::Payload::from(body));
+
+    let decision = ctx.as_ref().and_then(|c| {
+        control
+            .faults
+            .decide(&sandbox, &c.world.ids, (&method, &path), vendor, operation.as_ref())
+    });
+    if let Some(d) = &decision
+        && d.delay_ms > 0
+    {
+        actix_web::rt::time::sleep(Duration::from_millis(d.delay_ms)).await;
+    }
+    let (res, fault) = match &decision {
+        Some(d) if d.reset => (req.into_response(connection_reset()), Some(format!("rules[{}]: connection reset", d.rule))),
+        Some(d) if d.error => {
+            let res = injected_error(vendor, req.request());
+            (req.into_response(res), Some(format!("rules[{}]: error", d.rule)))
+        }
+        Some(d) if d.delay_ms > 0 => (
+            next.call(req).await?.map_into_boxed_body(),
+            Some(format!("rules[{}]: {} ms latency", d.rule, d.delay_ms)),
+        ),
+        _ => (next.call(req).await?.map_into_boxed_body(), None),
+    };
+    let status = res.status().as_u16();
+    let principal = res.request().extensions().get::<Caller>().map(|c| c.0.clone());
+    let query = redact_pairs(res.request().query_string());
+    let is_reset = fault.as_deref().is_some_and(|f| f.ends_with("connection reset"));
+    let (res, response_body) = if is_reset {
+        (res, None)
+    } else {
+        let (http_req, http_res) = res.into_parts();
+        let (head, body) = http_res.into_parts();
+        let bytes = actix_web::body::to_bytes(body).await.unwrap_or_default();
+        let response_body = redact_body(&bytes);
+        (ServiceResponse::new(http_req, head.set_body(BoxBody::new(bytes))), response_body)
+    };
+    control.journal.record(JournalEntry {
+        id: 0,
+        time: ctx.as_ref().map(|c| c.world.clock.now().to_rfc3339()).unwrap_or_default(),
+        sandbox,
+        method,
+        path,
+        query,
+        status,
+        vendor: vendor.map(str::to_string),
+        operation_id: operation.map(|o| o.operation_id),
+        latency_ms: started.elapsed().as_secs_f64() * 1000.0,
+        principal,
+        request_body,
+        response_body,
+        fault,
+    });
+    Ok(res)
+}
