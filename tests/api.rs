@@ -1,5 +1,6 @@
 //! The one integration-test binary: the real server on port 0, a fixed seed and a fixed clock.
 
+mod admin;
 mod authress;
 mod finapi;
 mod obp;

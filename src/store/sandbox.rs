@@ -409,19 +409,26 @@ pub async fn resolve(
             return Ok(req.into_response(HttpResponse::build(status).json(body)));
         }
     };
-    let request_id = req
+    let sent = req
         .headers()
         .get(REQUEST_ID)
         .and_then(|v| v.to_str().ok())
-        .map(str::to_string)
-        .unwrap_or_else(|| format!("selfgen-{}", world.ids.uuid(Purpose::RequestId)));
+        .map(str::to_string);
+    // Control-plane calls draw no ids: reading or restoring a state must not change it.
+    let request_id = match sent {
+        Some(id) => id,
+        None if req.path().starts_with("/__admin") => String::new(),
+        None => format!("selfgen-{}", world.ids.uuid(Purpose::RequestId)),
+    };
     req.extensions_mut().insert(RequestContext {
         world,
         sandbox,
         request_id: request_id.clone(),
     });
     let mut res = next.call(req).await?.map_into_boxed_body();
-    if let Ok(value) = HeaderValue::from_str(&request_id) {
+    if !request_id.is_empty()
+        && let Ok(value) = HeaderValue::from_str(&request_id)
+    {
         res.headers_mut().insert(REQUEST_ID, value);
     }
     Ok(res)

@@ -841,16 +841,11 @@ where
     type Item = (String, T);
 
     fn next(&mut self) -> Option<Self::Item> {
-        let order = match (self.a.peek(), self.b.peek()) {
-            (Some((a, _)), Some((b, _))) => a.cmp(b),
-            (Some(_), None) => CmpOrdering::Less,
-            (None, Some(_)) => CmpOrdering::Greater,
-            (None, None) => return None,
-        };
-        let take_a = if self.descending {
-            order != CmpOrdering::Less
-        } else {
-            order != CmpOrdering::Greater
+        let take_a = match (self.a.peek(), self.b.peek()) {
+            (Some((a, _)), Some((b, _))) if self.descending => a.cmp(b) != CmpOrdering::Less,
+            (Some((a, _)), Some((b, _))) => a.cmp(b) != CmpOrdering::Greater,
+            (Some(_), None) => true,
+            (None, _) => false,
         };
         if take_a { self.a.next() } else { self.b.next() }
     }

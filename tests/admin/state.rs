@@ -1,0 +1,101 @@
+use serde_json::{Value, json};
+
+use super::{admin_json, client_token, create_user, user_exists};
+use crate::support::spawn_app;
+
+#[tokio::test]
+async fn reset_brings_back_the_seeded_state() {
+    let app = spawn_app().await;
+    let token = client_token(&app, "").await;
+    assert_eq!(create_user(&app, "", &token, "temporary").await, 201);
+
+    let (status, body) = admin_json(app.post("/__admin/reset").send().await.unwrap()).await;
+
+    assert_eq!((status, body), (200, json!({"reset": "default"})));
+    let token = client_token(&app, "").await;
+    assert!(!user_exists(&app, "", &token, "temporary").await);
+    assert!(user_exists(&app, "", &token, "felixsmith").await);
+}
+
+#[tokio::test]
+async fn reseeding_changes_the_fake_people() {
+    let app = spawn_app().await;
+    let before = app.get("/__admin/state").send().await.unwrap().json::<Value>().await.unwrap();
+    let (status, info) = admin_json(app.post("/__admin/seed").json(&json!({"seed": 7, "users": 5})).send().await.unwrap()).await;
+    assert_eq!(status, 200);
+    assert_eq!((info["seed"].as_u64(), info["users"].as_u64()), (Some(7), Some(5)));
+    let after = app.get("/__admin/state").send().await.unwrap().json::<Value>().await.unwrap();
+    assert_ne!(before["finapi"]["users"], after["finapi"]["users"]);
+    // 6 fixture people + 5 fake ones.
+    assert_eq!(after["finapi"]["users"].as_array().unwrap().len(), 11);
+}
+
+#[tokio::test]
+async fn an_exported_state_imports_back_losslessly() {
+    let app = spawn_app().await;
+    let token = client_token(&app, "").await;
+    assert_eq!(create_user(&app, "", &token, "kept-user").await, 201);
+    let saved_text = app.get("/__admin/state").send().await.unwrap().text().await.unwrap();
+    let saved: Value = serde_json::from_str(&saved_text).unwrap();
+
+    assert_eq!(create_user(&app, "", &token, "later-user").await, 201);
+    let response = app.put("/__admin/state").json(&saved).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+
+    let restored_text = app.get("/__admin/state").send().await.unwrap().text().await.unwrap();
+    assert_eq!(restored_text, saved_text);
+    // The token issued before the export is part of the state and works again.
+    assert!(user_exists(&app, "", &token, "kept-user").await);
+    assert!(!user_exists(&app, "", &token, "later-user").await);
+}
+
+#[tokio::test]
+async fn a_state_of_another_format_is_refused_and_changes_nothing() {
+    let app = spawn_app().await;
+    let mut state = app.get("/__admin/state").send().await.unwrap().json::<Value>().await.unwrap();
+    let before = state.clone();
+    state["format"] = json!("something-else/9");
+    let (status, body) = admin_json(app.put("/__admin/state").json(&state).send().await.unwrap()).await;
+    assert_eq!(status, 400);
+    assert!(body["message"].as_str().unwrap().contains("unsupported state format"), "{body}");
+    let (status, _) = admin_json(app.put("/__admin/state").json(&json!({"format": 1})).send().await.unwrap()).await;
+    assert_eq!(status, 400);
+    let after = app.get("/__admin/state").send().await.unwrap().json::<Value>().await.unwrap();
+    assert_eq!(after, before);
+}
+
+#[tokio::test]
+async fn checkpoints_save_and_restore_a_sandbox() {
+    let app = spawn_app().await;
+    let prefix = "/sandboxes/cp";
+    let token = client_token(&app, prefix).await;
+    let saved = app.post("/__admin/checkpoints?sandbox=cp").json(&json!({"name": "clean"})).send().await.unwrap();
+    assert_eq!(saved.status(), 201);
+    assert_eq!(create_user(&app, prefix, &token, "after-checkpoint").await, 201);
+
+    let (status, list) = admin_json(app.get("/__admin/checkpoints?sandbox=cp").send().await.unwrap()).await;
+    assert_eq!((status, list), (200, json!(["clean"])));
+    let restored = app.post("/__admin/checkpoints/clean/restore?sandbox=cp").send().await.unwrap();
+    assert_eq!(restored.status(), 200);
+    assert!(!user_exists(&app, prefix, &token, "after-checkpoint").await);
+
+    // A checkpoint restores as often as needed.
+    assert_eq!(create_user(&app, prefix, &token, "after-checkpoint").await, 201);
+    app.post("/__admin/checkpoints/clean/restore?sandbox=cp").send().await.unwrap();
+    assert!(!user_exists(&app, prefix, &token, "after-checkpoint").await);
+
+    assert_eq!(app.delete("/__admin/checkpoints/clean?sandbox=cp").send().await.unwrap().status(), 200);
+    let (status, body) = admin_json(app.post("/__admin/checkpoints/clean/restore?sandbox=cp").send().await.unwrap()).await;
+    assert_eq!(status, 404);
+    assert_eq!(body["message"], "no checkpoint named 'clean'");
+}
+
+#[tokio::test]
+async fn unknown_control_plane_paths_answer_json_404() {
+    let app = spawn_app().await;
+    let (status, body) = admin_json(app.get("/__admin/nothing").send().await.unwrap()).await;
+    assert_eq!(status, 404);
+    assert_eq!(body["message"], "No control-plane operation at GET /__admin/nothing");
+    let (status, _) = admin_json(app.get("/nothing/at/all").send().await.unwrap()).await;
+    assert_eq!(status, 404);
+}
