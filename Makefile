@@ -1,0 +1,43 @@
+# `make test` runs everything CI runs: formatting, clippy, the Rust suites and the SDK contract
+# tests (it creates .venv and installs the pinned SDKs, and runs `npm ci` for the npm SDK, itself).
+
+CARGO ?= cargo
+PYTHON ?= python3
+VENV := .venv
+JS := tests/sdk/js
+
+.PHONY: test lint test-rust test-sdk release openapi bench clean-sdk js-deps
+
+test: lint test-rust test-sdk
+
+lint:
+	$(CARGO) fmt --check
+	$(CARGO) clippy --all-targets -- -D warnings
+
+test-rust:
+	$(CARGO) test --all-targets
+
+release:
+	$(CARGO) build --release
+
+$(VENV)/.installed: tests/sdk/requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r tests/sdk/requirements.txt
+	touch $@
+
+js-deps:
+	@if [ -f $(JS)/package.json ]; then cd $(JS) && npm ci --no-audit --no-fund --loglevel=error; fi
+
+test-sdk: release $(VENV)/.installed js-deps
+	USER_SANDBOX_BIN=$(CURDIR)/target/release/user-sandbox $(VENV)/bin/pytest -q tests/sdk
+
+# Rewrite openapi/*.json from the code.
+openapi:
+	UPDATE_OPENAPI=1 $(CARGO) test --test api openapi
+
+# Throughput of the main operations against a trivial endpoint of the same server, same run.
+bench:
+	$(CARGO) bench --bench http
+
+clean-sdk:
+	rm -rf $(VENV) $(JS)/node_modules
