@@ -101,6 +101,20 @@ impl<V: Clone> Table<V> {
         self.remove_if(key, |_| true)?.ok_or_else(|| self.not_found(key))
     }
 
+    /// Keys in order (or reverse), without reading the rows: paging skips at this level.
+    pub fn keys(&self, descending: bool) -> Box<dyn Iterator<Item = String> + '_> {
+        if descending {
+            Box::new(self.order.iter().rev().map(|k| k.value().clone()))
+        } else {
+            Box::new(self.order.iter().map(|k| k.value().clone()))
+        }
+    }
+
+    /// Reads a row in place, without cloning it.
+    pub fn with<R>(&self, key: &str, f: impl FnOnce(&V) -> R) -> Option<R> {
+        self.rows.get(key).map(|row| f(row.value()))
+    }
+
     /// Rows in key order (or reverse), each read as it is reached.
     pub fn ordered(&self, descending: bool) -> Box<dyn Iterator<Item = (String, V)> + '_> {
         let keys: Box<dyn Iterator<Item = _>> = if descending {

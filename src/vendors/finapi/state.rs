@@ -708,29 +708,43 @@ impl State {
 
     // ---- listing ------------------------------------------------------------------------------
 
-    /// `getUserList`: active and deleted users merged in id order, filtered, then paged.
+    /// `getUserList`: active and deleted users merged in id order, filtered, then paged. Without
+    /// filters the window is cut from the key index alone, so only its rows are read.
     pub fn list_users(&self, filter: &UserFilter, window: crate::store::OffsetWindow, today: NaiveDate) -> Page<ListedUser> {
-        let unfiltered = filter.is_unfiltered();
-        let active = (filter.is_deleted != Some(true)).then(|| {
-            self.users
-                .ordered(filter.descending)
-                .map(|(key, u)| (key, ListedUser::active(&u)))
-        });
-        let deleted = (filter.is_deleted != Some(false) && filter.user_id.is_none()).then(|| {
-            self.deleted
-                .ordered(filter.descending)
-                .map(|(key, d)| (key, ListedUser::deleted(&d)))
-        });
-        let merged = Merge {
+        let active = (filter.is_deleted != Some(true)).then(|| self.users.keys(filter.descending).map(|k| (k, true)));
+        let deleted = (filter.is_deleted != Some(false) && filter.user_id.is_none())
+            .then(|| self.deleted.keys(filter.descending).map(|k| (k, false)));
+        let keys = Merge {
             a: active.into_iter().flatten().peekable(),
             b: deleted.into_iter().flatten().peekable(),
             descending: filter.descending,
         };
-        let rows = merged
-            .map(|(_, row)| row.with_stats(filter.monthly_stats.as_ref(), today))
-            .filter(|row| filter.matches(row));
-        let known_total = unfiltered.then(|| self.users.len() + self.deleted.len());
-        Page::from_ordered(rows, window, known_total)
+        let read = |(key, active): (String, bool)| {
+            if active {
+                self.users.with(&key, ListedUser::active)
+            } else {
+                self.deleted.with(&key, ListedUser::deleted)
+            }
+        };
+        let stats = filter.monthly_stats.as_ref();
+        let page = if filter.is_unfiltered() {
+            let total = self.users.len() + self.deleted.len();
+            let page = Page::from_ordered(keys, window, Some(total));
+            Page {
+                items: page.items.into_iter().filter_map(read).collect(),
+                total: page.total,
+                has_more: page.has_more,
+            }
+        } else {
+            // The bank-connection filter reads the stats; every other filter reads the row alone.
+            let by_stats = stats.and_then(|s| s.min_bank_connections).is_some();
+            let rows = keys
+                .filter_map(read)
+                .filter(|row| filter.matches(row))
+                .filter(|row| !by_stats || filter.matches_stats(&row.clone().with_stats(stats, today)));
+            Page::from_ordered(rows, window, None)
+        };
+        page.map(|row| row.with_stats(stats, today))
     }
 }
 
@@ -748,6 +762,18 @@ impl UserFilter {
             && self.monthly_stats.as_ref().is_none_or(|s| s.min_bank_connections.is_none())
     }
 
+    /// The `minBankConnectionCountInMonthlyStats` filter, on a row with its stats.
+    fn matches_stats(&self, row: &ListedUser) -> bool {
+        self.monthly_stats
+            .as_ref()
+            .and_then(|s| s.min_bank_connections)
+            .is_none_or(|min| {
+                row.monthly_stats
+                    .as_ref()
+                    .is_some_and(|stats| stats.iter().any(|(_, _, max)| *max >= min))
+            })
+    }
+
     fn matches(&self, row: &ListedUser) -> bool {
         let ge = |value: Option<NaiveDate>, bound: Option<NaiveDate>| bound.is_none_or(|b| value.is_some_and(|v| v >= b));
         // finAPI: a max bound also admits users without the date.
@@ -763,15 +789,6 @@ impl UserFilter {
                 .user_id
                 .as_ref()
                 .is_none_or(|id| row.deleted_on.is_none() && user_key(&row.user_id) == user_key(id))
-            && self
-                .monthly_stats
-                .as_ref()
-                .and_then(|s| s.min_bank_connections)
-                .is_none_or(|min| {
-                    row.monthly_stats
-                        .as_ref()
-                        .is_some_and(|stats| stats.iter().any(|(_, _, max)| *max >= min))
-                })
     }
 }
 
