@@ -10,8 +10,41 @@ use dashmap::DashMap;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-/// Bytes of a body kept in an entry.
-pub const MAX_BODY: usize = 4096;
+/// Bodies up to this size are kept (and shown cut to `MAX_SHOWN`); larger ones only by size.
+pub const MAX_KEPT: usize = 64 * 1024;
+/// Characters of a body shown in an entry.
+pub const MAX_SHOWN: usize = 4096;
+
+/// A body as recorded: the raw bytes are redacted when read, so the request path only copies.
+#[derive(Debug, Clone)]
+pub enum RawBody {
+    Kept(actix_web::web::Bytes),
+    TooLarge(usize),
+}
+
+impl RawBody {
+    pub fn new(bytes: &actix_web::web::Bytes) -> Option<Self> {
+        match bytes.len() {
+            0 => None,
+            n if n > MAX_KEPT => Some(RawBody::TooLarge(n)),
+            _ => Some(RawBody::Kept(bytes.clone())),
+        }
+    }
+
+    fn shown(&self) -> String {
+        match self {
+            RawBody::Kept(bytes) => redact_body(bytes).unwrap_or_default(),
+            RawBody::TooLarge(n) => format!("[{n} bytes, not kept]"),
+        }
+    }
+}
+
+#[derive(Debug)]
+struct Recorded {
+    entry: JournalEntry,
+    request: Option<RawBody>,
+    response: Option<RawBody>,
+}
 
 /// One journaled request.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -34,9 +67,9 @@ pub struct JournalEntry {
     pub latency_ms: f64,
     /// Who the vendor's auth established, e.g. `finapi client sandbox-client`.
     pub principal: Option<String>,
-    /// Request body (at most 4 KiB, secrets redacted).
+    /// Request body (the first 4096 characters, secrets redacted).
     pub request_body: Option<String>,
-    /// Response body (at most 4 KiB, secrets redacted).
+    /// Response body (the first 4096 characters, secrets redacted).
     pub response_body: Option<String>,
     /// A fault rule answered instead of the vendor.
     pub fault: Option<String>,
@@ -44,7 +77,7 @@ pub struct JournalEntry {
 
 #[derive(Debug)]
 pub struct Journal {
-    slots: Vec<ArcSwapOption<JournalEntry>>,
+    slots: Vec<ArcSwapOption<Recorded>>,
     next: AtomicU64,
     /// (sandbox, vendor, operationId) → status → count.
     coverage: DashMap<(String, String, String), BTreeMap<u16, u64>>,
@@ -64,7 +97,7 @@ impl Journal {
     }
 
     /// Records an entry; the oldest one goes when the ring is full.
-    pub fn record(&self, mut entry: JournalEntry) {
+    pub fn record(&self, mut entry: JournalEntry, request: Option<RawBody>, response: Option<RawBody>) {
         let id = self.next.fetch_add(1, Ordering::AcqRel);
         entry.id = id;
         if let (Some(vendor), Some(op)) = (&entry.vendor, &entry.operation_id) {
@@ -76,14 +109,25 @@ impl Journal {
                 .or_default() += 1;
         }
         let slot = (id % self.slots.len() as u64) as usize;
-        self.slots[slot].store(Some(Arc::new(entry)));
+        self.slots[slot].store(Some(Arc::new(Recorded {
+            entry,
+            request,
+            response,
+        })));
     }
 
-    /// Every retained entry, newest first.
-    pub fn entries(&self) -> Vec<Arc<JournalEntry>> {
-        let mut entries: Vec<Arc<JournalEntry>> = self.slots.iter().filter_map(|s| s.load_full()).collect();
-        entries.sort_by(|a, b| b.id.cmp(&a.id));
-        entries
+    /// Every retained entry, newest first, bodies redacted.
+    pub fn entries(&self) -> Vec<JournalEntry> {
+        let mut recorded: Vec<Arc<Recorded>> = self.slots.iter().filter_map(|s| s.load_full()).collect();
+        recorded.sort_by(|a, b| b.entry.id.cmp(&a.entry.id));
+        recorded
+            .into_iter()
+            .map(|r| JournalEntry {
+                request_body: r.request.as_ref().map(RawBody::shown),
+                response_body: r.response.as_ref().map(RawBody::shown),
+                ..r.entry.clone()
+            })
+            .collect()
     }
 
     pub fn clear(&self, sandbox: Option<&str>) {
@@ -91,7 +135,7 @@ impl Journal {
             let keep = slot
                 .load()
                 .as_ref()
-                .is_some_and(|e| sandbox.is_some_and(|s| e.sandbox != s));
+                .is_some_and(|r| sandbox.is_some_and(|s| r.entry.sandbox != s));
             if !keep {
                 slot.store(None);
             }
@@ -148,7 +192,7 @@ pub fn redact_pairs(raw: &str) -> String {
     }
 }
 
-/// A body as the journal keeps it: JSON or form with secrets redacted, cut at `MAX_BODY`.
+/// A body as the journal shows it: JSON or form with secrets redacted, cut at `MAX_SHOWN`.
 pub fn redact_body(body: &[u8]) -> Option<String> {
     if body.is_empty() {
         return None;
@@ -164,8 +208,8 @@ pub fn redact_body(body: &[u8]) -> Option<String> {
             text.into_owned()
         }
     };
-    Some(if text.len() > MAX_BODY {
-        let mut cut = MAX_BODY;
+    Some(if text.len() > MAX_SHOWN {
+        let mut cut = MAX_SHOWN;
         while !text.is_char_boundary(cut) {
             cut -= 1;
         }
@@ -202,7 +246,7 @@ mod tests {
     fn the_ring_keeps_only_the_newest_entries() {
         let journal = Journal::new(3);
         for _ in 0..5 {
-            journal.record(entry("default"));
+            journal.record(entry("default"), None, None);
         }
         let ids: Vec<u64> = journal.entries().iter().map(|e| e.id).collect();
         assert_eq!(ids, [5, 4, 3]);

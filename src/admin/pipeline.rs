@@ -15,7 +15,7 @@ use crate::store::{Caller, RequestContext};
 use crate::vendors;
 
 use super::faults::FaultBook;
-use super::journal::{Journal, JournalEntry, redact_body, redact_pairs};
+use super::journal::{Journal, JournalEntry, RawBody, redact_pairs};
 use super::operations::Operations;
 
 /// Request bodies above this size are refused before any vendor sees them.
@@ -102,7 +102,7 @@ pub async fn observe(
         }
     }
     let body = body.freeze();
-    let request_body = redact_body(&body);
+    let request_body = RawBody::new(&body);
     req.set_payload(actix_web::dev::Payload::from(body));
 
     let decision = ctx.as_ref().and_then(|c| {
@@ -137,7 +137,7 @@ pub async fn observe(
         let (http_req, http_res) = res.into_parts();
         let (head, body) = http_res.into_parts();
         let bytes = actix_web::body::to_bytes(body).await.unwrap_or_default();
-        let response_body = redact_body(&bytes);
+        let response_body = RawBody::new(&bytes);
         (ServiceResponse::new(http_req, head.set_body(BoxBody::new(bytes))), response_body)
     };
     control.journal.record(JournalEntry {
@@ -152,9 +152,9 @@ pub async fn observe(
         operation_id: operation.map(|o| o.operation_id),
         latency_ms: started.elapsed().as_secs_f64() * 1000.0,
         principal,
-        request_body,
-        response_body,
+        request_body: None,
+        response_body: None,
         fault,
-    });
+    }, request_body, response_body);
     Ok(res)
 }

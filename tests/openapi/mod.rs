@@ -1,5 +1,5 @@
 //! The committed `openapi/*.json` must equal what the code emits.
-//! Rewrite them with `UPDATE_OPENAPI=1 cargo test --test api openapi`.
+//! Rewrite them with `make openapi` (`UPDATE_OPENAPI=1 cargo test --test api openapi`).
 
 use crate::support::spawn_app;
 
@@ -14,11 +14,18 @@ fn committed_openapi_documents_match_the_code() {
             continue;
         }
         let committed = std::fs::read_to_string(&path).unwrap_or_default();
-        assert_eq!(
-            committed.trim_end(),
-            emitted,
-            "openapi/{name}.json is stale: run `UPDATE_OPENAPI=1 cargo test --test api openapi`"
-        );
+        if committed.trim_end() != emitted {
+            let line = committed
+                .lines()
+                .zip(emitted.lines())
+                .position(|(a, b)| a != b)
+                .unwrap_or_else(|| committed.lines().count().min(emitted.lines().count()));
+            panic!(
+                "openapi/{name}.json is stale from line {} on (`{}`): run `make openapi`",
+                line + 1,
+                emitted.lines().nth(line).unwrap_or("<end>").trim()
+            );
+        }
     }
 }
 

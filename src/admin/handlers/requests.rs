@@ -50,7 +50,7 @@ pub async fn list_requests(control: web::Data<ControlPlane>, filter: web::Query<
         .filter(|e| since.is_none_or(|since| DateTime::parse_from_rfc3339(&e.time).is_ok_and(|t| t >= since)))
         .collect();
     let total = matching.len();
-    let requests: Vec<&JournalEntry> = matching.iter().take(filter.limit.unwrap_or(100)).map(|e| e.as_ref()).collect();
+    let requests: Vec<&JournalEntry> = matching.iter().take(filter.limit.unwrap_or(100)).collect();
     HttpResponse::Ok().json(json!({ "requests": requests, "total": total }))
 }
 

@@ -32,11 +32,34 @@ fn params<T: for<'de> Deserialize<'de> + Default>(req: &HttpRequest, body: &[u8]
     Ok((from_body, query))
 }
 
+/// Client credentials from an `Authorization: Basic` header (OAuth 2 client authentication, as
+/// Swagger UI's Authorize dialog sends them).
+fn basic_client(req: &HttpRequest) -> TokenParams {
+    use base64::Engine;
+    let decoded = req
+        .headers()
+        .get(actix_web::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Basic ").or_else(|| v.strip_prefix("basic ")))
+        .and_then(|b64| base64::engine::general_purpose::STANDARD.decode(b64.trim()).ok())
+        .and_then(|bytes| String::from_utf8(bytes).ok());
+    let Some((id, secret)) = decoded.as_deref().and_then(|d| d.split_once(':')) else {
+        return TokenParams::default();
+    };
+    let decode = |s: &str| percent_encoding::percent_decode_str(s).decode_utf8_lossy().into_owned();
+    TokenParams {
+        client_id: Some(decode(id)),
+        client_secret: Some(decode(secret)),
+        ..TokenParams::default()
+    }
+}
+
 /// Get tokens
 ///
 /// Gets a client token (`client_credentials`), a user token (`password`) or a fresh user token
 /// (`refresh_token`). As long as a token is valid, the same credentials get the same token.
 /// After `maxUserLoginAttempts` wrong passwords (3 for the fixture clients) the user is locked.
+/// Client credentials may also come as an `Authorization: Basic` header.
 #[utoipa::path(
     post, path = "/oauth/token", operation_id = "getToken", tag = "Authorization",
     params(TokenParams),
@@ -53,7 +76,7 @@ fn params<T: for<'de> Deserialize<'de> + Default>(req: &HttpRequest, body: &[u8]
 )]
 pub async fn get_token(req: HttpRequest, sandbox: Sandbox, body: web::Bytes) -> Result<HttpResponse> {
     let (body, query): (TokenParams, TokenParams) = params(&req, &body)?;
-    let p = body.or(query);
+    let p = body.or(query).or(basic_client(&req));
     let grant = p
         .grant_type
         .as_deref()
