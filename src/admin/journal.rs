@@ -119,7 +119,7 @@ impl Journal {
     /// Every retained entry, newest first, bodies redacted.
     pub fn entries(&self) -> Vec<JournalEntry> {
         let mut recorded: Vec<Arc<Recorded>> = self.slots.iter().filter_map(|s| s.load_full()).collect();
-        recorded.sort_by(|a, b| b.entry.id.cmp(&a.entry.id));
+        recorded.sort_by_key(|r| std::cmp::Reverse(r.entry.id));
         recorded
             .into_iter()
             .map(|r| JournalEntry {

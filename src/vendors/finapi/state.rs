@@ -292,16 +292,16 @@ impl State {
                     let h = stable_hash(&person.username);
                     let bank_connections = (h % u64::from(fixtures.fake_users.max_bank_connections + 1)) as u32;
                     let since_registration = (today - registered_on).num_days().max(0);
-                    let last_active_on = (h % 7 != 0)
+                    let last_active_on = (!h.is_multiple_of(7))
                         .then(|| today - Duration::days((h >> 8) as i64 % (since_registration + 1)));
                     UserRecord {
                         id: person.username.clone(),
                         password: person.password.clone(),
                         email: Some(person.email.clone()),
                         phone: Some(person.phone.clone()),
-                        auto_update: h % 3 == 0,
+                        auto_update: h.is_multiple_of(3),
                         verified: fixtures.fake_users.unverified_every == 0
-                            || fake_n % fixtures.fake_users.unverified_every != 0,
+                            || !fake_n.is_multiple_of(fixtures.fake_users.unverified_every),
                         registered_on,
                         last_active_on,
                         failed_logins: 0,
