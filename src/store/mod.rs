@@ -4,6 +4,7 @@
 pub mod clock;
 pub mod error;
 pub mod ids;
+pub mod index;
 pub mod page;
 pub mod sandbox;
 pub mod table;

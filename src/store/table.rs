@@ -1,21 +1,20 @@
-//! A keyed table with an ordered index: point reads and writes go to a `DashMap`, listings walk a
-//! lock-free skip list of keys, so paging never sorts the table and stays fast at a million rows.
+//! A keyed table with an ordered index: point reads and writes go to a `DashMap`, listings read the
+//! `OrderedIndex` of keys, so paging never sorts the table and a deep page costs what the first
+//! one does, even at a million rows.
 //!
 //! No map guard leaves a method: reads return clones, writes run a closure under the shard lock.
 
-use std::ops::Bound;
-
-use crossbeam_skiplist::SkipSet;
 use dashmap::DashMap;
 use dashmap::mapref::entry::Entry;
 
 use super::StoreError;
+use super::index::OrderedIndex;
 
 #[derive(Debug)]
 pub struct Table<V> {
     kind: &'static str,
     rows: DashMap<String, V>,
-    order: SkipSet<String>,
+    order: OrderedIndex,
 }
 
 impl<V: Clone> Table<V> {
@@ -24,7 +23,7 @@ impl<V: Clone> Table<V> {
         Self {
             kind,
             rows: DashMap::new(),
-            order: SkipSet::new(),
+            order: OrderedIndex::new(),
         }
     }
 
@@ -101,13 +100,19 @@ impl<V: Clone> Table<V> {
         self.remove_if(key, |_| true)?.ok_or_else(|| self.not_found(key))
     }
 
-    /// Keys in order (or reverse), without reading the rows: paging skips at this level.
-    pub fn keys(&self, descending: bool) -> Box<dyn Iterator<Item = String> + '_> {
-        if descending {
-            Box::new(self.order.iter().rev().map(|k| k.value().clone()))
-        } else {
-            Box::new(self.order.iter().map(|k| k.value().clone()))
-        }
+    /// Keys in order (or reverse), without reading the rows.
+    pub fn keys(&self, descending: bool) -> impl Iterator<Item = String> + '_ {
+        self.order.iter(descending)
+    }
+
+    /// Up to `limit` keys from position `offset` of the order (or the reverse order).
+    pub fn key_window(&self, offset: usize, limit: usize, descending: bool) -> Vec<String> {
+        self.order.range(offset, limit, descending)
+    }
+
+    /// The key at a position of the order (or the reverse order).
+    pub fn key_at(&self, position: usize, descending: bool) -> Option<String> {
+        self.order.range(position, 1, descending).pop()
     }
 
     /// Reads a row in place, without cloning it.
@@ -116,27 +121,18 @@ impl<V: Clone> Table<V> {
     }
 
     /// Rows in key order (or reverse), each read as it is reached.
-    pub fn ordered(&self, descending: bool) -> Box<dyn Iterator<Item = (String, V)> + '_> {
-        let keys: Box<dyn Iterator<Item = _>> = if descending {
-            Box::new(self.order.iter().rev())
-        } else {
-            Box::new(self.order.iter())
-        };
-        Box::new(keys.filter_map(|key| {
-            let key = key.value();
-            self.rows.get(key).map(|row| (key.clone(), row.value().clone()))
-        }))
+    pub fn ordered(&self, descending: bool) -> impl Iterator<Item = (String, V)> + '_ {
+        self.order
+            .iter(descending)
+            .filter_map(|key| self.rows.get(&key).map(|row| (key.clone(), row.value().clone())))
     }
 
     /// Rows whose key sorts strictly after `after`, in key order: a cursor that stays valid while
     /// rows before or after it come and go.
-    pub fn after<'a>(&'a self, after: &'a str) -> impl Iterator<Item = (String, V)> + 'a {
+    pub fn after<'a>(&'a self, after: &str) -> impl Iterator<Item = (String, V)> + use<'a, V> {
         self.order
-            .range::<str, _>((Bound::Excluded(after), Bound::Unbounded))
-            .filter_map(|key| {
-                let key = key.value();
-                self.rows.get(key).map(|row| (key.clone(), row.value().clone()))
-            })
+            .iter_after(after)
+            .filter_map(|key| self.rows.get(&key).map(|row| (key.clone(), row.value().clone())))
     }
 
     /// Every row in key order, for snapshots.

@@ -728,12 +728,18 @@ impl State {
         };
         let stats = filter.monthly_stats.as_ref();
         let page = if filter.is_unfiltered() {
-            let total = self.users.len() + self.deleted.len();
-            let page = Page::from_ordered(keys, window, Some(total));
+            let (users, deleted) = (self.users.len(), self.deleted.len());
+            let keys = merged_window(
+                (&self.users, users),
+                (&self.deleted, deleted),
+                window,
+                filter.descending,
+            );
+            let total = users + deleted;
             Page {
-                items: page.items.into_iter().filter_map(read).collect(),
-                total: page.total,
-                has_more: page.has_more,
+                has_more: window.offset + keys.len() < total,
+                items: keys.into_iter().filter_map(read).collect(),
+                total,
             }
         } else {
             // The bank-connection filter reads the stats; every other filter reads the row alone.
@@ -841,6 +847,47 @@ impl ListedUser {
         self.monthly_stats = Some(stats);
         self
     }
+}
+
+/// The window of the merged key order of two tables (active users, deleted users) without
+/// walking to it: a binary search finds how many of the first `offset` merged keys are active.
+fn merged_window(
+    (a, la): (&Table<UserRecord>, usize),
+    (b, lb): (&Table<DeletedUser>, usize),
+    window: crate::store::OffsetWindow,
+    descending: bool,
+) -> Vec<(String, bool)> {
+    let after = |x: &str, y: &str| if descending { x < y } else { x > y };
+    let offset = window.offset.min(la + lb);
+    let (mut lo, mut hi) = (offset.saturating_sub(lb), offset.min(la));
+    let mut i = lo;
+    while lo <= hi {
+        i = lo + (hi - lo) / 2;
+        let j = offset - i;
+        let a_before = (i > 0 && j < lb)
+            .then(|| a.key_at(i - 1, descending).zip(b.key_at(j, descending)))
+            .flatten();
+        let b_before = (j > 0 && i < la)
+            .then(|| b.key_at(j - 1, descending).zip(a.key_at(i, descending)))
+            .flatten();
+        if a_before.is_some_and(|(x, y)| after(&x, &y)) {
+            hi = i - 1;
+        } else if b_before.is_some_and(|(x, y)| after(&x, &y)) {
+            lo = i + 1;
+        } else {
+            break;
+        }
+    }
+    let j = offset - i;
+    let from_a = a.key_window(i, window.limit, descending).into_iter().map(|k| (k, true));
+    let from_b = b.key_window(j, window.limit, descending).into_iter().map(|k| (k, false));
+    Merge {
+        a: from_a.peekable(),
+        b: from_b.peekable(),
+        descending,
+    }
+    .take(window.limit)
+    .collect()
 }
 
 /// Merges two key-ordered streams into one.
@@ -984,5 +1031,53 @@ mod snapshot_tests {
         let restored = State::import(exported.clone()).unwrap();
         assert_eq!(restored.export(), exported);
         assert!(restored.authenticate(&restored.tokens.iter().next().unwrap().key().clone(), now).is_ok());
+    }
+}
+
+#[cfg(test)]
+mod listing_tests {
+    use super::*;
+    use crate::store::OffsetWindow;
+
+    fn user(id: &str) -> UserRecord {
+        UserRecord {
+            id: id.into(),
+            password: "secret12".into(),
+            email: None,
+            phone: None,
+            auto_update: false,
+            verified: true,
+            registered_on: NaiveDate::from_ymd_opt(2025, 1, 1).unwrap(),
+            last_active_on: None,
+            failed_logins: 0,
+            locked: false,
+            busy: false,
+            bank_connections: 0,
+            latest_import_on: None,
+        }
+    }
+
+    #[test]
+    fn deep_windows_of_the_merged_listing_match_a_walk() {
+        let state = State::empty();
+        let today = NaiveDate::from_ymd_opt(2026, 1, 15).unwrap();
+        for i in 0..700 {
+            state.create_user(user(&format!("user{i:04}"))).unwrap();
+        }
+        for i in (0..700).step_by(3) {
+            state.delete_user(&format!("user{i:04}"), today).unwrap();
+        }
+        for descending in [false, true] {
+            let filter = UserFilter { descending, ..UserFilter::default() };
+            // The same listing, walked: `is_locked: Some(false)` forces the filtered path.
+            let walked = UserFilter { is_locked: Some(false), ..filter.clone() };
+            for (page, per_page) in [(1, 20), (7, 20), (13, 37), (24, 30), (50, 20)] {
+                let window = OffsetWindow::page(page, per_page);
+                let fast = state.list_users(&filter, window, today);
+                let slow = state.list_users(&walked, window, today);
+                assert_eq!(fast.items, slow.items, "page {page} of {per_page}, descending {descending}");
+                assert_eq!((fast.total, fast.has_more), (slow.total, slow.has_more));
+            }
+        }
     }
 }

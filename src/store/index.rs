@@ -1,0 +1,251 @@
+//! An ordered index of string keys that answers "the keys at positions i..i+n" and "the keys
+//! after k" in O(number of chunks + n), not O(i): a sorted list of sorted chunks, so a page deep
+//! into a million keys costs about what the first page costs.
+//!
+//! Reads take a shared lock only while copying a batch of keys out; writes hold the exclusive lock
+//! for one binary search and one chunk insert (at most `CHUNK` moved pointers).
+
+use std::ops::Bound;
+use std::sync::RwLock;
+
+const CHUNK: usize = 512;
+
+#[derive(Debug, Default)]
+pub struct OrderedIndex {
+    chunks: RwLock<Vec<Vec<String>>>,
+}
+
+/// Where `key` is or would be: (chunk, position in chunk).
+fn locate(chunks: &[Vec<String>], key: &str) -> (usize, Result<usize, usize>) {
+    if chunks.is_empty() {
+        return (0, Err(0));
+    }
+    let c = chunks
+        .partition_point(|chunk| chunk.last().is_some_and(|last| last.as_str() < key))
+        .min(chunks.len() - 1);
+    (c, chunks[c].binary_search_by(|k| k.as_str().cmp(key)))
+}
+
+impl OrderedIndex {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, Vec<Vec<String>>> {
+        self.chunks.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn write(&self) -> std::sync::RwLockWriteGuard<'_, Vec<Vec<String>>> {
+        self.chunks.write().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub fn len(&self) -> usize {
+        self.read().iter().map(Vec::len).sum()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.read().iter().all(Vec::is_empty)
+    }
+
+    /// Adds a key; false when it was there already.
+    pub fn insert(&self, key: String) -> bool {
+        let mut chunks = self.write();
+        if chunks.is_empty() {
+            chunks.push(vec![key]);
+            return true;
+        }
+        let (c, found) = locate(&chunks, &key);
+        let Err(at) = found else { return false };
+        chunks[c].insert(at, key);
+        if chunks[c].len() >= 2 * CHUNK {
+            let tail = chunks[c].split_off(CHUNK);
+            chunks.insert(c + 1, tail);
+        }
+        true
+    }
+
+    /// Removes a key; false when it was not there.
+    pub fn remove(&self, key: &str) -> bool {
+        let mut chunks = self.write();
+        let (c, found) = locate(&chunks, key);
+        let Ok(at) = found else { return false };
+        chunks[c].remove(at);
+        if chunks[c].is_empty() {
+            chunks.remove(c);
+        }
+        true
+    }
+
+    /// The key at a position (0 = smallest), if any.
+    pub fn get(&self, position: usize) -> Option<String> {
+        self.range(position, 1, false).pop()
+    }
+
+    /// Up to `limit` keys from `offset` in ascending (or descending) order.
+    pub fn range(&self, offset: usize, limit: usize, descending: bool) -> Vec<String> {
+        let chunks = self.read();
+        let total: usize = chunks.iter().map(Vec::len).sum();
+        if offset >= total || limit == 0 {
+            return Vec::new();
+        }
+        // Positions in ascending order that the window covers.
+        let (start, end) = if descending {
+            let end = total - offset;
+            (end.saturating_sub(limit), end)
+        } else {
+            (offset, (offset + limit).min(total))
+        };
+        let mut keys = Vec::with_capacity(end - start);
+        let mut base = 0;
+        for chunk in chunks.iter() {
+            let next = base + chunk.len();
+            if next > start && base < end {
+                let from = start.saturating_sub(base);
+                let to = (end - base).min(chunk.len());
+                keys.extend_from_slice(&chunk[from..to]);
+            }
+            if next >= end {
+                break;
+            }
+            base = next;
+        }
+        if descending {
+            keys.reverse();
+        }
+        keys
+    }
+
+    /// Up to `limit` keys beyond `from` (exclusive or inclusive), walking up or down.
+    pub fn batch(&self, from: Bound<&str>, limit: usize, descending: bool) -> Vec<String> {
+        let chunks = self.read();
+        let mut keys = Vec::with_capacity(limit.min(CHUNK));
+        if descending {
+            let (mut c, mut at) = match from {
+                Bound::Unbounded => (chunks.len(), 0),
+                Bound::Included(k) | Bound::Excluded(k) => {
+                    let (c, found) = locate(&chunks, k);
+                    let at = match (found, from) {
+                        (Ok(i), Bound::Included(_)) => i + 1,
+                        (Ok(i), _) | (Err(i), _) => i,
+                    };
+                    (c + 1, at)
+                }
+            };
+            if matches!(from, Bound::Unbounded) {
+                at = chunks.last().map_or(0, Vec::len);
+            }
+            while c > 0 && keys.len() < limit {
+                let chunk = &chunks[c - 1];
+                let take = at.min(chunk.len());
+                for key in chunk[..take].iter().rev().take(limit - keys.len()) {
+                    keys.push(key.clone());
+                }
+                c -= 1;
+                at = if c > 0 { chunks[c - 1].len() } else { 0 };
+            }
+        } else {
+            let (mut c, mut at) = match from {
+                Bound::Unbounded => (0, 0),
+                Bound::Included(k) | Bound::Excluded(k) => {
+                    let (c, found) = locate(&chunks, k);
+                    let at = match (found, from) {
+                        (Ok(i), Bound::Excluded(_)) => i + 1,
+                        (Ok(i), _) | (Err(i), _) => i,
+                    };
+                    (c, at)
+                }
+            };
+            while c < chunks.len() && keys.len() < limit {
+                let chunk = &chunks[c];
+                let rest = &chunk[at.min(chunk.len())..];
+                keys.extend(rest.iter().take(limit - keys.len()).cloned());
+                c += 1;
+                at = 0;
+            }
+        }
+        keys
+    }
+
+    /// Every key in order, read in batches so writers are never blocked for long.
+    pub fn iter(&self, descending: bool) -> impl Iterator<Item = String> + '_ {
+        let mut last: Option<String> = None;
+        let mut buffer = std::collections::VecDeque::new();
+        let mut done = false;
+        std::iter::from_fn(move || {
+            if buffer.is_empty() && !done {
+                let from = last.as_deref().map_or(Bound::Unbounded, Bound::Excluded);
+                let batch = self.batch(from, 256, descending);
+                done = batch.len() < 256;
+                buffer.extend(batch);
+            }
+            let key = buffer.pop_front()?;
+            last = Some(key.clone());
+            Some(key)
+        })
+    }
+
+    /// Keys strictly after `after`, ascending, in batches.
+    pub fn iter_after<'a>(&'a self, after: &str) -> impl Iterator<Item = String> + use<'a> {
+        let mut last = after.to_string();
+        let mut buffer = std::collections::VecDeque::new();
+        let mut done = false;
+        std::iter::from_fn(move || {
+            if buffer.is_empty() && !done {
+                let batch = self.batch(Bound::Excluded(&last), 256, false);
+                done = batch.len() < 256;
+                buffer.extend(batch);
+            }
+            let key = buffer.pop_front()?;
+            last.clone_from(&key);
+            Some(key)
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn filled(n: usize) -> OrderedIndex {
+        let index = OrderedIndex::new();
+        // Insert out of order, enough to split chunks several times.
+        for i in (0..n).rev() {
+            assert!(index.insert(format!("k{i:06}")));
+        }
+        index
+    }
+
+    #[test]
+    fn positions_windows_and_batches_agree_with_a_sorted_list() {
+        let n = 5_000;
+        let index = filled(n);
+        let sorted: Vec<String> = (0..n).map(|i| format!("k{i:06}")).collect();
+        assert_eq!(index.len(), n);
+        assert!(!index.insert("k000007".into()));
+        assert_eq!(index.range(0, 3, false), sorted[0..3]);
+        assert_eq!(index.range(2_600, 20, false), sorted[2_600..2_620]);
+        assert_eq!(index.range(4_990, 20, false), sorted[4_990..]);
+        let down: Vec<String> = sorted.iter().rev().skip(1_000).take(20).cloned().collect();
+        assert_eq!(index.range(1_000, 20, true), down);
+        assert_eq!(index.get(4_999).as_deref(), Some("k004999"));
+        assert!(index.range(n, 5, false).is_empty());
+        assert_eq!(index.iter(false).collect::<Vec<_>>(), sorted);
+        assert_eq!(index.iter(true).collect::<Vec<_>>(), sorted.iter().rev().cloned().collect::<Vec<_>>());
+        assert_eq!(index.iter_after("k004997").collect::<Vec<_>>(), ["k004998", "k004999"]);
+        assert_eq!(index.iter_after("k0012345").next().as_deref(), Some("k001235"));
+    }
+
+    #[test]
+    fn removals_keep_the_order() {
+        let index = filled(2_000);
+        for i in (0..2_000).step_by(2) {
+            assert!(index.remove(&format!("k{i:06}")));
+        }
+        assert!(!index.remove("k000000"));
+        assert_eq!(index.len(), 1_000);
+        assert_eq!(index.range(0, 2, false), ["k000001", "k000003"]);
+        assert_eq!(index.range(0, 2, true), ["k001999", "k001997"]);
+        let all: Vec<String> = index.iter(false).collect();
+        assert!(all.windows(2).all(|w| w[0] < w[1]) && all.len() == 1_000);
+    }
+}
