@@ -132,14 +132,6 @@ impl Application {
         format!("http://{host}:{}", self.port)
     }
 
-    fn is_loopback(&self) -> bool {
-        self.host == "localhost"
-            || self
-                .host
-                .parse::<std::net::IpAddr>()
-                .is_ok_and(|ip| ip.is_loopback())
-    }
-
     /// The startup banner: URLs and every vendor's fixture credentials.
     pub fn banner(&self) -> String {
         let base = self.base_url();
@@ -149,11 +141,8 @@ impl Application {
             .map(|w| admin::handlers::credentials_of(&w, &base))
             .unwrap_or_default();
         let mut banner = docs::banner(&base, &credentials);
-        if !self.is_loopback() && !self.admin_token {
-            banner.push_str(
-                "\n!!! WARNING: listening on a non-loopback address without --admin-token: anyone who \
-                 can reach this port can reset, read and rewrite every sandbox through /__admin. !!!\n",
-            );
+        if let Some(warning) = control_plane_warning(&self.host, self.admin_token) {
+            banner.push_str(&format!("\n!!! WARNING: {warning} !!!\n"));
         }
         banner
     }
@@ -182,6 +171,15 @@ impl Application {
         persistence::save(&path, &self.sandboxes).map_err(std::io::Error::other)?;
         served
     }
+}
+
+/// The warning for a control plane open to the network: a non-loopback bind without a token.
+pub fn control_plane_warning(host: &str, admin_token: bool) -> Option<&'static str> {
+    let loopback = host == "localhost" || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback());
+    (!loopback && !admin_token).then_some(
+        "listening on a non-loopback address without --admin-token: anyone who can reach this port \
+         can reset, read and rewrite every sandbox through /__admin",
+    )
 }
 
 async fn not_found(req: HttpRequest) -> HttpResponse {
