@@ -15,7 +15,7 @@ lint:
 	$(CARGO) clippy --all-targets -- -D warnings
 
 test-rust:
-	$(CARGO) test --all-targets
+	$(CARGO) test
 
 release:
 	$(CARGO) build --release
