@@ -51,7 +51,8 @@ impl Operations {
         for (vendor, vendor_prefixes) in VENDORS {
             prefixes.extend(vendor_prefixes.iter().map(|p| (*vendor, *p)));
             let Some(doc) = crate::docs::openapi(vendor) else { continue };
-            for (path, item) in doc.paths.paths {
+            // Sandbox-only helpers a vendor documents under `/__admin` are not vendor operations.
+            for (path, item) in doc.paths.paths.into_iter().filter(|(p, _)| !p.starts_with("/__admin")) {
                 let methods: BTreeMap<&str, Option<&utoipa::openapi::path::Operation>> = BTreeMap::from([
                     ("GET", item.get.as_ref()),
                     ("POST", item.post.as_ref()),

@@ -96,3 +96,18 @@ async fn fault_rules_can_be_given_at_start_from_a_file() {
     assert_eq!(app.post(TOKEN_URL).send().await.unwrap().status(), 500);
     std::fs::remove_file(path).unwrap();
 }
+
+#[tokio::test]
+async fn each_vendor_answers_an_injected_fault_with_its_own_error() {
+    let app = spawn_app().await;
+    set_faults(&app, "", json!({"rules": [{"path": "/obp/*", "errorRate": 100}, {"path": "/v1/*", "errorRate": 100}]})).await;
+
+    let (status, body) = admin_json(app.get("/obp/v4.0.0/users/current").send().await.unwrap()).await;
+    assert_eq!((status, body), (500, json!({"code": 500, "message": "OBP-50000: Unknown Error."})));
+
+    let response = app.get("/v1/users").send().await.unwrap();
+    assert_eq!(response.status(), 503);
+    assert_eq!(response.headers()["retry-after"], "1");
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["errorCode"], "ServiceUnavailable");
+}

@@ -1,26 +1,738 @@
-//! Authress's tables in one world.
+//! Authress's tables in one world: users (keyed by their identity provider's id), tenants and
+//! service clients with their access keys, and the rules that change them.
+
+use std::ops::Bound;
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, Utc};
+use crossbeam_skiplist::SkipSet;
+use dashmap::DashMap;
+use ed25519_dalek::{SigningKey, VerifyingKey};
+use percent_encoding::percent_decode_str;
+use serde::{Deserialize, Serialize};
 
 use crate::seed::Person;
 use crate::seed::fixtures::{FixtureError, Fixtures};
-use crate::store::Clock;
+use crate::store::{Clock, Table};
 
-#[derive(Debug)]
-pub struct State {}
+use super::errors::{Error, Result};
+use super::jwt::{self, Unverified};
+use super::models::Access;
 
-impl State {
-    pub fn seed(_fixtures: &Fixtures, _people: &[Person], _clock: &Clock) -> Result<Self, FixtureError> {
-        Ok(Self {})
+/// `fixtures/authress.json`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct FixtureFile {
+    /// The account the access keys and token audiences name (`acc_...`).
+    pub account_id: String,
+    /// The `kid` of the key that signs user tokens minted by the sandbox.
+    pub login_key_id: String,
+    pub service_clients: Vec<ServiceClientFixture>,
+    pub tenants: Vec<TenantFixture>,
+    pub users: Vec<UserFixture>,
+    pub fake_users: FakeUsers,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ServiceClientFixture {
+    pub client_id: String,
+    pub name: String,
+    /// The access key's id; its private key is derived from the seed at run time.
+    pub key_id: String,
+    pub access: Vec<Access>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct TenantFixture {
+    pub tenant_id: String,
+    pub tenant_lookup_identifier: Option<String>,
+    pub name: String,
+    pub domains: Vec<String>,
+    pub connection_id: Option<String>,
+    pub created_days_ago: i64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct UserFixture {
+    /// The `username` of a person in `people.json`.
+    pub person: String,
+    /// The identity provider's id, e.g. `google-oauth2|1089...`.
+    pub user_id: String,
+    pub tenant_id: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct FakeUsers {
+    /// Identity providers fake users come from: `google-oauth2`, `auth0`, `samlp|<connection>`.
+    pub providers: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct UserRecord {
+    pub user_id: String,
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub picture: Option<String>,
+    /// The one tenant the user is linked to.
+    pub tenant_id: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct TenantRecord {
+    pub tenant_id: String,
+    pub tenant_lookup_identifier: Option<String>,
+    pub name: Option<String>,
+    pub domains: Vec<String>,
+    pub connection_id: Option<String>,
+    pub created_time: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ServiceClientRecord {
+    pub client_id: String,
+    pub name: String,
+    pub access: Vec<Access>,
+    pub keys: Vec<KeyRecord>,
+    pub created_time: DateTime<Utc>,
+}
+
+/// An access key of a service client. Fixture keys are derived from the sandbox seed; minted
+/// keys keep only their public half, as Authress does.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct KeyRecord {
+    pub key_id: String,
+    /// URL-safe base64 of the Ed25519 public key; `None` for a key derived from the seed.
+    pub public_key: Option<String>,
+}
+
+/// Who a valid token belongs to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Principal {
+    ServiceClient {
+        client_id: String,
+        access: Vec<Access>,
+    },
+    User {
+        user_id: String,
+    },
+}
+
+impl Principal {
+    /// The caller as the control plane's journal shows it.
+    pub fn describe(&self) -> String {
+        match self {
+            Principal::ServiceClient { client_id, .. } => {
+                format!("authress service client {client_id}")
+            }
+            Principal::User { user_id } => format!("authress user {user_id}"),
+        }
     }
 }
 
+/// A token whose signature was checked once; expiry is checked on every use.
+#[derive(Debug, Clone)]
+struct Verified {
+    principal: Principal,
+    expires_at: f64,
+}
+
+/// Verified tokens kept before the cache starts over (the SDKs reuse one token for hours).
+const VERIFIED_CACHE: usize = 10_000;
+
+#[derive(Debug)]
+pub struct State {
+    account_id: String,
+    login_key_id: String,
+    users: Table<UserRecord>,
+    /// Tenant id → ids of its users, in id order: `getUsers?tenantId=` pages without a scan.
+    members: DashMap<String, Arc<SkipSet<String>>>,
+    tenants: Table<TenantRecord>,
+    clients: Table<ServiceClientRecord>,
+    verified: DashMap<String, Verified>,
+}
+
+/// The whole state as `export` writes it.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct Saved {
+    account_id: String,
+    login_key_id: String,
+    users: Vec<UserRecord>,
+    tenants: Vec<TenantRecord>,
+    service_clients: Vec<ServiceClientRecord>,
+}
+
+pub(super) fn stable_hash(s: &str) -> u64 {
+    // FNV-1a: a derived value that never changes between Rust versions.
+    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+/// A Gravatar-style picture URL, stable per email.
+fn picture(email: &str) -> String {
+    let email = email.to_lowercase();
+    format!(
+        "https://www.gravatar.com/avatar/{:016x}{:016x}?d=identicon",
+        stable_hash(&email),
+        stable_hash(&format!("{email}#"))
+    )
+}
+
+/// A provider-style id for a fake person, e.g. `google-oauth2|1...` or `auth0|64f1...`.
+fn fake_user_id(providers: &[String], person: &Person) -> String {
+    let h = stable_hash(&person.username);
+    let provider = providers
+        .get((h % providers.len().max(1) as u64) as usize)
+        .map(String::as_str)
+        .unwrap_or("auth0");
+    match provider {
+        "google-oauth2" => format!("google-oauth2|1{h:020}"),
+        "auth0" => format!(
+            "auth0|{:024x}",
+            u128::from(stable_hash(&format!("auth0:{}", person.username))) << 32
+                | u128::from(h as u32)
+        ),
+        p if p.starts_with("samlp|") => format!("{p}|{}", person.email),
+        p => format!("{p}|{h:x}"),
+    }
+}
+
+/// The service client an issuer names: `<origin>[/prefix]/v1/clients/<clientId>`.
+pub fn issuer_client(iss: &str) -> Option<String> {
+    if !(iss.starts_with("http://") || iss.starts_with("https://")) {
+        return None;
+    }
+    let (before, id) = iss.rsplit_once("/clients/")?;
+    let version = before.rsplit('/').next()?;
+    let versioned = version.len() > 1
+        && version.starts_with('v')
+        && version[1..].bytes().all(|b| b.is_ascii_digit());
+    if !versioned || id.is_empty() || id.contains('/') {
+        return None;
+    }
+    percent_decode_str(id)
+        .decode_utf8()
+        .ok()
+        .map(|id| id.into_owned())
+}
+
 impl State {
-    /// The whole state as JSON, for `GET /__admin/state`; `import` must restore it losslessly.
+    fn empty(account_id: String, login_key_id: String) -> Self {
+        Self {
+            account_id,
+            login_key_id,
+            users: Table::new("user"),
+            members: DashMap::new(),
+            tenants: Table::new("tenant"),
+            clients: Table::new("service client"),
+            verified: DashMap::new(),
+        }
+    }
+
+    pub fn seed(
+        fixtures: &Fixtures,
+        people: &[Person],
+        clock: &Clock,
+    ) -> Result<Self, FixtureError> {
+        let file: FixtureFile = fixtures.vendor("authress")?;
+        let state = Self::empty(file.account_id.clone(), file.login_key_id.clone());
+        let now = clock.now();
+        for t in &file.tenants {
+            state.tenants.put(
+                t.tenant_id.clone(),
+                TenantRecord {
+                    tenant_id: t.tenant_id.clone(),
+                    tenant_lookup_identifier: t.tenant_lookup_identifier.clone(),
+                    name: Some(t.name.clone()),
+                    domains: t.domains.clone(),
+                    connection_id: t.connection_id.clone(),
+                    created_time: now - Duration::days(t.created_days_ago),
+                },
+            );
+        }
+        for c in &file.service_clients {
+            state.clients.put(
+                c.client_id.clone(),
+                ServiceClientRecord {
+                    client_id: c.client_id.clone(),
+                    name: c.name.clone(),
+                    access: c.access.clone(),
+                    keys: vec![KeyRecord {
+                        key_id: c.key_id.clone(),
+                        public_key: None,
+                    }],
+                    created_time: now - Duration::days(30),
+                },
+            );
+        }
+        let inconsistent =
+            |what: String| FixtureError::Inconsistent(format!("authress.json {what}"));
+        for u in &file.users {
+            if !people.iter().any(|p| p.username == u.person) {
+                return Err(inconsistent(format!(
+                    "names user '{}', who is not in people.json",
+                    u.person
+                )));
+            }
+            if let Some(tenant) = &u.tenant_id
+                && !state.tenants.contains(tenant)
+            {
+                return Err(inconsistent(format!(
+                    "links a user to the unknown tenant '{tenant}'"
+                )));
+            }
+        }
+        for person in people {
+            let fixture = file.users.iter().find(|u| u.person == person.username);
+            let (user_id, tenant_id) = match fixture {
+                Some(f) => (f.user_id.clone(), f.tenant_id.clone()),
+                None if person.fixture => continue,
+                None => (fake_user_id(&file.fake_users.providers, person), None),
+            };
+            state.put_user(UserRecord {
+                user_id,
+                name: Some(person.full_name()),
+                email: Some(person.email.clone()),
+                picture: Some(picture(&person.email)),
+                tenant_id,
+            });
+        }
+        Ok(state)
+    }
+
+    pub fn account_id(&self) -> &str {
+        &self.account_id
+    }
+
+    pub fn login_key_id(&self) -> &str {
+        &self.login_key_id
+    }
+
+    /// The key that signs the sandbox's user tokens, derived from the seed.
+    pub fn login_key(&self, seed: u64) -> SigningKey {
+        jwt::seeded_key(
+            seed,
+            &format!("login:{}.{}", self.account_id, self.login_key_id),
+        )
+    }
+
+    /// The private key of a fixture access key, derived from the seed.
+    pub fn seeded_client_key(&self, seed: u64, client_id: &str, key_id: &str) -> SigningKey {
+        jwt::seeded_key(
+            seed,
+            &format!("client:{}.{client_id}.{key_id}", self.account_id),
+        )
+    }
+
+    // Users
+
+    pub fn user(&self, user_id: &str) -> Result<UserRecord> {
+        Ok(self.users.get(user_id)?)
+    }
+
+    pub fn user_count(&self) -> usize {
+        self.users.len()
+    }
+
+    /// Users after the cursor's user id, in id order; `limit` of them and whether more follow.
+    /// `filter` is lower case.
+    pub fn list_users(
+        &self,
+        after: Option<&str>,
+        limit: usize,
+        filter: Option<&str>,
+        tenant_id: Option<&str>,
+    ) -> (Vec<UserRecord>, bool) {
+        let rows: Box<dyn Iterator<Item = UserRecord>> = match tenant_id {
+            Some(tenant_id) => {
+                // The set is cloned out of the map so no map guard is held while users are read.
+                let Some(members) = self.members.get(tenant_id).map(|m| m.clone()) else {
+                    return (Vec::new(), false);
+                };
+                let after = after.map_or(Bound::Unbounded, Bound::Excluded);
+                let ids: Vec<String> = members
+                    .range::<str, _>((after, Bound::Unbounded))
+                    .map(|id| id.value().clone())
+                    .collect();
+                Box::new(ids.into_iter().filter_map(|id| self.users.get(&id).ok()))
+            }
+            None => match after {
+                Some(after) => Box::new(self.users.after(after).map(|(_, u)| u)),
+                None => Box::new(self.users.ordered(false).map(|(_, u)| u)),
+            },
+        };
+        let mut page: Vec<UserRecord> = rows
+            .filter(|u| tenant_id.is_none_or(|t| u.tenant_id.as_deref() == Some(t)))
+            .filter(|u| filter.is_none_or(|f| matches_filter(u, f)))
+            .take(limit + 1)
+            .collect();
+        let more = page.len() > limit;
+        page.truncate(limit);
+        (page, more)
+    }
+
+    /// Inserts or replaces a user, keeping the tenant index in step.
+    fn put_user(&self, user: UserRecord) {
+        if let Some(tenant_id) = &user.tenant_id {
+            self.index_member(tenant_id, &user.user_id);
+        }
+        self.users.put(user.user_id.clone(), user);
+    }
+
+    fn index_member(&self, tenant_id: &str, user_id: &str) {
+        let members = self
+            .members
+            .entry(tenant_id.to_string())
+            .or_default()
+            .clone();
+        members.insert(user_id.to_string());
+    }
+
+    fn unindex_member(&self, tenant_id: &str, user_id: &str) {
+        if let Some(members) = self.members.get(tenant_id).map(|m| m.clone()) {
+            members.remove(user_id);
+        }
+    }
+
+    /// Removes the user and everything linked to it: its tenant link goes with it.
+    pub fn delete_user(&self, user_id: &str) -> Result<UserRecord> {
+        let user = self.users.remove(user_id)?;
+        if let Some(tenant_id) = &user.tenant_id {
+            self.unindex_member(tenant_id, user_id);
+        }
+        Ok(user)
+    }
+
+    /// Links the user to the tenant, replacing any earlier tenant: a user is in one tenant at most.
+    pub fn link_tenant_user(&self, tenant_id: &str, user_id: &str) -> Result<()> {
+        self.tenants.get(tenant_id)?;
+        // Under the user's row lock, so concurrent links of one user cannot leave it in two sets.
+        self.users.update(user_id, |u| {
+            if let Some(previous) = u.tenant_id.replace(tenant_id.to_string())
+                && previous != tenant_id
+            {
+                self.unindex_member(&previous, user_id);
+            }
+            self.index_member(tenant_id, user_id);
+        })?;
+        Ok(())
+    }
+
+    // Tenants
+
+    pub fn tenants(&self) -> Vec<TenantRecord> {
+        self.tenants.ordered(false).map(|(_, t)| t).collect()
+    }
+
+    pub fn tenant(&self, tenant_id: &str) -> Result<TenantRecord> {
+        Ok(self.tenants.get(tenant_id)?)
+    }
+
+    // Service clients
+
+    pub fn service_clients(&self) -> Vec<ServiceClientRecord> {
+        self.clients.ordered(false).map(|(_, c)| c).collect()
+    }
+
+    pub fn service_client(&self, client_id: &str) -> Result<ServiceClientRecord> {
+        Ok(self.clients.get(client_id)?)
+    }
+
+    pub fn add_service_client(&self, client: ServiceClientRecord) -> Result<()> {
+        Ok(self.clients.insert(client.client_id.clone(), client)?)
+    }
+
+    /// The public half of one of a client's keys.
+    pub fn client_public_key(
+        &self,
+        seed: u64,
+        client: &ServiceClientRecord,
+        key: &KeyRecord,
+    ) -> Option<VerifyingKey> {
+        match &key.public_key {
+            Some(text) => jwt::parse_public_key(text),
+            None => Some(
+                self.seeded_client_key(seed, &client.client_id, &key.key_id)
+                    .verifying_key(),
+            ),
+        }
+    }
+
+    /// Checks a bearer JWT as Authress does: the SDK-signed service-client token (EdDSA, `kid` of
+    /// a registered key, `iss` = `.../v1/clients/{sub}`, the account's audience, not expired), or
+    /// a user token signed by the sandbox's login key.
+    pub fn authenticate(&self, token: &str, seed: u64, now: DateTime<Utc>) -> Result<Principal> {
+        let now = now.timestamp_millis() as f64 / 1000.0;
+        if let Some(hit) = self.verified.get(token).map(|v| v.clone()) {
+            if hit.expires_at <= now {
+                return Err(Error::Unauthorized("The token has expired.".into()));
+            }
+            if let Principal::ServiceClient { client_id, .. } = &hit.principal
+                && !self.clients.contains(client_id)
+            {
+                return Err(Error::Unauthorized(
+                    "The service client no longer exists.".into(),
+                ));
+            }
+            return Ok(hit.principal);
+        }
+        let unauthorized = |why: &str| Error::Unauthorized(why.to_string());
+        let jwt = Unverified::decode(token)
+            .map_err(|e| Error::Unauthorized(format!("Invalid token: {e}.")))?;
+        let claims = &jwt.claims;
+        if claims.exp <= now {
+            return Err(unauthorized("The token has expired."));
+        }
+        if claims.nbf.is_some_and(|nbf| nbf > now) {
+            return Err(unauthorized("The token is not valid yet."));
+        }
+        let audience = jwt::audience(&self.account_id);
+        if !claims.aud.contains(&audience) {
+            return Err(Error::Unauthorized(format!(
+                "The token's audience must be {audience}."
+            )));
+        }
+        let principal = match issuer_client(&claims.iss) {
+            Some(client_id) => {
+                if client_id != claims.sub {
+                    return Err(unauthorized(
+                        "The token's sub must be the service client its iss names.",
+                    ));
+                }
+                let client = self
+                    .clients
+                    .get(&client_id)
+                    .map_err(|_| unauthorized("The token's service client does not exist."))?;
+                let key = client
+                    .keys
+                    .iter()
+                    .find(|k| k.key_id == jwt.key_id())
+                    .ok_or_else(|| {
+                        unauthorized("The token's kid is not an access key of its service client.")
+                    })?;
+                let public = self.client_public_key(seed, &client, key);
+                if !public.is_some_and(|k| jwt.signed_by(&k)) {
+                    return Err(unauthorized(
+                        "The token's signature does not match its access key.",
+                    ));
+                }
+                Principal::ServiceClient {
+                    client_id,
+                    access: client.access,
+                }
+            }
+            None => {
+                if jwt.key_id() != self.login_key_id
+                    || !jwt.signed_by(&self.login_key(seed).verifying_key())
+                {
+                    return Err(unauthorized("The token was not issued by this account."));
+                }
+                Principal::User {
+                    user_id: claims.sub.clone(),
+                }
+            }
+        };
+        if self.verified.len() >= VERIFIED_CACHE {
+            self.verified.clear();
+        }
+        self.verified.insert(
+            token.to_string(),
+            Verified {
+                principal: principal.clone(),
+                expires_at: claims.exp,
+            },
+        );
+        Ok(principal)
+    }
+}
+
+/// The text fields people search by. Picture URLs are left out: their hashes would match almost
+/// any short filter.
+fn matches_filter(user: &UserRecord, filter: &str) -> bool {
+    std::iter::once(Some(&user.user_id))
+        .chain([&user.name, &user.email].map(Option::as_ref))
+        .flatten()
+        .any(|text| contains_ignoring_case(text, filter))
+}
+
+/// `needle` is lower case.
+fn contains_ignoring_case(text: &str, needle: &str) -> bool {
+    text.to_lowercase().contains(needle)
+}
+
+impl State {
+    /// The whole state as JSON, for `GET /__admin/state`; `import` restores it losslessly.
     pub fn export(&self) -> serde_json::Value {
-        serde_json::json!({})
+        let saved = Saved {
+            account_id: self.account_id.clone(),
+            login_key_id: self.login_key_id.clone(),
+            users: self.users.to_vec().into_iter().map(|(_, u)| u).collect(),
+            tenants: self.tenants(),
+            service_clients: self.service_clients(),
+        };
+        serde_json::to_value(saved).unwrap_or_default()
     }
 
     /// Restores a state written by `export`.
-    pub fn import(_value: serde_json::Value) -> Result<Self, String> {
-        Ok(Self {})
+    pub fn import(value: serde_json::Value) -> Result<Self, String> {
+        let saved: Saved =
+            serde_json::from_value(value).map_err(|e| format!("authress state: {e}"))?;
+        let state = Self::empty(saved.account_id, saved.login_key_id);
+        for u in saved.users {
+            state.put_user(u);
+        }
+        for t in saved.tenants {
+            state.tenants.put(t.tenant_id.clone(), t);
+        }
+        for c in saved.service_clients {
+            state.clients.put(c.client_id.clone(), c);
+        }
+        Ok(state)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::seed::{SeedPlan, population};
+
+    fn seeded() -> State {
+        let plan = SeedPlan {
+            seed: 42,
+            users: 10,
+            clock: "fixed:2026-01-15T10:00:00Z".parse().unwrap(),
+            fixtures: Arc::new(Fixtures::embedded().unwrap()),
+        };
+        let clock = Clock::new(plan.clock);
+        State::seed(&plan.fixtures, &population(&plan, clock.now()), &clock).unwrap()
+    }
+
+    #[test]
+    fn export_and_import_round_trip_every_table() {
+        let state = seeded();
+        let first = state.users.ordered(false).next().unwrap().0;
+        state.link_tenant_user("ten_globex", &first).unwrap();
+        state
+            .add_service_client(ServiceClientRecord {
+                client_id: "sc_minted".into(),
+                name: "Minted".into(),
+                access: vec![Access::ReadUsers],
+                keys: vec![KeyRecord {
+                    key_id: "k9".into(),
+                    public_key: Some(jwt::public_key_text(
+                        &jwt::seeded_key(1, "x").verifying_key(),
+                    )),
+                }],
+                created_time: DateTime::parse_from_rfc3339("2026-01-15T10:00:00Z")
+                    .unwrap()
+                    .to_utc(),
+            })
+            .unwrap();
+        let exported = state.export();
+        let restored = State::import(exported.clone()).unwrap();
+        assert_eq!(restored.export(), exported);
+        assert_eq!(
+            restored.user(&first).unwrap().tenant_id.as_deref(),
+            Some("ten_globex")
+        );
+        assert_eq!(
+            restored.service_clients().len(),
+            state.service_clients().len()
+        );
+        assert!(State::import(serde_json::json!({ "users": 1 })).is_err());
+    }
+
+    #[test]
+    fn fixture_and_fake_people_get_provider_style_ids() {
+        let state = seeded();
+        assert_eq!(state.user_count(), 16);
+        let ids: Vec<String> = state.users.ordered(false).map(|(k, _)| k).collect();
+        assert!(ids.iter().all(|id| id.contains('|')), "{ids:?}");
+        assert!(ids.iter().any(|id| id.starts_with("google-oauth2|")));
+    }
+
+    #[test]
+    fn a_cursor_stays_valid_while_users_are_added_and_deleted() {
+        let state = seeded();
+        let (first, more) = state.list_users(None, 3, None, None);
+        assert!(more);
+        let cursor = first[2].user_id.clone();
+        let (expected, _) = state.list_users(Some(&cursor), 2, None, None);
+        // The cursor's own user and one before it go; a user sorting first and one right after
+        // the cursor arrive.
+        state.delete_user(&cursor).unwrap();
+        state.delete_user(&first[0].user_id).unwrap();
+        for user_id in ["aaa|before-everyone", &format!("{cursor}0")] {
+            state.put_user(UserRecord {
+                user_id: user_id.to_string(),
+                name: None,
+                email: None,
+                picture: None,
+                tenant_id: None,
+            });
+        }
+        let (next, _) = state.list_users(Some(&cursor), 2, None, None);
+        assert_eq!(next[0].user_id, format!("{cursor}0"));
+        assert_eq!(next[1].user_id, expected[0].user_id);
+    }
+
+    #[test]
+    fn the_tenant_index_follows_links_moves_and_deletes() {
+        let state = seeded();
+        let members = |t: &str| -> Vec<String> {
+            state
+                .list_users(None, 100, None, Some(t))
+                .0
+                .into_iter()
+                .map(|u| u.user_id)
+                .collect()
+        };
+        let ada = "auth0|64f1c2a9e4b0a7d3c1e2f3a4";
+        assert_eq!(members("ten_acme").len(), 2);
+
+        state.link_tenant_user("ten_globex", ada).unwrap();
+        state.link_tenant_user("ten_globex", ada).unwrap();
+        assert_eq!(members("ten_acme").len(), 1);
+        assert_eq!(members("ten_globex"), [ada, "oidc|globex|erika.musterfrau"]);
+
+        state.delete_user(ada).unwrap();
+        assert_eq!(members("ten_globex"), ["oidc|globex|erika.musterfrau"]);
+        assert!(members("ten_nobody").is_empty());
+        let (after, _) = state.list_users(Some("oidc"), 100, None, Some("ten_globex"));
+        assert_eq!(after[0].user_id, "oidc|globex|erika.musterfrau");
+    }
+
+    #[test]
+    fn filters_ignore_case_in_ascii_and_beyond() {
+        assert!(contains_ignoring_case("Ada Lovelace", "lovelace"));
+        assert!(contains_ignoring_case("Jan Novák", "novák"));
+        assert!(contains_ignoring_case("JAN NOVÁK", "novák"));
+        assert!(!contains_ignoring_case("Ada", "adam"));
+    }
+
+    #[test]
+    fn issuers_name_their_service_client() {
+        assert_eq!(
+            issuer_client("http://h:1/v1/clients/sc_a").as_deref(),
+            Some("sc_a")
+        );
+        assert_eq!(
+            issuer_client("http://h/sandboxes/x/v1/clients/sc%7Ca").as_deref(),
+            Some("sc|a")
+        );
+        assert_eq!(issuer_client("http://h/clients/sc_a"), None);
+        assert_eq!(issuer_client("http://h/v1/clients/"), None);
+        assert_eq!(issuer_client("sc_a"), None);
     }
 }

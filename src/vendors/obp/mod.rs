@@ -1,29 +1,266 @@
-//! Open Bank Project v4.0.0 user endpoints, DirectLogin and entitlements.
+//! Open Bank Project (OBP-API v4.0.0): the 25 User endpoints of the API Explorer, DirectLogin
+//! and entitlements, following OBP-API's code (develop, 2024-10) where its docs disagree. The
+//! same endpoints are served under `/obp/v4.0.0`, `/obp/v5.0.0` and `/obp/v5.1.0` (which the
+//! `obp-api` Python SDK calls, with v5.1.0's provider-and-username lock paths), and those that
+//! exist in v3.1.0 under `/obp/v3.1.0`.
 
+pub mod auth;
+pub mod errors;
+pub mod handlers;
+pub mod middleware;
+pub mod models;
 pub mod state;
+pub mod validate;
 
-use actix_web::web;
+use actix_web::middleware::from_fn;
+use actix_web::{Scope, web};
 use utoipa::OpenApi;
 
+pub use errors::{Error, Result};
 pub use state::State;
 
-/// The routing table: every OBP path, at OBP's own paths.
-pub fn configure(_cfg: &mut web::ServiceConfig) {}
+use auth::SecurityAddon;
+use handlers::{attributes, auth_context, entitlements, locks, login, outbox, users};
+
+/// Which OBP version a prefix serves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Version {
+    V310,
+    V400,
+    V510,
+}
+
+const VERSIONS: &[(&str, Version)] = &[
+    ("/obp/v3.1.0", Version::V310),
+    ("/obp/v4.0.0", Version::V400),
+    ("/obp/v5.0.0", Version::V400),
+    ("/obp/v5.1.0", Version::V510),
+];
+
+/// Every endpoint of one version prefix. Literal paths come before variable ones, and all
+/// methods of a path share one resource (a path with another method is OBP's 404).
+fn routes(scope: Scope, version: Version) -> Scope {
+    let v4 = version >= Version::V400;
+    let mut scope = scope
+        .app_data(errors::json_config())
+        .app_data(errors::query_config())
+        .app_data(errors::path_config())
+        .route("/users/current", web::get().to(users::get_current_user));
+    if v4 {
+        scope = scope
+            .route(
+                "/users/current/user_id",
+                web::get().to(users::get_current_user_id),
+            )
+            .route(
+                "/users/current/logout-link",
+                web::get().to(users::get_logout_link),
+            )
+            .route(
+                "/users/user_id/{USER_ID}",
+                web::get().to(users::get_user_by_user_id),
+            )
+            .route(
+                "/users/username/{USERNAME}",
+                web::get().to(users::get_user_by_username),
+            )
+            .route(
+                "/users/email/{EMAIL}/terminator",
+                web::get().to(users::get_users_by_email),
+            )
+            .service(
+                web::resource("/users")
+                    .route(web::post().to(users::create_user))
+                    .route(web::get().to(users::get_users)),
+            )
+            .route("/users/{USER_ID}", web::delete().to(users::delete_user))
+            .route(
+                "/users/{USER_ID}/attributes",
+                web::get().to(attributes::get_user_with_attributes),
+            )
+            .route("/users/{USERNAME}/locks", web::post().to(locks::lock_user))
+            .service(
+                web::resource("/my/user/attributes")
+                    .route(web::get().to(attributes::get_my_personal_user_attributes))
+                    .route(web::post().to(attributes::create_my_personal_user_attribute)),
+            )
+            .route(
+                "/my/user/attributes/{USER_ATTRIBUTE_ID}",
+                web::put().to(attributes::update_my_personal_user_attribute),
+            )
+            .route("/my/spaces", web::get().to(entitlements::get_my_spaces))
+            .route(
+                "/management/user/reset-password-url",
+                web::post().to(users::reset_password_url),
+            );
+    } else {
+        scope = scope.route("/users", web::post().to(users::create_user));
+    }
+    scope = scope
+        .service(
+            web::resource("/users/{USER_ID}/entitlements")
+                .route(web::post().to(entitlements::add_entitlement))
+                .route(web::get().to(entitlements::get_entitlements)),
+        )
+        .service(
+            web::resource("/users/{USER_ID}/auth-context")
+                .route(web::post().to(auth_context::create_user_auth_context))
+                .route(web::get().to(auth_context::get_user_auth_contexts))
+                .route(web::delete().to(auth_context::delete_user_auth_contexts)),
+        )
+        .route(
+            "/users/{USER_ID}/auth-context/{USER_AUTH_CONTEXT_ID}",
+            web::delete().to(auth_context::delete_user_auth_context_by_id),
+        )
+        .route("/users/{USER_ID}/refresh", web::post().to(users::refresh_user))
+        .service(
+            web::resource("/users/{USERNAME}/lock-status")
+                .route(web::get().to(locks::get_bad_login_status))
+                .route(web::put().to(locks::unlock_user)),
+        )
+        .route("/my/entitlements", web::get().to(entitlements::get_entitlements_for_current_user))
+        .route(
+            "/banks/{BANK_ID}/users/current/auth-context-updates/{SCA_METHOD}",
+            web::post().to(auth_context::create_user_auth_context_update_request),
+        )
+        .route(
+            "/banks/{BANK_ID}/users/current/auth-context-updates/{AUTH_CONTEXT_UPDATE_ID}/challenge",
+            web::post().to(auth_context::answer_user_auth_context_update_challenge),
+        );
+    if version >= Version::V510 {
+        scope = scope
+            .service(
+                web::resource("/users/{PROVIDER}/{USERNAME}/lock-status")
+                    .route(web::get().to(locks::get_user_lock_status))
+                    .route(web::put().to(locks::unlock_user_by_provider_and_username)),
+            )
+            .route(
+                "/users/{PROVIDER}/{USERNAME}/locks",
+                web::post().to(locks::lock_user_by_provider_and_username),
+            );
+    }
+    scope
+}
+
+/// The routing table: DirectLogin at the root, every version prefix, and the sandbox's outbox.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource("/my/logins/direct")
+            .wrap(from_fn(middleware::dispatch))
+            .route(web::post().to(login::direct_login))
+            .default_service(web::to(errors::unknown_route)),
+    );
+    for (prefix, version) in VERSIONS {
+        cfg.service(
+            routes(web::scope(prefix), *version)
+                .default_service(web::to(errors::unknown_route))
+                .wrap(from_fn(middleware::dispatch)),
+        );
+    }
+    // Exact path: it does not collide with the control plane's `/__admin` scope.
+    cfg.service(web::resource("/__admin/outbox").route(web::get().to(outbox::outbox)));
+}
 
 /// Open Bank Project (sandbox).
 #[derive(OpenApi)]
-#[openapi(info(title = "Open Bank Project (user-sandbox)", version = "4.0.0"))]
+#[openapi(
+    info(
+        title = "Open Bank Project (user-sandbox)",
+        version = "4.0.0",
+        description = "A stateful sandbox of OBP-API's User endpoints, DirectLogin and \
+            entitlements. Log in with `POST /my/logins/direct` and the header `DirectLogin: \
+            username=sandbox.admin, password=Admin-Sandbox-2026!, consumer_key=sandbox-consumer-key` \
+            (the super admin, who holds every user-management role), then Authorize with \
+            `token=<token>`. Fixture user: `felixsmith` / `Felix-Sandbox-2026!`. The same \
+            endpoints answer under /obp/v5.0.0 and /obp/v5.1.0 (and, where they exist there, \
+            /obp/v3.1.0). POST and PUT need `Content-Type: application/json`."
+    ),
+    paths(
+        login::direct_login,
+        auth_context::answer_user_auth_context_update_challenge,
+        attributes::create_my_personal_user_attribute,
+        users::create_user,
+        auth_context::create_user_auth_context,
+        auth_context::create_user_auth_context_update_request,
+        users::reset_password_url,
+        auth_context::delete_user_auth_context_by_id,
+        auth_context::delete_user_auth_contexts,
+        users::delete_user,
+        users::get_logout_link,
+        attributes::get_my_personal_user_attributes,
+        entitlements::get_my_spaces,
+        users::get_current_user,
+        auth_context::get_user_auth_contexts,
+        users::get_current_user_id,
+        locks::get_bad_login_status,
+        users::get_user_by_username,
+        users::get_user_by_user_id,
+        attributes::get_user_with_attributes,
+        users::get_users_by_email,
+        users::get_users,
+        locks::lock_user,
+        users::refresh_user,
+        locks::unlock_user,
+        attributes::update_my_personal_user_attribute,
+        entitlements::add_entitlement,
+        entitlements::get_entitlements,
+        entitlements::get_entitlements_for_current_user,
+        locks::get_user_lock_status,
+        locks::unlock_user_by_provider_and_username,
+        locks::lock_user_by_provider_and_username,
+        outbox::outbox,
+    ),
+    modifiers(&SecurityAddon),
+    tags(
+        (name = "DirectLogin", description = "Get a token"),
+        (name = "User", description = "OBP's User endpoints"),
+        (name = "Role", description = "Entitlements: grant and list roles"),
+        (name = "Sandbox", description = "Sandbox extras, not part of OBP"),
+    ),
+)]
 pub struct ObpApi;
 
-/// The fixture consumer and users, for the banner and `/__admin/credentials`.
-pub fn credentials(_world: &crate::store::World, base_url: &str) -> serde_json::Value {
-    serde_json::json!({ "baseUrl": base_url })
+/// The fixture consumer and accounts, for the banner and `/__admin/credentials`.
+pub fn credentials(world: &crate::store::World, base_url: &str) -> serde_json::Value {
+    let state = &world.obp;
+    let consumers: Vec<_> = state
+        .consumers()
+        .iter()
+        .map(|c| serde_json::json!({ "consumerKey": c.consumer_key, "appName": c.app_name, "enabled": c.enabled }))
+        .collect();
+    let users: Vec<_> = state
+        .fixture_accounts()
+        .into_iter()
+        .map(|(u, note)| {
+            serde_json::json!({
+                "username": u.username,
+                "password": u.password,
+                "userId": u.user_id,
+                "email": u.email,
+                "note": note.unwrap_or_default(),
+            })
+        })
+        .collect();
+    let customers: Vec<_> = state
+        .customers()
+        .iter()
+        .map(|c| serde_json::json!({ "bankId": c.bank_id, "customerNumber": c.customer_number, "email": c.email }))
+        .collect();
+    serde_json::json!({
+        "baseUrl": base_url,
+        "apiBaseUrl": format!("{base_url}/obp/v4.0.0"),
+        "directLogin": format!("POST {base_url}/my/logins/direct"),
+        "outbox": format!("GET {base_url}/__admin/outbox"),
+        "consumers": consumers,
+        "users": users,
+        "customers": customers,
+    })
 }
 
 /// The path prefixes this vendor owns (for the journal and fault rules).
-pub const PREFIXES: &[&str] = &[];
+pub const PREFIXES: &[&str] = &["/obp/", "/my/logins/direct"];
 
 /// The vendor's own answer to an injected server fault (control plane `PUT /__admin/faults`).
 pub fn injected_error(_req: &actix_web::HttpRequest) -> actix_web::HttpResponse {
-    actix_web::HttpResponse::InternalServerError().finish()
+    actix_web::ResponseError::error_response(&Error::Unknown)
 }

@@ -1,0 +1,52 @@
+//! The Authress scopes' middleware: every error (handler, extractor or router) becomes Authress's
+//! `{errorCode, title, errorId}` with the request id as `errorId`, and every response carries
+//! `Access-Control-Allow-Origin: *` as Authress's API framework (openapi-factory) sends it.
+
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::StatusCode;
+use actix_web::http::header::{ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue};
+use actix_web::middleware::Next;
+
+use crate::store::RequestContext;
+
+use super::errors::Error;
+
+pub async fn envelope(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let request_id = RequestContext::of(req.request())
+        .map(|c| c.request_id)
+        .unwrap_or_default();
+    let res = next.call(req).await?.map_into_boxed_body();
+    let status = res.status();
+    let error = match res.response().error() {
+        Some(e) => Some(
+            e.as_error::<Error>()
+                .cloned()
+                .unwrap_or_else(|| Error::from_status(status, e.to_string())),
+        ),
+        // Router answers (405 on a known path) carry no error value.
+        None if status == StatusCode::METHOD_NOT_ALLOWED => {
+            Some(Error::MethodNotAllowed(res.request().method().to_string()))
+        }
+        None if status.is_client_error() || status.is_server_error() => Some(Error::from_status(
+            status,
+            status.canonical_reason().unwrap_or("Error").to_string(),
+        )),
+        None => None,
+    };
+    let mut res = match error {
+        Some(error) => {
+            let rendered = error.render(&request_id);
+            res.into_response(rendered)
+        }
+        None => res,
+    };
+    if !res.headers().contains_key(ACCESS_CONTROL_ALLOW_ORIGIN) {
+        res.headers_mut()
+            .insert(ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
+    }
+    Ok(res)
+}

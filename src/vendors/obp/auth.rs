@@ -1,0 +1,225 @@
+//! DirectLogin, as OBP does it: credentials or a token in the `DirectLogin` header (or the older
+//! `Authorization: DirectLogin ...`), parsed as comma-separated `name=value` pairs. The
+//! `DirectLoginUser` extractor authenticates (the 401s); roles are checked by the handlers, because
+//! OBP's check order differs per endpoint (e.g. `unlockUser` looks the user up first).
+
+use std::future::{Ready, ready};
+
+use actix_web::dev::Payload;
+use actix_web::http::header::AUTHORIZATION;
+use actix_web::{FromRequest, HttpMessage, HttpRequest};
+use utoipa::Modify;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
+
+use crate::store::{Caller, RequestContext};
+
+use super::errors::{Error, Result};
+use super::state::UserRecord;
+
+pub const DIRECT_LOGIN: &str = "DirectLogin";
+
+/// The pairs of a DirectLogin header; OBP keeps only these four names.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct DirectLoginParams {
+    pub username: Option<String>,
+    pub password: Option<String>,
+    pub consumer_key: Option<String>,
+    pub token: Option<String>,
+}
+
+/// The DirectLogin header's value: `DirectLogin: ...` wins over `Authorization: DirectLogin ...`.
+/// `Ok(None)` when neither header is sent; `Err(())` for an `Authorization` of another scheme.
+fn header_value(req: &HttpRequest) -> Result<Option<String>, ()> {
+    if let Some(value) = req.headers().get(DIRECT_LOGIN) {
+        return Ok(Some(String::from_utf8_lossy(value.as_bytes()).into_owned()));
+    }
+    match req.headers().get(AUTHORIZATION) {
+        Some(value) => {
+            let value = String::from_utf8_lossy(value.as_bytes()).into_owned();
+            if value.contains(DIRECT_LOGIN) {
+                Ok(Some(value))
+            } else {
+                Err(())
+            }
+        }
+        None => Ok(None),
+    }
+}
+
+/// OBP's parsing: strip a leading `DirectLogin`, split on `,`, split each part on the first `=`,
+/// strip surrounding quotes, drop empty values.
+pub fn parse(value: &str) -> DirectLoginParams {
+    let value = value.trim();
+    let value = value.strip_prefix(DIRECT_LOGIN).unwrap_or(value);
+    let mut params = DirectLoginParams::default();
+    for part in value.split(',') {
+        let Some((name, v)) = part.trim().split_once('=') else {
+            continue;
+        };
+        let v = v.trim().trim_matches('"').to_string();
+        if v.is_empty() {
+            continue;
+        }
+        match name.trim() {
+            "username" => params.username = Some(v),
+            "password" => params.password = Some(v),
+            "consumer_key" => params.consumer_key = Some(v),
+            "token" => params.token = Some(v),
+            _ => {}
+        }
+    }
+    params
+}
+
+fn check_value(value: &str, allowed: impl Fn(char) -> bool) -> Result<()> {
+    if value.chars().count() > 512 {
+        return Err(Error::ValueTooLong);
+    }
+    if !value.chars().all(allowed) {
+        return Err(Error::InvalidValueCharacters);
+    }
+    Ok(())
+}
+
+fn token_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || "-._@".contains(c)
+}
+
+/// OBP's basic password character set (ASCII letters, digits, space and specials but `[` `]`).
+pub fn password_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == ' ' || "!\"#$%&'()*+,-./:;<=>?@\\^_`{|}~".contains(c)
+}
+
+/// The credentials of a `POST /my/logins/direct`, validated in OBP's order.
+pub fn login_credentials(req: &HttpRequest) -> Result<(String, String, String)> {
+    let value = match header_value(req) {
+        Ok(Some(value)) => value,
+        Ok(None) => return Err(Error::MissingDirectLoginHeader),
+        Err(()) => return Err(Error::InvalidDirectLoginHeader),
+    };
+    let params = parse(&value);
+    let missing: Vec<&'static str> = [
+        ("username", params.username.is_none()),
+        ("password", params.password.is_none()),
+        ("consumer_key", params.consumer_key.is_none()),
+    ]
+    .into_iter()
+    .filter_map(|(name, absent)| absent.then_some(name))
+    .collect();
+    let (Some(username), Some(password), Some(consumer_key)) =
+        (params.username, params.password, params.consumer_key)
+    else {
+        return Err(Error::DirectLoginMissingParameters(missing));
+    };
+    check_value(&username, |c| {
+        c.is_ascii_alphanumeric() || "-._@ ".contains(c)
+    })?;
+    check_value(&password, password_char)?;
+    check_value(&consumer_key, |c| c.is_ascii_alphanumeric() || c == '-')?;
+    Ok((username, password, consumer_key))
+}
+
+/// A logged-in OBP user: a valid DirectLogin token of a user who is neither deleted nor locked.
+#[derive(Debug, Clone)]
+pub struct DirectLoginUser {
+    pub user: UserRecord,
+    pub consumer_key: String,
+}
+
+fn authenticate(req: &HttpRequest) -> Result<DirectLoginUser> {
+    let ctx = RequestContext::of(req).ok_or(Error::Unknown)?;
+    let value = match header_value(req) {
+        Ok(Some(value)) => value,
+        Ok(None) => return Err(Error::UserNotLoggedIn),
+        Err(()) => return Err(Error::UnsupportedAuthorizationHeader),
+    };
+    let Some(token) = parse(&value).token else {
+        return Err(Error::DirectLoginMissingParameters(vec!["token"]));
+    };
+    check_value(&token, token_char)?;
+    let state = &ctx.world.obp;
+    let record = state
+        .token(&token, ctx.world.clock.now())
+        .ok_or_else(|| Error::DirectLoginInvalidToken(token.clone()))?;
+    let user = state
+        .user(&record.user_id)
+        .ok_or(Error::DirectLoginInvalidToken(token))?;
+    if user.is_deleted {
+        return Err(Error::UserDeleted);
+    }
+    if state.is_locked(&user) {
+        return Err(Error::UserLocked);
+    }
+    req.extensions_mut()
+        .insert(Caller(format!("obp user {}", user.username)));
+    Ok(DirectLoginUser {
+        user,
+        consumer_key: record.consumer_key,
+    })
+}
+
+impl FromRequest for DirectLoginUser {
+    type Error = Error;
+    type Future = Ready<Result<Self>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(authenticate(req))
+    }
+}
+
+impl DirectLoginUser {
+    /// OBP's `hasEntitlement` for system roles: 403 `OBP-20006 ... <role>` without it.
+    pub fn require(&self, state: &super::State, role: &str) -> Result<()> {
+        if state.has_role(&self.user.user_id, role, "") {
+            Ok(())
+        } else {
+            Err(Error::MissingRoles(role.to_string()))
+        }
+    }
+
+    pub fn user_id(&self) -> &str {
+        &self.user.user_id
+    }
+}
+
+/// The `directLogin` scheme: an API key in the `DirectLogin` header, so Swagger UI's Authorize
+/// button sends `DirectLogin: token=...` on every call.
+pub struct SecurityAddon;
+
+impl Modify for SecurityAddon {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "directLogin",
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
+                DIRECT_LOGIN,
+                "DirectLogin token. Get one with `POST /my/logins/direct` and the header \
+                 `DirectLogin: username=sandbox.admin, password=Admin-Sandbox-2026!, \
+                 consumer_key=sandbox-consumer-key` (the super admin, who holds every \
+                 user-management role), then enter `token=<the token>` here.",
+            ))),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn direct_login_headers_parse_like_obp() {
+        let p = parse("DirectLogin username=\"felix\", password=a=b, consumer_key=k, other=x");
+        assert_eq!(p.username.as_deref(), Some("felix"));
+        assert_eq!(p.password.as_deref(), Some("a=b"));
+        assert_eq!(p.consumer_key.as_deref(), Some("k"));
+        assert_eq!(parse("token=").token, None);
+        assert_eq!(parse("token=abc").token.as_deref(), Some("abc"));
+    }
+
+    #[test]
+    fn the_basic_password_charset_excludes_brackets() {
+        assert!("Passw0rd\\1^".chars().all(password_char));
+        assert!(!"Passw0rd[1".chars().all(password_char));
+        assert!(!"Pässw0rd!1".chars().all(password_char));
+    }
+}

@@ -1,0 +1,515 @@
+//! Users: create, read (current, by id, username or email), list, delete, refresh, logout link
+//! and the password-reset URL.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+
+use crate::store::{Purpose, Sandbox};
+use crate::vendors::obp::State;
+use crate::vendors::obp::auth::DirectLoginUser;
+use crate::vendors::obp::errors::{Error, FilterError, Result};
+use crate::vendors::obp::models::{
+    CreateUserJson, EntitlementJson, EntitlementJsons, ErrorMessage, LogoutLinkJson, OutboxMessage,
+    PostResetPasswordUrlJsonV400, RefreshUserJson, ResetPasswordUrlJsonV400, UserIdJsonV400,
+    UserJsonV200, UserJsonV300, UserJsonV400, UsersJsonV400, ViewsJson, obp_date,
+};
+use crate::vendors::obp::state::{LockedStatus, UserRecord};
+use crate::vendors::obp::validate::{self, JsonBody};
+
+pub const CAN_GET_ANY_USER: &str = "CanGetAnyUser";
+
+impl EntitlementJsons {
+    pub fn of(state: &State, user_id: &str, sorted: bool) -> Self {
+        let mut list: Vec<EntitlementJson> = state
+            .entitlements(user_id)
+            .into_iter()
+            .map(|e| EntitlementJson {
+                entitlement_id: e.entitlement_id,
+                role_name: e.role_name,
+                bank_id: e.bank_id,
+            })
+            .collect();
+        if sorted {
+            list.sort_by(|a, b| a.role_name.cmp(&b.role_name));
+        }
+        Self { list }
+    }
+}
+
+impl UserJsonV200 {
+    fn of(state: &State, u: &UserRecord) -> Self {
+        Self {
+            user_id: u.user_id.clone(),
+            email: u.email.clone(),
+            provider_id: u.provider_id.clone(),
+            provider: u.provider.clone(),
+            username: u.username.clone(),
+            entitlements: EntitlementJsons::of(state, &u.user_id, false),
+        }
+    }
+}
+
+impl UserJsonV400 {
+    /// `with_agreements`: only `getUserByUserId` shows them; `sorted`: the list endpoints sort
+    /// entitlements by role name.
+    pub fn of(state: &State, u: &UserRecord, with_agreements: bool, sorted: bool) -> Self {
+        Self {
+            user_id: u.user_id.clone(),
+            email: u.email.clone(),
+            provider_id: u.provider_id.clone(),
+            provider: u.provider.clone(),
+            username: u.username.clone(),
+            entitlements: EntitlementJsons::of(state, &u.user_id, sorted),
+            agreements: with_agreements.then(|| u.agreements.clone()),
+            is_deleted: u.is_deleted,
+            last_marketing_agreement_signed_date: None,
+            is_locked: state.is_locked(u),
+        }
+    }
+}
+
+/// Create User
+///
+/// Creates a local OBP user; no login is needed (OBP does not check one, whatever its docs
+/// say). The username must be unique: a taken one is 409 with OBP's masked message
+/// `OBP-50005`. New sandbox users are validated, so they can DirectLogin at once.
+#[utoipa::path(
+    post, path = "/obp/v4.0.0/users", operation_id = "OBPv2.0.0-createUser", tag = "User",
+    request_body = CreateUserJson,
+    responses(
+        (status = 201, description = "The new user", body = UserJsonV200),
+        (status = 400, description = "OBP-10001 bad JSON, OBP-30207 weak password, OBP-50005 invalid field", body = ErrorMessage),
+        (status = 409, description = "OBP-50005: the username is taken", body = ErrorMessage),
+    ),
+    security((), ("directLogin" = [])),
+)]
+pub async fn create_user(sandbox: Sandbox, body: JsonBody) -> Result<HttpResponse> {
+    let p: CreateUserJson = body.extract("")?;
+    validate::password(&p.password)?;
+    let state = &sandbox.obp;
+    if state.user_by_username(&p.username).is_some() {
+        return Err(Error::Internal(StatusCode::CONFLICT));
+    }
+    // AuthUser's field validation: its messages have no OBP code, so OBP masks them.
+    let invalid = !validate::email(&p.email, 48)
+        || !validate::username(&p.username)
+        || p.first_name.trim().is_empty()
+        || p.last_name.trim().is_empty()
+        || validate::text(&p.first_name, 100).is_err()
+        || validate::text(&p.last_name, 100).is_err();
+    if invalid {
+        return Err(Error::Internal(StatusCode::BAD_REQUEST));
+    }
+    let record = UserRecord {
+        user_id: sandbox.ids.uuid(Purpose::UserId),
+        username: p.username.clone(),
+        email: p.email,
+        first_name: p.first_name.trim().to_string(),
+        last_name: p.last_name.trim().to_string(),
+        password: p.password,
+        provider: state.config().local_identity_provider.clone(),
+        provider_id: p.username,
+        validated: state.config().new_users_validated,
+        is_deleted: false,
+        created_at: sandbox.clock.now(),
+        agreements: Vec::new(),
+        seq: 0,
+    };
+    let created = state.create_user(record)?;
+    Ok(HttpResponse::Created().json(UserJsonV200::of(state, &created)))
+}
+
+/// Get User (Current)
+///
+/// The logged-in user with their entitlements and account views.
+#[utoipa::path(
+    get, path = "/obp/v4.0.0/users/current", operation_id = "OBPv3.0.0-getCurrentUser", tag = "User",
+    responses(
+        (status = 200, description = "The logged-in user", body = UserJsonV300),
+        (status = 400, description = "OBP-20003: invalid or expired token", body = ErrorMessage),
+        (status = 401, description = "OBP-20001 not logged in, OBP-20013 locked, OBP-20064 deleted", body = ErrorMessage),
+    ),
+    security(("directLogin" = [])),
+)]
+pub async fn get_current_user(user: DirectLoginUser, sandbox: Sandbox) -> Result<HttpResponse> {
+    let u = &user.user;
+    let state = &sandbox.obp;
+    Ok(HttpResponse::Ok().json(UserJsonV300 {
+        user_id: u.user_id.clone(),
+        email: u.email.clone(),
+        provider_id: u.provider_id.clone(),
+        provider: u.provider.clone(),
+        username: u.username.clone(),
+        entitlements: EntitlementJsons::of(state, &u.user_id, false),
+        views: ViewsJson {
+            list: state.views(&u.user_id),
+        },
+    }))
+}
+
+/// Get User Id (Current)
+///
+/// The USER_ID of the logged-in user.
+#[utoipa::path(
+    get, path = "/obp/v4.0.0/users/current/user_id", operation_id = "OBPv4.0.0-getCurrentUserId", tag = "User",
+    responses(
+        (status = 200, description = "The user id", body = UserIdJsonV400),
+        (status = 401, description = "OBP-20001: not logged in", body = ErrorMessage),
+    ),
+    security(("directLogin" = [])),
+)]
+pub async fn get_current_user_id(user: DirectLoginUser) -> Result<HttpResponse> {
+    Ok(HttpResponse::Ok().json(UserIdJsonV400 {
+        user_id: user.user.user_id,
+    }))
+}
+
+/// Get the Logout Link
+///
+/// Where to send a browser to end its OBP web session.
+#[utoipa::path(
+    get, path = "/obp/v4.0.0/users/current/logout-link", operation_id = "OBPv4.0.0-getLogoutLink", tag = "User",
+    responses(
+        (status = 200, description = "The logout link", body = LogoutLinkJson),
+        (status = 401, description = "OBP-20001: not logged in", body = ErrorMessage),
+    ),
+    security(("directLogin" = [])),
+)]
+pub async fn get_logout_link(_user: DirectLoginUser, sandbox: Sandbox) -> Result<HttpResponse> {
+    Ok(HttpResponse::Ok().json(LogoutLinkJson {
+        link: format!("{}/user_mgt/logout", sandbox.obp.config().hostname),
+    }))
+}
+
+/// Get User by USER_ID
+///
+/// Needs `CanGetAnyUser`. Deleted users are found too (`is_deleted: true`). An unknown id is
+/// 400 `OBP-20057` (OBP's docs say 404 `OBP-20005`; its code answers this).
+#[utoipa::path(
+    get, path = "/obp/v4.0.0/users/user_id/{USER_ID}", operation_id = "OBPv4.0.0-getUserByUserId", tag = "User",
+    params(("USER_ID" = String, Path, example = "9ca9a7e4-6d02-40e3-a129-0b2bf89de9b1")),
+    responses(
+        (status = 200, description = "The user, with agreements", body = UserJsonV400),
+        (status = 400, description = "OBP-20057: no such user", body = ErrorMessage),
+        (status = 401, description = "OBP-20001: not logged in", body = ErrorMessage),
+        (status = 403, description = "OBP-20006: missing CanGetAnyUser", body = ErrorMessage),
+    ),
+    security(("directLogin" = [])),
+)]
+pub async fn get_user_by_user_id(
+    user: DirectLoginUser,
+    sandbox: Sandbox,
+    path: web::Path<String>,
+) -> Result<HttpResponse> {
+    let state = &sandbox.obp;
+    user.require(state, CAN_GET_ANY_USER)?;
+    let user_id = path.into_inner();
+    let found = state
+        .user(&user_id)
+        .ok_or_else(|| Error::UserNotFoundByUserId(format!(" Current UserId({user_id})")))?;
+    Ok(HttpResponse::Ok().json(UserJsonV400::of(state, &found, true, false)))
+}
+
+/// Get User by USERNAME
+///
+/// Needs `CanGetAnyUser`. Looks up local users only.
+#[utoipa::path(
+    get, path = "/obp/v4.0.0/users/username/{USERNAME}", operation_id = "OBPv4.0.0-getUserByUsername", tag = "User",
+    params(("USERNAME" = String, Path, example = "felixsmith")),
+    responses(
+        (status = 200, description = "The user", body = UserJsonV400),
+        (status = 401, description = "OBP-20001: not logged in", body = ErrorMessage),
+        (status = 403, description = "OBP-20006: missing CanGetAnyUser", body = ErrorMessage),
+        (status = 404, description = "OBP-20027: no such user", body = ErrorMessage),
+    ),
+    security(("directLogin" = [])),
+)]
+pub async fn get_user_by_username(
+    user: DirectLoginUser,
+    sandbox: Sandbox,
+    path: web::Path<String>,
+) -> Result<HttpResponse> {
+    let state = &sandbox.obp;
+    user.require(state, CAN_GET_ANY_USER)?;
+    let found = state
+        .user_by_username(&path.into_inner())
+        .ok_or(Error::UserNotFoundByUsername(None))?;
+    Ok(HttpResponse::Ok().json(UserJsonV400::of(state, &found, false, false)))
+}
+
+/// Get Users by Email Address
+///
+/// Needs `CanGetAnyUser`. Every user with exactly this email; an unknown email gives an empty
+/// list (OBP never answers the documented `OBP-20007`).
+#[utoipa::path(
+    get, path = "/obp/v4.0.0/users/email/{EMAIL}/terminator", operation_id = "OBPv4.0.0-getUsersByEmail", tag = "User",
+    params(("EMAIL" = String, Path, example = "felixsmith@example.com")),
+    responses(
+        (status = 200, description = "The users with that email", body = UsersJsonV400),
+        (status = 401, description = "OBP-20001: not logged in", body = ErrorMessage),
+        (status = 403, description = "OBP-20006: missing CanGetAnyUser", body = ErrorMessage),
+    ),
+    security(("directLogin" = [])),
+)]
+pub async fn get_users_by_email(
+    user: DirectLoginUser,
+    sandbox: Sandbox,
+    path: web::Path<String>,
+) -> Result<HttpResponse> {
+    let state = &sandbox.obp;
+    user.require(state, CAN_GET_ANY_USER)?;
+    let users = state
+        .users_by_email(&path.into_inner())
+        .iter()
+        .map(|u| UserJsonV400::of(state, u, false, true))
+        .collect();
+    Ok(HttpResponse::Ok().json(UsersJsonV400 { users }))
+}
+
+/// `getUsers`' query, as OBP reads it (`obp_` aliases included; the first value wins).
+struct UsersQuery {
+    limit: usize,
+    offset: usize,
+    is_deleted: bool,
+    locked: LockedStatus,
+}
+
+fn users_query(query: &str) -> Result<UsersQuery> {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query).unwrap_or_default();
+    let get = |names: &[&str]| {
+        pairs
+            .iter()
+            .find(|(k, _)| names.contains(&k.as_str()))
+            .map(|(_, v)| v.clone())
+    };
+    let limit = match get(&["limit", "obp_limit"]) {
+        Some(v) => v
+            .parse::<usize>()
+            .ok()
+            .filter(|n| *n >= 1)
+            .ok_or(Error::InvalidFilter(FilterError::Limit))?,
+        None => 50,
+    };
+    let offset = match get(&["offset", "obp_offset"]) {
+        Some(v) => v
+            .parse::<usize>()
+            .map_err(|_| Error::InvalidFilter(FilterError::Offset))?,
+        None => 0,
+    };
+    if let Some(v) = get(&["sort_direction", "obp_sort_direction"]) {
+        // Validated but ignored: OBP applies no ordering to this listing.
+        if !v.eq_ignore_ascii_case("asc") && !v.eq_ignore_ascii_case("desc") {
+            return Err(Error::InvalidFilter(FilterError::SortDirection));
+        }
+    }
+    let is_deleted = match get(&["is_deleted"])
+        .map(|v| v.to_ascii_lowercase())
+        .as_deref()
+    {
+        None => false,
+        Some("true") => true,
+        Some("false") => false,
+        Some(_) => return Err(Error::InvalidFilter(FilterError::IsDeleted)),
+    };
+    let locked = match get(&["locked_status"])
+        .map(|v| v.to_ascii_lowercase())
+        .as_deref()
+    {
+        Some("locked") => LockedStatus::Locked,
+        Some("active") => LockedStatus::Active,
+        _ => LockedStatus::Any,
+    };
+    Ok(UsersQuery {
+        limit,
+        offset,
+        is_deleted,
+        locked,
+    })
+}
+
+/// Get all Users
+///
+/// Needs `CanGetAnyUser`. Pages with `limit` (default 50) and `offset` (default 0), in creation
+/// order; `sort_direction` (ASC/DESC) is validated but, as in OBP, not applied. `is_deleted`
+/// (default false) picks deleted or live users; `locked_status` (`locked`/`active`) filters on
+/// the bad-login counter after paging, so a page can be short.
+#[utoipa::path(
+    get, path = "/obp/v4.0.0/users", operation_id = "OBPv4.0.0-getUsers", tag = "User",
+    params(
+        ("limit" = Option<u32>, Query, description = "At least 1; default 50"),
+        ("offset" = Option<u32>, Query, description = "Default 0"),
+        ("sort_direction" = Option<String>, Query, description = "ASC or DESC"),
+        ("locked_status" = Option<String>, Query, description = "`locked` or `active`"),
+        ("is_deleted" = Option<bool>, Query, description = "Default false"),
+    ),
+    responses(
+        (status = 200, description = "A page of users", body = UsersJsonV400,
+            headers(("Range" = String, description = "items=<offset>-<limit>"))),
+        (status = 400, description = "OBP-10016: a bad query parameter", body = ErrorMessage),
+        (status = 401, description = "OBP-20001: not logged in", body = ErrorMessage),
+        (status = 403, description = "OBP-20006: missing CanGetAnyUser", body = ErrorMessage),
+    ),
+    security(("directLogin" = [])),
+)]
+pub async fn get_users(
+    user: DirectLoginUser,
+    sandbox: Sandbox,
+    req: HttpRequest,
+) -> Result<HttpResponse> {
+    let state = &sandbox.obp;
+    user.require(state, CAN_GET_ANY_USER)?;
+    let q = users_query(req.query_string())?;
+    let users = state
+        .list_users(q.is_deleted, q.offset, q.limit, q.locked)
+        .iter()
+        .map(|u| UserJsonV400::of(state, u, false, true))
+        .collect();
+    Ok(HttpResponse::Ok()
+        .insert_header(("Range", format!("items={}-{}", q.offset, q.limit)))
+        .json(UsersJsonV400 { users }))
+}
+
+/// Delete a User
+///
+/// Needs `CanDeleteUser`. A soft delete, as in OBP: the username becomes `DELETED-...`, the
+/// email and names are scrambled, the user's tokens stop working (OBP-20064) and `getUsers`
+/// hides the user unless `is_deleted=true`. Answers the JSON `true`.
+#[utoipa::path(
+    delete, path = "/obp/v4.0.0/users/{USER_ID}", operation_id = "OBPv4.0.0-deleteUser", tag = "User",
+    params(("USER_ID" = String, Path, example = "9ca9a7e4-6d02-40e3-a129-0b2bf89de9b1")),
+    responses(
+        (status = 200, description = "Deleted", body = bool, example = json!(true)),
+        (status = 401, description = "OBP-20001: not logged in", body = ErrorMessage),
+        (status = 403, description = "OBP-20006: missing CanDeleteUser", body = ErrorMessage),
+        (status = 404, description = "OBP-20005: no such user", body = ErrorMessage),
+    ),
+    security(("directLogin" = [])),
+)]
+pub async fn delete_user(
+    user: DirectLoginUser,
+    sandbox: Sandbox,
+    path: web::Path<String>,
+) -> Result<HttpResponse> {
+    let state = &sandbox.obp;
+    user.require(state, "CanDeleteUser")?;
+    let user_id = path.into_inner();
+    state
+        .delete_user(&sandbox.ids, &user_id)
+        .ok_or(Error::UserNotFoundById(user_id))?;
+    Ok(HttpResponse::Ok().json(true))
+}
+
+/// Refresh User
+///
+/// Needs `CanRefreshUser`. OBP pulls the user's accounts and views from the core banking
+/// system; the sandbox has nothing to pull, so this only checks the user exists.
+#[utoipa::path(
+    post, path = "/obp/v4.0.0/users/{USER_ID}/refresh", operation_id = "OBPv3.1.0-refreshUser", tag = "User",
+    params(("USER_ID" = String, Path, example = "9ca9a7e4-6d02-40e3-a129-0b2bf89de9b1")),
+    request_body(content = Object, description = "Empty", example = json!({})),
+    responses(
+        (status = 201, description = "Refreshed", body = RefreshUserJson),
+        (status = 401, description = "OBP-20001: not logged in", body = ErrorMessage),
+        (status = 403, description = "OBP-20006: missing CanRefreshUser", body = ErrorMessage),
+        (status = 404, description = "OBP-20005: no such user", body = ErrorMessage),
+    ),
+    security(("directLogin" = [])),
+)]
+pub async fn refresh_user(
+    user: DirectLoginUser,
+    sandbox: Sandbox,
+    path: web::Path<String>,
+) -> Result<HttpResponse> {
+    let state = &sandbox.obp;
+    user.require(state, "CanRefreshUser")?;
+    let user_id = path.into_inner();
+    state
+        .user(&user_id)
+        .ok_or(Error::UserNotFoundById(user_id))?;
+    // OBP measures the refresh (" <n> ms", leading space included); nothing is refreshed here.
+    Ok(HttpResponse::Created().json(RefreshUserJson {
+        duration_time: " 0 ms".into(),
+    }))
+}
+
+fn valid_id(id: &str) -> bool {
+    id.len() <= 36
+        && !id.is_empty()
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-._".contains(c))
+}
+
+/// Create password reset url
+///
+/// Needs `CanCreateResetPasswordUrl`. The URL is returned only when username, email and user
+/// id belong to the same validated user; otherwise `reset_password_url` is empty (still 201).
+/// The sandbox also "emails" the URL to the user: see `GET /__admin/outbox`.
+#[utoipa::path(
+    post, path = "/obp/v4.0.0/management/user/reset-password-url", operation_id = "OBPv4.0.0-resetPasswordUrl", tag = "User",
+    request_body = PostResetPasswordUrlJsonV400,
+    responses(
+        (status = 201, description = "The reset URL, or an empty one", body = ResetPasswordUrlJsonV400),
+        (status = 400, description = "OBP-10001: bad JSON or a bad user_id", body = ErrorMessage),
+        (status = 401, description = "OBP-20001: not logged in", body = ErrorMessage),
+        (status = 403, description = "OBP-20006: missing CanCreateResetPasswordUrl", body = ErrorMessage),
+    ),
+    security(("directLogin" = [])),
+)]
+pub async fn reset_password_url(
+    user: DirectLoginUser,
+    sandbox: Sandbox,
+    body: JsonBody,
+) -> Result<HttpResponse> {
+    // OBP's auto-validation checks id-like fields of a POST body before the roles.
+    if let Some(id) = body
+        .0
+        .as_ref()
+        .and_then(|b| b.get("user_id"))
+        .and_then(|v| v.as_str())
+        && !valid_id(id)
+    {
+        return Err(Error::InvalidJson(format!(
+            " Here are all invalid values: List((user_id,{id}))"
+        )));
+    }
+    let state = &sandbox.obp;
+    user.require(state, "CanCreateResetPasswordUrl")?;
+    if !state.config().reset_password_url_enabled {
+        return Err(Error::EndpointForbidden);
+    }
+    let p: PostResetPasswordUrlJsonV400 =
+        body.extract("class code.api.v4_0_0.PostResetPasswordUrlJsonV400")?;
+    let target = state
+        .user_by_username(&p.username)
+        .filter(|u| u.validated && !u.is_deleted && u.email == p.email && u.user_id == p.user_id);
+    let Some(target) = target else {
+        return Ok(HttpResponse::Created().json(ResetPasswordUrlJsonV400 {
+            reset_password_url: String::new(),
+        }));
+    };
+    let unique_id: String = {
+        use rand::Rng;
+        const UPPER: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+        let mut rng = sandbox.ids.rng(Purpose::Secret);
+        (0..32)
+            .map(|_| UPPER[rng.gen_range(0..UPPER.len())] as char)
+            .collect()
+    };
+    let url = format!(
+        "{}/user_mgt/reset_password/{unique_id}",
+        state.config().hostname
+    );
+    state.send(OutboxMessage {
+        message_id: sandbox.ids.uuid(Purpose::Misc),
+        channel: "EMAIL".into(),
+        from: "reset-password@sandbox.openbankproject.com".into(),
+        to: target.email.clone(),
+        subject: "Reset your password".into(),
+        body: url.clone(),
+        sent_at: obp_date(sandbox.clock.now()),
+    });
+    Ok(HttpResponse::Created().json(ResetPasswordUrlJsonV400 {
+        reset_password_url: url,
+    }))
+}

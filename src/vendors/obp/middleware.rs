@@ -1,0 +1,122 @@
+//! The OBP scopes' middleware, doing what OBP's Lift dispatch does before an endpoint runs:
+//! `OPTIONS` answers with OBP's CORS headers; a POST or PUT without a JSON content type matches no
+//! route (404 `OBP-10404`); a body that is not JSON is 400 `OBP-10001` before authentication;
+//! a known path with another method is OBP's 404. Every response gets `Correlation-Id`, and a 401
+//! gets OBP's `WWW-Authenticate`.
+
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{self, HeaderName, HeaderValue};
+use actix_web::http::{Method, StatusCode};
+use actix_web::middleware::Next;
+use actix_web::{HttpMessage, HttpResponse, ResponseError, web};
+
+use crate::store::RequestContext;
+
+use super::errors::{Error, not_found};
+use super::validate::ParsedBody;
+
+const CORRELATION_ID: HeaderName = HeaderName::from_static("correlation-id");
+const MAX_BODY: usize = 256 * 1024;
+
+fn is_json(content_type: Option<&HeaderValue>) -> bool {
+    content_type
+        .and_then(|v| v.to_str().ok())
+        .map(|v| {
+            v.split(';')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_ascii_lowercase()
+        })
+        .is_some_and(|mime| mime == "application/json" || mime == "text/json")
+}
+
+fn options() -> HttpResponse {
+    HttpResponse::NoContent()
+        .insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"))
+        .insert_header((
+            header::ACCESS_CONTROL_ALLOW_METHODS,
+            "GET, POST, OPTIONS, PUT, PATCH, DELETE",
+        ))
+        .insert_header((header::ACCESS_CONTROL_ALLOW_HEADERS, "*"))
+        .finish()
+}
+
+pub async fn dispatch(
+    mut req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    if req.method() == Method::OPTIONS {
+        return Ok(finish(req.into_response(options())));
+    }
+    if req.method() == Method::POST || req.method() == Method::PUT {
+        if !is_json(req.headers().get(header::CONTENT_TYPE)) {
+            let error = not_found(req.request());
+            return Ok(finish(req.into_response(error.error_response())));
+        }
+        let body = match req.extract::<web::Bytes>().await {
+            Ok(bytes) => bytes,
+            Err(_) => {
+                let error =
+                    Error::InvalidJson(format!(" The body is larger than {MAX_BODY} bytes"));
+                return Ok(finish(req.into_response(error.error_response())));
+            }
+        };
+        let parsed = if body.iter().all(u8::is_ascii_whitespace) {
+            None
+        } else {
+            match serde_json::from_slice::<serde_json::Value>(&body) {
+                Ok(value) => Some(value),
+                Err(e) => {
+                    let error = Error::InvalidJson(format!(" {e}"));
+                    return Ok(finish(req.into_response(error.error_response())));
+                }
+            }
+        };
+        req.extensions_mut().insert(ParsedBody(parsed));
+    }
+    let res = next.call(req).await?.map_into_boxed_body();
+    let status = res.status();
+    let foreign = match res.response().error() {
+        Some(e) => e.as_error::<Error>().is_none(),
+        None => status == StatusCode::METHOD_NOT_ALLOWED,
+    };
+    if !foreign {
+        return Ok(finish(res));
+    }
+    // A framework answer (a known path with another method, an extractor of actix's own):
+    // OBP has no route for it.
+    let error = if status.is_server_error() {
+        Error::Unknown
+    } else {
+        not_found(res.request())
+    };
+    let rendered = error.error_response();
+    Ok(finish(res.into_response(rendered)))
+}
+
+/// OBP's response headers.
+fn finish(mut res: ServiceResponse<BoxBody>) -> ServiceResponse<BoxBody> {
+    let ctx = RequestContext::of(res.request());
+    let host = res.request().connection_info().host().to_string();
+    let headers = res.headers_mut();
+    if let Some(id) = ctx.and_then(|c| HeaderValue::from_str(&c.request_id).ok()) {
+        headers.insert(CORRELATION_ID, id);
+    }
+    if !headers.contains_key(header::ACCESS_CONTROL_ALLOW_ORIGIN) {
+        headers.insert(
+            header::ACCESS_CONTROL_ALLOW_ORIGIN,
+            HeaderValue::from_static("*"),
+        );
+    }
+    if res.status() == StatusCode::UNAUTHORIZED {
+        let realm = format!(
+            "OAuth realm=\"{host}\", Bearer realm=\"{host}\", DirectLogin realm=\"{host}\""
+        );
+        if let Ok(value) = HeaderValue::from_str(&realm) {
+            res.headers_mut().insert(header::WWW_AUTHENTICATE, value);
+        }
+    }
+    res
+}
