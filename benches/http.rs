@@ -37,8 +37,12 @@ async fn run(client: &Client, base: &str, scenario: &Scenario, requests: usize) 
         .map(|_| {
             let (client, next) = (client.clone(), next.clone());
             let url = format!("{base}{}", scenario.path);
-            let (method, token, body, fresh) =
-                (scenario.method.clone(), scenario.token.clone(), scenario.body.clone(), scenario.fresh_body);
+            let (method, token, body, fresh) = (
+                scenario.method.clone(),
+                scenario.token.clone(),
+                scenario.body.clone(),
+                scenario.fresh_body,
+            );
             tokio::spawn(async move {
                 let (mut latencies, mut errors, mut first_error) = (Vec::new(), 0usize, None);
                 loop {
@@ -63,7 +67,10 @@ async fn run(client: &Client, base: &str, scenario: &Scenario, requests: usize) 
                         Ok(r) => {
                             errors += 1;
                             let status = r.status();
-                            first_error.get_or_insert(format!("{status}: {}", r.text().await.unwrap_or_default()));
+                            first_error.get_or_insert(format!(
+                                "{status}: {}",
+                                r.text().await.unwrap_or_default()
+                            ));
                         }
                         Err(e) => {
                             errors += 1;
@@ -106,13 +113,25 @@ async fn token(client: &Client, base: &str, form: &[(&str, &str)]) -> String {
         .json()
         .await
         .expect("token JSON");
-    body["access_token"].as_str().expect("an access token").to_string()
+    body["access_token"]
+        .as_str()
+        .expect("an access token")
+        .to_string()
 }
 
 fn main() {
-    let users: usize = std::env::var("BENCH_USERS").ok().and_then(|v| v.parse().ok()).unwrap_or(100_000);
-    let requests: usize = std::env::var("BENCH_REQUESTS").ok().and_then(|v| v.parse().ok()).unwrap_or(4000);
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("a runtime");
+    let users: usize = std::env::var("BENCH_USERS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100_000);
+    let requests: usize = std::env::var("BENCH_REQUESTS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(4000);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime");
     runtime.block_on(async move {
         let built = Instant::now();
         let app = Application::build(Settings { port: 0, users, ..Settings::default() }).expect("the server builds");
@@ -158,8 +177,16 @@ fn main() {
 fn clone_scenario(s: &Scenario) -> Scenario {
     Scenario {
         name: s.name,
-        method: if s.fresh_body.is_some() { Method::GET } else { s.method.clone() },
-        path: if s.fresh_body.is_some() { "/__admin/health".into() } else { s.path.clone() },
+        method: if s.fresh_body.is_some() {
+            Method::GET
+        } else {
+            s.method.clone()
+        },
+        path: if s.fresh_body.is_some() {
+            "/__admin/health".into()
+        } else {
+            s.path.clone()
+        },
         token: s.token.clone(),
         body: s.body.clone(),
         fresh_body: None,

@@ -30,16 +30,30 @@ pub fn document(name: &str) -> Option<String> {
 /// Swagger UI at `/swagger-ui/` with a selector over every document.
 pub fn swagger_ui() -> SwaggerUi {
     SwaggerUi::new("/swagger-ui/{_:.*}").urls(vec![
-        (Url::with_primary("finAPI", "/openapi/finapi.json", true), FinapiApi::openapi()),
-        (Url::new("Open Bank Project", "/openapi/obp.json"), ObpApi::openapi()),
-        (Url::new("Authress", "/openapi/authress.json"), AuthressApi::openapi()),
-        (Url::new("Sandbox control plane", "/openapi/admin.json"), AdminApi::openapi()),
+        (
+            Url::with_primary("finAPI", "/openapi/finapi.json", true),
+            FinapiApi::openapi(),
+        ),
+        (
+            Url::new("Open Bank Project", "/openapi/obp.json"),
+            ObpApi::openapi(),
+        ),
+        (
+            Url::new("Authress", "/openapi/authress.json"),
+            AuthressApi::openapi(),
+        ),
+        (
+            Url::new("Sandbox control plane", "/openapi/admin.json"),
+            AdminApi::openapi(),
+        ),
     ])
 }
 
 /// One line per credential: `clientId: sandbox-client, clientSecret: ...`.
 fn credential_lines(credentials: &serde_json::Value) -> Vec<(String, Vec<String>)> {
-    let Some(vendors) = credentials.as_object() else { return Vec::new() };
+    let Some(vendors) = credentials.as_object() else {
+        return Vec::new();
+    };
     vendors
         .iter()
         .map(|(vendor, fields)| {
@@ -90,7 +104,9 @@ pub fn banner(base: &str, credentials: &serde_json::Value) -> String {
 }
 
 fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 /// `/`: the banner as a page, for whoever opens the sandbox in a browser.
@@ -106,12 +122,20 @@ pub async fn landing(req: actix_web::HttpRequest, sandbox: crate::store::Sandbox
          <ul><li><a href=\"/swagger-ui/\">Swagger UI</a></li>",
     );
     for name in NAMES {
-        html.push_str(&format!("<li><a href=\"/openapi/{name}.json\">/openapi/{name}.json</a></li>"));
+        html.push_str(&format!(
+            "<li><a href=\"/openapi/{name}.json\">/openapi/{name}.json</a></li>"
+        ));
     }
     html.push_str("<li><a href=\"/__admin/credentials\">/__admin/credentials</a></li></ul>");
     for (vendor, lines) in credential_lines(&credentials) {
-        html.push_str(&format!("<h2>{}</h2><pre>{}</pre>", escape(&vendor), escape(&lines.join("\n"))));
+        html.push_str(&format!(
+            "<h2>{}</h2><pre>{}</pre>",
+            escape(&vendor),
+            escape(&lines.join("\n"))
+        ));
     }
     html.push_str("</body></html>");
-    HttpResponse::Ok().content_type("text/html; charset=utf-8").body(html)
+    HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .body(html)
 }

@@ -18,7 +18,12 @@ async fn main() -> std::process::ExitCode {
         },
         Command::Openapi { vendor } => user_sandbox::docs::document(&vendor)
             .map(|doc| println!("{doc}"))
-            .ok_or_else(|| format!("unknown document `{vendor}`; try one of {}", user_sandbox::docs::NAMES.join(", "))),
+            .ok_or_else(|| {
+                format!(
+                    "unknown document `{vendor}`; try one of {}",
+                    user_sandbox::docs::NAMES.join(", ")
+                )
+            }),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

@@ -41,7 +41,10 @@ pub enum StartupError {
     #[error("cannot read the fault rules in {path}: {reason}")]
     Faults { path: PathBuf, reason: String },
     #[error("cannot listen on {address}: {source}")]
-    Bind { address: String, source: std::io::Error },
+    Bind {
+        address: String,
+        source: std::io::Error,
+    },
 }
 
 fn load_faults(path: &PathBuf) -> Result<FaultSet, StartupError> {
@@ -128,7 +131,11 @@ impl Application {
     }
 
     pub fn base_url(&self) -> String {
-        let host = if self.host == "0.0.0.0" { "127.0.0.1" } else { &self.host };
+        let host = if self.host == "0.0.0.0" {
+            "127.0.0.1"
+        } else {
+            &self.host
+        };
         format!("http://{host}:{}", self.port)
     }
 
@@ -175,7 +182,10 @@ impl Application {
 
 /// The warning for a control plane open to the network: a non-loopback bind without a token.
 pub fn control_plane_warning(host: &str, admin_token: bool) -> Option<&'static str> {
-    let loopback = host == "localhost" || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback());
+    let loopback = host == "localhost"
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback());
     (!loopback && !admin_token).then_some(
         "listening on a non-loopback address without --admin-token: anyone who can reach this port \
          can reset, read and rewrite every sandbox through /__admin",

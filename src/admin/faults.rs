@@ -65,7 +65,10 @@ impl FaultSet {
             {
                 return bad(&format!("unknown vendor '{v}'"));
             }
-            for (name, rate) in [("errorRate", rule.error_rate), ("resetRate", rule.reset_rate)] {
+            for (name, rate) in [
+                ("errorRate", rule.error_rate),
+                ("resetRate", rule.reset_rate),
+            ] {
                 if rate.is_some_and(|r| !(0.0..=100.0).contains(&r)) {
                     return bad(&format!("{name} is a percentage from 0 to 100"));
                 }
@@ -110,13 +113,22 @@ fn glob(pattern: &str, text: &str) -> bool {
 }
 
 impl FaultRule {
-    fn matches(&self, method: &str, path: &str, vendor: Option<&str>, op: Option<&Operation>) -> bool {
+    fn matches(
+        &self,
+        method: &str,
+        path: &str,
+        vendor: Option<&str>,
+        op: Option<&Operation>,
+    ) -> bool {
         self.vendor.as_deref().is_none_or(|v| Some(v) == vendor)
             && self
                 .operation_id
                 .as_deref()
                 .is_none_or(|id| op.is_some_and(|o| o.operation_id == id))
-            && self.method.as_deref().is_none_or(|m| m.eq_ignore_ascii_case(method))
+            && self
+                .method
+                .as_deref()
+                .is_none_or(|m| m.eq_ignore_ascii_case(method))
             && self.path.as_deref().is_none_or(|p| glob(p, path))
     }
 }
@@ -139,7 +151,10 @@ pub struct FaultBook {
 
 impl FaultBook {
     pub fn get(&self, sandbox: &str) -> Arc<FaultSet> {
-        self.rules.get(sandbox).map(|r| r.value().clone()).unwrap_or_default()
+        self.rules
+            .get(sandbox)
+            .map(|r| r.value().clone())
+            .unwrap_or_default()
     }
 
     pub fn set(&self, sandbox: &str, set: FaultSet) {
@@ -213,7 +228,10 @@ mod tests {
             FaultSet {
                 rules: vec![FaultRule {
                     error_rate: Some(50.0),
-                    latency: Some(Latency::Uniform { min_ms: 0, max_ms: 100 }),
+                    latency: Some(Latency::Uniform {
+                        min_ms: 0,
+                        max_ms: 100,
+                    }),
                     ..FaultRule::default()
                 }],
             },

@@ -2,8 +2,8 @@
 //! per-operation status counts for coverage. Secrets never reach it.
 
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use arc_swap::ArcSwapOption;
 use dashmap::DashMap;
@@ -86,7 +86,9 @@ pub struct Journal {
 impl Journal {
     pub fn new(capacity: usize) -> Self {
         Self {
-            slots: (0..capacity.max(1)).map(|_| ArcSwapOption::empty()).collect(),
+            slots: (0..capacity.max(1))
+                .map(|_| ArcSwapOption::empty())
+                .collect(),
             next: AtomicU64::new(1),
             coverage: DashMap::new(),
         }
@@ -97,7 +99,12 @@ impl Journal {
     }
 
     /// Records an entry; the oldest one goes when the ring is full.
-    pub fn record(&self, mut entry: JournalEntry, request: Option<RawBody>, response: Option<RawBody>) {
+    pub fn record(
+        &self,
+        mut entry: JournalEntry,
+        request: Option<RawBody>,
+        response: Option<RawBody>,
+    ) {
         let id = self.next.fetch_add(1, Ordering::AcqRel);
         entry.id = id;
         if let (Some(vendor), Some(op)) = (&entry.vendor, &entry.operation_id) {
@@ -118,7 +125,8 @@ impl Journal {
 
     /// Every retained entry, newest first, bodies redacted.
     pub fn entries(&self) -> Vec<JournalEntry> {
-        let mut recorded: Vec<Arc<Recorded>> = self.slots.iter().filter_map(|s| s.load_full()).collect();
+        let mut recorded: Vec<Arc<Recorded>> =
+            self.slots.iter().filter_map(|s| s.load_full()).collect();
         recorded.sort_by_key(|r| std::cmp::Reverse(r.entry.id));
         recorded
             .into_iter()
@@ -147,7 +155,11 @@ impl Journal {
     /// Status counts per operation of one sandbox.
     pub fn coverage(&self, sandbox: &str, vendor: &str, operation_id: &str) -> BTreeMap<u16, u64> {
         self.coverage
-            .get(&(sandbox.to_string(), vendor.to_string(), operation_id.to_string()))
+            .get(&(
+                sandbox.to_string(),
+                vendor.to_string(),
+                operation_id.to_string(),
+            ))
             .map(|c| c.value().clone())
             .unwrap_or_default()
     }
@@ -157,8 +169,12 @@ impl Journal {
 /// (`token_type` and `tokenId`-style names are not secrets).
 fn is_secret(name: &str) -> bool {
     let name = name.to_ascii_lowercase();
-    ["password", "secret", "authorization", "otp"].iter().any(|w| name.contains(w))
-        || ["token", "key", "answer", "jwt"].iter().any(|w| name.ends_with(w))
+    ["password", "secret", "authorization", "otp"]
+        .iter()
+        .any(|w| name.contains(w))
+        || ["token", "key", "answer", "jwt"]
+            .iter()
+            .any(|w| name.ends_with(w))
 }
 
 /// Redacts secret-looking fields of a JSON value in place.
@@ -184,7 +200,13 @@ pub fn redact_pairs(raw: &str) -> String {
         Ok(pairs) => {
             let pairs: Vec<(String, String)> = pairs
                 .into_iter()
-                .map(|(k, v)| if is_secret(&k) { (k, "[redacted]".into()) } else { (k, v) })
+                .map(|(k, v)| {
+                    if is_secret(&k) {
+                        (k, "[redacted]".into())
+                    } else {
+                        (k, v)
+                    }
+                })
                 .collect();
             serde_urlencoded::to_string(pairs).unwrap_or_default()
         }
@@ -250,14 +272,22 @@ mod tests {
         }
         let ids: Vec<u64> = journal.entries().iter().map(|e| e.id).collect();
         assert_eq!(ids, [5, 4, 3]);
-        assert_eq!(journal.coverage("default", "finapi", "getAuthorizedUser")[&200], 5);
+        assert_eq!(
+            journal.coverage("default", "finapi", "getAuthorizedUser")[&200],
+            5
+        );
     }
 
     #[test]
     fn secrets_are_redacted() {
-        let body = redact_body(br#"{"id":"alice","password":"secret1","nested":{"client_secret":"x"}}"#).unwrap();
+        let body =
+            redact_body(br#"{"id":"alice","password":"secret1","nested":{"client_secret":"x"}}"#)
+                .unwrap();
         assert!(!body.contains("secret1") && body.contains("alice") && !body.contains("\"x\""));
         let query = redact_pairs("grant_type=password&password=pw&client_secret=s&username=bob");
-        assert_eq!(query, "grant_type=password&password=%5Bredacted%5D&client_secret=%5Bredacted%5D&username=bob");
+        assert_eq!(
+            query,
+            "grant_type=password&password=%5Bredacted%5D&client_secret=%5Bredacted%5D&username=bob"
+        );
     }
 }

@@ -28,7 +28,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                     .route(web::get().to(sandboxes::list_sandboxes))
                     .route(web::post().to(sandboxes::create_sandbox)),
             )
-            .route("/sandboxes/{name}", web::delete().to(sandboxes::delete_sandbox))
+            .route(
+                "/sandboxes/{name}",
+                web::delete().to(sandboxes::delete_sandbox),
+            )
             .service(
                 web::resource("/state")
                     .route(web::get().to(state::get_state))
@@ -39,8 +42,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                     .route(web::get().to(state::list_checkpoints))
                     .route(web::post().to(state::save_checkpoint)),
             )
-            .route("/checkpoints/{name}/restore", web::post().to(state::restore_checkpoint))
-            .route("/checkpoints/{name}", web::delete().to(state::delete_checkpoint))
+            .route(
+                "/checkpoints/{name}/restore",
+                web::post().to(state::restore_checkpoint),
+            )
+            .route(
+                "/checkpoints/{name}",
+                web::delete().to(state::delete_checkpoint),
+            )
             .service(
                 web::resource("/clock")
                     .route(web::get().to(clock::get_clock))

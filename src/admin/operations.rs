@@ -28,14 +28,19 @@ pub const VENDORS: &[(&str, &[&str])] = &[
 ];
 
 fn segments(path: &str) -> Vec<String> {
-    path.trim_end_matches('/').split('/').map(str::to_string).collect()
+    path.trim_end_matches('/')
+        .split('/')
+        .map(str::to_string)
+        .collect()
 }
 
 /// `v4.0.0`-style version segments: OBP serves one operation under several versions.
 fn is_version(segment: &str) -> bool {
-    segment
-        .strip_prefix('v')
-        .is_some_and(|v| !v.is_empty() && v.split('.').all(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit())))
+    segment.strip_prefix('v').is_some_and(|v| {
+        !v.is_empty()
+            && v.split('.')
+                .all(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+    })
 }
 
 fn segment_matches(pattern: &str, actual: &str) -> bool {
@@ -50,16 +55,24 @@ impl Operations {
         let mut prefixes = Vec::new();
         for (vendor, vendor_prefixes) in VENDORS {
             prefixes.extend(vendor_prefixes.iter().map(|p| (*vendor, *p)));
-            let Some(doc) = crate::docs::openapi(vendor) else { continue };
+            let Some(doc) = crate::docs::openapi(vendor) else {
+                continue;
+            };
             // Sandbox-only helpers a vendor documents under `/__admin` are not vendor operations.
-            for (path, item) in doc.paths.paths.into_iter().filter(|(p, _)| !p.starts_with("/__admin")) {
-                let methods: BTreeMap<&str, Option<&utoipa::openapi::path::Operation>> = BTreeMap::from([
-                    ("GET", item.get.as_ref()),
-                    ("POST", item.post.as_ref()),
-                    ("PUT", item.put.as_ref()),
-                    ("PATCH", item.patch.as_ref()),
-                    ("DELETE", item.delete.as_ref()),
-                ]);
+            for (path, item) in doc
+                .paths
+                .paths
+                .into_iter()
+                .filter(|(p, _)| !p.starts_with("/__admin"))
+            {
+                let methods: BTreeMap<&str, Option<&utoipa::openapi::path::Operation>> =
+                    BTreeMap::from([
+                        ("GET", item.get.as_ref()),
+                        ("POST", item.post.as_ref()),
+                        ("PUT", item.put.as_ref()),
+                        ("PATCH", item.patch.as_ref()),
+                        ("DELETE", item.delete.as_ref()),
+                    ]);
                 for (method, op) in methods {
                     let Some(op) = op else { continue };
                     let Some(id) = &op.operation_id else { continue };
@@ -77,7 +90,10 @@ impl Operations {
         }
         // Literal segments beat parameters: `/users/verificationStatus` before `/users/{userId}`.
         operations.sort_by_key(|(segs, _)| segs.iter().filter(|s| s.starts_with('{')).count());
-        Self { operations, prefixes }
+        Self {
+            operations,
+            prefixes,
+        }
     }
 
     /// The documented operation a request is, if any.
@@ -88,7 +104,10 @@ impl Operations {
             .find(|(pattern, op)| {
                 op.method == method
                     && pattern.len() == actual.len()
-                    && pattern.iter().zip(&actual).all(|(p, a)| segment_matches(p, a))
+                    && pattern
+                        .iter()
+                        .zip(&actual)
+                        .all(|(p, a)| segment_matches(p, a))
             })
             .map(|(_, op)| op)
     }
@@ -105,7 +124,12 @@ impl Operations {
 
     /// Every documented operation of a vendor, in document order.
     pub fn of_vendor<'a>(&'a self, vendor: &'a str) -> impl Iterator<Item = &'a Operation> + 'a {
-        let mut ops: Vec<&Operation> = self.operations.iter().map(|(_, op)| op).filter(|op| op.vendor == vendor).collect();
+        let mut ops: Vec<&Operation> = self
+            .operations
+            .iter()
+            .map(|(_, op)| op)
+            .filter(|op| op.vendor == vendor)
+            .collect();
         ops.sort_by(|a, b| (&a.path, &a.method).cmp(&(&b.path, &b.method)));
         ops.into_iter()
     }
@@ -118,12 +142,22 @@ mod tests {
     #[test]
     fn requests_resolve_to_finapi_operations() {
         let ops = Operations::from_documents();
-        assert_eq!(ops.find("POST", "/api/v1/users").unwrap().operation_id, "createUser");
         assert_eq!(
-            ops.find("GET", "/api/v1/users/verificationStatus").unwrap().operation_id,
+            ops.find("POST", "/api/v1/users").unwrap().operation_id,
+            "createUser"
+        );
+        assert_eq!(
+            ops.find("GET", "/api/v1/users/verificationStatus")
+                .unwrap()
+                .operation_id,
             "getVerificationStatus"
         );
-        assert_eq!(ops.find("DELETE", "/api/v1/users/alice").unwrap().operation_id, "deleteUnverifiedUser");
+        assert_eq!(
+            ops.find("DELETE", "/api/v1/users/alice")
+                .unwrap()
+                .operation_id,
+            "deleteUnverifiedUser"
+        );
         assert_eq!(ops.vendor_of("GET", "/api/v1/nothing"), Some("finapi"));
         assert!(ops.find("GET", "/nothing").is_none());
         assert!(is_version("v5.1.0") && !is_version("users"));

@@ -10,11 +10,17 @@ use crate::store::sandbox::SavedSandboxes;
 #[derive(Debug, thiserror::Error)]
 pub enum PersistenceError {
     #[error("cannot read the state file {path}: {source}")]
-    Read { path: PathBuf, source: std::io::Error },
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("the state file {path} is corrupt or from an incompatible version: {reason}")]
     Invalid { path: PathBuf, reason: String },
     #[error("cannot write the state file {path}: {source}")]
-    Write { path: PathBuf, source: std::io::Error },
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
 }
 
 /// Loads the state file into the sandboxes; a missing file is a fresh start.
@@ -34,7 +40,9 @@ pub fn load(path: &Path, sandboxes: &Sandboxes) -> Result<bool, PersistenceError
         reason,
     };
     let saved: SavedSandboxes = serde_json::from_str(&text).map_err(|e| invalid(e.to_string()))?;
-    sandboxes.load_all(saved).map_err(|e| invalid(e.to_string()))?;
+    sandboxes
+        .load_all(saved)
+        .map_err(|e| invalid(e.to_string()))?;
     Ok(true)
 }
 
@@ -44,7 +52,8 @@ pub fn save(path: &Path, sandboxes: &Sandboxes) -> Result<(), PersistenceError> 
         path: path.into(),
         source,
     };
-    let json = serde_json::to_vec(&sandboxes.save_all()).map_err(|e| write_err(std::io::Error::other(e)))?;
+    let json = serde_json::to_vec(&sandboxes.save_all())
+        .map_err(|e| write_err(std::io::Error::other(e)))?;
     let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
     let result = (|| {
         let mut file = std::fs::File::create(&tmp)?;

@@ -36,7 +36,10 @@ fn is_control_path(path: &str) -> bool {
 
 /// Paths whose traffic is not journaled: the control plane itself and the docs.
 fn is_quiet_path(path: &str) -> bool {
-    is_control_path(path) || path.starts_with("/swagger-ui") || path.starts_with("/openapi/") || path == "/"
+    is_control_path(path)
+        || path.starts_with("/swagger-ui")
+        || path.starts_with("/openapi/")
+        || path == "/"
 }
 
 fn admin_error(status: u16, message: &str) -> HttpResponse {
@@ -57,9 +60,14 @@ fn injected_error(vendor: Option<&str>, req: &actix_web::HttpRequest) -> HttpRes
 /// A response whose body fails after the head is sent: the client sees the connection cut.
 fn connection_reset() -> HttpResponse {
     let failing = futures_util::stream::once(async {
-        Err::<web::Bytes, _>(std::io::Error::new(std::io::ErrorKind::ConnectionReset, "injected connection reset"))
+        Err::<web::Bytes, _>(std::io::Error::new(
+            std::io::ErrorKind::ConnectionReset,
+            "injected connection reset",
+        ))
     });
-    HttpResponse::Ok().content_type("application/json").streaming(failing)
+    HttpResponse::Ok()
+        .content_type("application/json")
+        .streaming(failing)
 }
 
 pub async fn observe(
@@ -73,9 +81,15 @@ pub async fn observe(
     if is_control_path(&path)
         && let Some(token) = &control.admin_token
     {
-        let sent = req.headers().get(AUTHORIZATION).and_then(|v| v.to_str().ok());
+        let sent = req
+            .headers()
+            .get(AUTHORIZATION)
+            .and_then(|v| v.to_str().ok());
         if sent != Some(format!("Bearer {token}").as_str()) {
-            let res = admin_error(401, "the control plane needs 'Authorization: Bearer <admin token>'");
+            let res = admin_error(
+                401,
+                "the control plane needs 'Authorization: Bearer <admin token>'",
+            );
             return Ok(req.into_response(res));
         }
     }
@@ -106,9 +120,13 @@ pub async fn observe(
     req.set_payload(actix_web::dev::Payload::from(body));
 
     let decision = ctx.as_ref().and_then(|c| {
-        control
-            .faults
-            .decide(&sandbox, &c.world.ids, (&method, &path), vendor, operation.as_ref())
+        control.faults.decide(
+            &sandbox,
+            &c.world.ids,
+            (&method, &path),
+            vendor,
+            operation.as_ref(),
+        )
     });
     if let Some(d) = &decision
         && d.delay_ms > 0
@@ -116,10 +134,16 @@ pub async fn observe(
         actix_web::rt::time::sleep(Duration::from_millis(d.delay_ms)).await;
     }
     let (res, fault) = match &decision {
-        Some(d) if d.reset => (req.into_response(connection_reset()), Some(format!("rules[{}]: connection reset", d.rule))),
+        Some(d) if d.reset => (
+            req.into_response(connection_reset()),
+            Some(format!("rules[{}]: connection reset", d.rule)),
+        ),
         Some(d) if d.error => {
             let res = injected_error(vendor, req.request());
-            (req.into_response(res), Some(format!("rules[{}]: error", d.rule)))
+            (
+                req.into_response(res),
+                Some(format!("rules[{}]: error", d.rule)),
+            )
         }
         Some(d) if d.delay_ms > 0 => (
             next.call(req).await?.map_into_boxed_body(),
@@ -128,9 +152,15 @@ pub async fn observe(
         _ => (next.call(req).await?.map_into_boxed_body(), None),
     };
     let status = res.status().as_u16();
-    let principal = res.request().extensions().get::<Caller>().map(|c| c.0.clone());
+    let principal = res
+        .request()
+        .extensions()
+        .get::<Caller>()
+        .map(|c| c.0.clone());
     let query = redact_pairs(res.request().query_string());
-    let is_reset = fault.as_deref().is_some_and(|f| f.ends_with("connection reset"));
+    let is_reset = fault
+        .as_deref()
+        .is_some_and(|f| f.ends_with("connection reset"));
     let (res, response_body) = if is_reset {
         (res, None)
     } else {
@@ -138,23 +168,33 @@ pub async fn observe(
         let (head, body) = http_res.into_parts();
         let bytes = actix_web::body::to_bytes(body).await.unwrap_or_default();
         let response_body = RawBody::new(&bytes);
-        (ServiceResponse::new(http_req, head.set_body(BoxBody::new(bytes))), response_body)
+        (
+            ServiceResponse::new(http_req, head.set_body(BoxBody::new(bytes))),
+            response_body,
+        )
     };
-    control.journal.record(JournalEntry {
-        id: 0,
-        time: ctx.as_ref().map(|c| c.world.clock.now().to_rfc3339()).unwrap_or_default(),
-        sandbox,
-        method,
-        path,
-        query,
-        status,
-        vendor: vendor.map(str::to_string),
-        operation_id: operation.map(|o| o.operation_id),
-        latency_ms: started.elapsed().as_secs_f64() * 1000.0,
-        principal,
-        request_body: None,
-        response_body: None,
-        fault,
-    }, request_body, response_body);
+    control.journal.record(
+        JournalEntry {
+            id: 0,
+            time: ctx
+                .as_ref()
+                .map(|c| c.world.clock.now().to_rfc3339())
+                .unwrap_or_default(),
+            sandbox,
+            method,
+            path,
+            query,
+            status,
+            vendor: vendor.map(str::to_string),
+            operation_id: operation.map(|o| o.operation_id),
+            latency_ms: started.elapsed().as_secs_f64() * 1000.0,
+            principal,
+            request_body: None,
+            response_body: None,
+            fault,
+        },
+        request_body,
+        response_body,
+    );
     Ok(res)
 }

@@ -42,7 +42,11 @@ pub struct Fixtures {
 
 impl Fixtures {
     pub fn embedded() -> Result<Self, FixtureError> {
-        Self::from_sources(EMBEDDED.iter().map(|(name, text)| (name.to_string(), text.to_string())))
+        Self::from_sources(
+            EMBEDDED
+                .iter()
+                .map(|(name, text)| (name.to_string(), text.to_string())),
+        )
     }
 
     pub fn from_dir(dir: &Path) -> Result<Self, FixtureError> {
@@ -54,7 +58,11 @@ impl Fixtures {
         for entry in std::fs::read_dir(dir).map_err(io)? {
             let path = entry.map_err(io)?.path();
             if path.extension().is_some_and(|e| e == "json") {
-                let name = path.file_stem().unwrap_or_default().to_string_lossy().into_owned();
+                let name = path
+                    .file_stem()
+                    .unwrap_or_default()
+                    .to_string_lossy()
+                    .into_owned();
                 let text = std::fs::read_to_string(&path).map_err(io)?;
                 sources.push((name, text));
             }

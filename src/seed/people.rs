@@ -82,7 +82,12 @@ fn fake_person(rng: &mut ChaCha8Rng, n: usize, now: DateTime<Utc>) -> Person {
     let first_name: String = FirstName().fake_with_rng(rng);
     let last_name: String = LastName().fake_with_rng(rng);
     // The index keeps usernames unique however often a name repeats.
-    let username = format!("{}.{}{}", ascii_lower(&first_name), ascii_lower(&last_name), n + 1);
+    let username = format!(
+        "{}.{}{}",
+        ascii_lower(&first_name),
+        ascii_lower(&last_name),
+        n + 1
+    );
     let domain = EMAIL_DOMAINS[rng.gen_range(0..EMAIL_DOMAINS.len())];
     let phone = format!(
         "+49 {} {}",

@@ -71,7 +71,9 @@ impl Clock {
     pub fn now(&self) -> DateTime<Utc> {
         let millis = self.millis.load(Ordering::Acquire);
         if self.fixed.load(Ordering::Acquire) {
-            Utc.timestamp_millis_opt(millis).single().unwrap_or_default()
+            Utc.timestamp_millis_opt(millis)
+                .single()
+                .unwrap_or_default()
         } else {
             Utc::now() + chrono::Duration::milliseconds(millis)
         }
@@ -93,7 +95,10 @@ impl Clock {
 
     /// The raw state `(fixed, millis)`, for snapshots: fixed time, or the offset from system time.
     pub fn raw(&self) -> (bool, i64) {
-        (self.fixed.load(Ordering::Acquire), self.millis.load(Ordering::Acquire))
+        (
+            self.fixed.load(Ordering::Acquire),
+            self.millis.load(Ordering::Acquire),
+        )
     }
 
     pub fn from_raw(fixed: bool, millis: i64) -> Self {
@@ -123,7 +128,9 @@ mod tests {
 
     #[test]
     fn a_fixed_clock_advances_only_when_told() {
-        let at = DateTime::parse_from_rfc3339("2026-01-02T03:04:05Z").unwrap().to_utc();
+        let at = DateTime::parse_from_rfc3339("2026-01-02T03:04:05Z")
+            .unwrap()
+            .to_utc();
         let clock = Clock::fixed(at);
         assert_eq!(clock.now(), at);
         clock.advance(chrono::Duration::seconds(90));
@@ -133,7 +140,10 @@ mod tests {
     #[test]
     fn clock_modes_parse_from_the_command_line_form() {
         assert_eq!("system".parse::<ClockMode>(), Ok(ClockMode::System));
-        assert!(matches!("fixed:2026-01-01T00:00:00Z".parse(), Ok(ClockMode::Fixed(_))));
+        assert!(matches!(
+            "fixed:2026-01-01T00:00:00Z".parse(),
+            Ok(ClockMode::Fixed(_))
+        ));
         assert!("fixed:yesterday".parse::<ClockMode>().is_err());
         assert!("sometimes".parse::<ClockMode>().is_err());
     }

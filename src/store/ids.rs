@@ -51,7 +51,10 @@ impl Ids {
 
     /// The draw counters, for snapshots of a world.
     pub fn counters(&self) -> Vec<u64> {
-        self.counters.iter().map(|c| c.load(Ordering::Acquire)).collect()
+        self.counters
+            .iter()
+            .map(|c| c.load(Ordering::Acquire))
+            .collect()
     }
 
     pub fn restore_counters(&self, values: &[u64]) {
@@ -109,7 +112,10 @@ mod tests {
     fn the_same_seed_draws_the_same_values() {
         let (a, b) = (Ids::new(42), Ids::new(42));
         assert_eq!(a.uuid(Purpose::UserId), b.uuid(Purpose::UserId));
-        assert_eq!(a.url_safe(Purpose::Token, 128), b.url_safe(Purpose::Token, 128));
+        assert_eq!(
+            a.url_safe(Purpose::Token, 128),
+            b.url_safe(Purpose::Token, 128)
+        );
         assert_ne!(a.uuid(Purpose::UserId), Ids::new(43).uuid(Purpose::UserId));
     }
 
@@ -117,7 +123,10 @@ mod tests {
     fn purposes_do_not_shift_each_other() {
         let (a, b) = (Ids::new(7), Ids::new(7));
         a.uuid(Purpose::RequestId);
-        assert_eq!(a.url_safe(Purpose::Token, 32), b.url_safe(Purpose::Token, 32));
+        assert_eq!(
+            a.url_safe(Purpose::Token, 32),
+            b.url_safe(Purpose::Token, 32)
+        );
     }
 
     #[test]

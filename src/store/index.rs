@@ -230,9 +230,18 @@ mod tests {
         assert_eq!(index.get(4_999).as_deref(), Some("k004999"));
         assert!(index.range(n, 5, false).is_empty());
         assert_eq!(index.iter(false).collect::<Vec<_>>(), sorted);
-        assert_eq!(index.iter(true).collect::<Vec<_>>(), sorted.iter().rev().cloned().collect::<Vec<_>>());
-        assert_eq!(index.iter_after("k004997").collect::<Vec<_>>(), ["k004998", "k004999"]);
-        assert_eq!(index.iter_after("k0012345").next().as_deref(), Some("k001235"));
+        assert_eq!(
+            index.iter(true).collect::<Vec<_>>(),
+            sorted.iter().rev().cloned().collect::<Vec<_>>()
+        );
+        assert_eq!(
+            index.iter_after("k004997").collect::<Vec<_>>(),
+            ["k004998", "k004999"]
+        );
+        assert_eq!(
+            index.iter_after("k0012345").next().as_deref(),
+            Some("k001235")
+        );
     }
 
     #[test]

@@ -90,7 +90,10 @@ mod tests {
         let page = Page::from_ordered(0..45, OffsetWindow::page(9, 20), None);
         assert!(page.items.is_empty());
         assert_eq!(page.total, 45);
-        assert_eq!(Page::from_ordered(0..0, OffsetWindow::page(1, 20), None).page_count(20), 0);
+        assert_eq!(
+            Page::from_ordered(0..0, OffsetWindow::page(1, 20), None).page_count(20),
+            0
+        );
     }
 
     #[test]

@@ -141,7 +141,11 @@ impl Sandboxes {
         self.slot_or_create(name, None)
     }
 
-    fn slot_or_create(&self, name: Option<&str>, plan: Option<SeedPlan>) -> Result<Arc<Slot>, SandboxError> {
+    fn slot_or_create(
+        &self,
+        name: Option<&str>,
+        plan: Option<SeedPlan>,
+    ) -> Result<Arc<Slot>, SandboxError> {
         let Some(name) = name.filter(|n| *n != DEFAULT) else {
             return Err(SandboxError::Unknown(DEFAULT.into()));
         };
@@ -158,7 +162,11 @@ impl Sandboxes {
         Ok(self.named.entry(name.to_string()).or_insert(slot).clone())
     }
 
-    fn with_slot<R>(&self, name: Option<&str>, f: impl FnOnce(&Slot) -> Result<R, SandboxError>) -> Result<R, SandboxError> {
+    fn with_slot<R>(
+        &self,
+        name: Option<&str>,
+        f: impl FnOnce(&Slot) -> Result<R, SandboxError>,
+    ) -> Result<R, SandboxError> {
         match name.filter(|n| *n != DEFAULT) {
             None => f(&self.default),
             Some(_) => f(self.slot(name)?.as_ref()),
@@ -187,7 +195,8 @@ impl Sandboxes {
 
     fn info(name: &str, slot: &Slot) -> SandboxInfo {
         let plan = slot.plan();
-        let mut checkpoints: Vec<String> = slot.checkpoints.iter().map(|c| c.key().clone()).collect();
+        let mut checkpoints: Vec<String> =
+            slot.checkpoints.iter().map(|c| c.key().clone()).collect();
         checkpoints.sort();
         SandboxInfo {
             name: name.to_string(),
@@ -200,9 +209,15 @@ impl Sandboxes {
 
     /// The default sandbox, then the named ones by name.
     pub fn list(&self) -> Vec<SandboxInfo> {
-        let mut named: Vec<SandboxInfo> = self.named.iter().map(|s| Self::info(s.key(), s.value())).collect();
+        let mut named: Vec<SandboxInfo> = self
+            .named
+            .iter()
+            .map(|s| Self::info(s.key(), s.value()))
+            .collect();
         named.sort_by(|a, b| a.name.cmp(&b.name));
-        std::iter::once(Self::info(DEFAULT, &self.default)).chain(named).collect()
+        std::iter::once(Self::info(DEFAULT, &self.default))
+            .chain(named)
+            .collect()
     }
 
     /// Swaps a fresh seeded world in; requests in flight finish on the old one.
@@ -239,7 +254,11 @@ impl Sandboxes {
         })
     }
 
-    pub fn save_checkpoint(&self, name: Option<&str>, checkpoint: &str) -> Result<(), SandboxError> {
+    pub fn save_checkpoint(
+        &self,
+        name: Option<&str>,
+        checkpoint: &str,
+    ) -> Result<(), SandboxError> {
         self.with_slot(name, |slot| {
             slot.checkpoints
                 .insert(checkpoint.to_string(), Arc::new(slot.world().export()));
@@ -247,7 +266,11 @@ impl Sandboxes {
         })
     }
 
-    pub fn restore_checkpoint(&self, name: Option<&str>, checkpoint: &str) -> Result<(), SandboxError> {
+    pub fn restore_checkpoint(
+        &self,
+        name: Option<&str>,
+        checkpoint: &str,
+    ) -> Result<(), SandboxError> {
         self.with_slot(name, |slot| {
             let state = slot
                 .checkpoints
@@ -260,7 +283,11 @@ impl Sandboxes {
         })
     }
 
-    pub fn delete_checkpoint(&self, name: Option<&str>, checkpoint: &str) -> Result<(), SandboxError> {
+    pub fn delete_checkpoint(
+        &self,
+        name: Option<&str>,
+        checkpoint: &str,
+    ) -> Result<(), SandboxError> {
         self.with_slot(name, |slot| {
             slot.checkpoints
                 .remove(checkpoint)
@@ -300,7 +327,8 @@ impl Sandboxes {
                 return Err(SandboxError::BadName);
             }
             let seed = sandbox.state.seed;
-            let world = World::import(sandbox.state).map_err(|e| SandboxError::BadState(format!("{name}: {e}")))?;
+            let world = World::import(sandbox.state)
+                .map_err(|e| SandboxError::BadState(format!("{name}: {e}")))?;
             worlds.push((name, seed, sandbox.users, world));
         }
         for (name, seed, users, world) in worlds {
@@ -365,7 +393,10 @@ impl FromRequest for Sandbox {
             None => req
                 .app_data::<web::Data<Sandboxes>>()
                 .ok_or_else(|| actix_web::error::ErrorInternalServerError("no sandboxes"))
-                .and_then(|s| s.world(None).map_err(actix_web::error::ErrorInternalServerError)),
+                .and_then(|s| {
+                    s.world(None)
+                        .map_err(actix_web::error::ErrorInternalServerError)
+                }),
         };
         ready(world.map(Sandbox))
     }

@@ -82,7 +82,11 @@ impl<V: Clone> Table<V> {
     }
 
     /// Removes the row when `keep` says no; `Ok(None)` when it was kept.
-    pub fn remove_if(&self, key: &str, remove: impl FnOnce(&V) -> bool) -> Result<Option<V>, StoreError> {
+    pub fn remove_if(
+        &self,
+        key: &str,
+        remove: impl FnOnce(&V) -> bool,
+    ) -> Result<Option<V>, StoreError> {
         if !self.rows.contains_key(key) {
             return Err(self.not_found(key));
         }
@@ -97,7 +101,8 @@ impl<V: Clone> Table<V> {
     }
 
     pub fn remove(&self, key: &str) -> Result<V, StoreError> {
-        self.remove_if(key, |_| true)?.ok_or_else(|| self.not_found(key))
+        self.remove_if(key, |_| true)?
+            .ok_or_else(|| self.not_found(key))
     }
 
     /// Keys in order (or reverse), without reading the rows.
@@ -122,17 +127,21 @@ impl<V: Clone> Table<V> {
 
     /// Rows in key order (or reverse), each read as it is reached.
     pub fn ordered(&self, descending: bool) -> impl Iterator<Item = (String, V)> + '_ {
-        self.order
-            .iter(descending)
-            .filter_map(|key| self.rows.get(&key).map(|row| (key.clone(), row.value().clone())))
+        self.order.iter(descending).filter_map(|key| {
+            self.rows
+                .get(&key)
+                .map(|row| (key.clone(), row.value().clone()))
+        })
     }
 
     /// Rows whose key sorts strictly after `after`, in key order: a cursor that stays valid while
     /// rows before or after it come and go.
     pub fn after<'a>(&'a self, after: &str) -> impl Iterator<Item = (String, V)> + use<'a, V> {
-        self.order
-            .iter_after(after)
-            .filter_map(|key| self.rows.get(&key).map(|row| (key.clone(), row.value().clone())))
+        self.order.iter_after(after).filter_map(|key| {
+            self.rows
+                .get(&key)
+                .map(|row| (key.clone(), row.value().clone()))
+        })
     }
 
     /// Every row in key order, for snapshots.
@@ -177,6 +186,9 @@ mod tests {
         assert_eq!(table.remove_if("a", |v| *v > 1), Ok(None));
         assert_eq!(table.remove("a"), Ok(1));
         assert_eq!(table.ordered(false).count(), 0);
-        assert!(matches!(table.remove("a"), Err(StoreError::NotFound { .. })));
+        assert!(matches!(
+            table.remove("a"),
+            Err(StoreError::NotFound { .. })
+        ));
     }
 }

@@ -3,17 +3,28 @@ use serde_json::{Value, json};
 use super::admin_json;
 use crate::support::{TestApp, spawn_app, spawn_app_with};
 
-const TOKEN_URL: &str =
-    "/oauth/token?grant_type=client_credentials&client_id=sandbox-client&client_secret=sandbox-client-secret";
+const TOKEN_URL: &str = "/oauth/token?grant_type=client_credentials&client_id=sandbox-client&client_secret=sandbox-client-secret";
 
 async fn set_faults(app: &TestApp, query: &str, rules: Value) -> (u16, Value) {
-    admin_json(app.put(&format!("/__admin/faults{query}")).json(&rules).send().await.unwrap()).await
+    admin_json(
+        app.put(&format!("/__admin/faults{query}"))
+            .json(&rules)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await
 }
 
 #[tokio::test]
 async fn an_error_rate_of_100_answers_with_the_vendors_own_error() {
     let app = spawn_app().await;
-    let (status, _) = set_faults(&app, "", json!({"rules": [{"vendor": "finapi", "operationId": "getToken", "errorRate": 100}]})).await;
+    let (status, _) = set_faults(
+        &app,
+        "",
+        json!({"rules": [{"vendor": "finapi", "operationId": "getToken", "errorRate": 100}]}),
+    )
+    .await;
     assert_eq!(status, 200);
 
     let (status, body) = admin_json(app.post(TOKEN_URL).send().await.unwrap()).await;
@@ -24,7 +35,14 @@ async fn an_error_rate_of_100_answers_with_the_vendors_own_error() {
     let (_, journal) = admin_json(app.get("/__admin/requests").send().await.unwrap()).await;
     assert_eq!(journal["requests"][0]["fault"], "rules[0]: error");
     // Other sandboxes and operations are untouched.
-    assert_eq!(app.post(&format!("/sandboxes/calm{TOKEN_URL}")).send().await.unwrap().status(), 200);
+    assert_eq!(
+        app.post(&format!("/sandboxes/calm{TOKEN_URL}"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
 
     let (status, _) = admin_json(app.delete("/__admin/faults").send().await.unwrap()).await;
     assert_eq!(status, 200);
@@ -33,7 +51,12 @@ async fn an_error_rate_of_100_answers_with_the_vendors_own_error() {
 
 async fn statuses_under_a_50_percent_error_rate() -> Vec<u16> {
     let app = spawn_app().await;
-    set_faults(&app, "", json!({"rules": [{"path": "/oauth/*", "errorRate": 50}]})).await;
+    set_faults(
+        &app,
+        "",
+        json!({"rules": [{"path": "/oauth/*", "errorRate": 50}]}),
+    )
+    .await;
     let mut statuses = Vec::new();
     for _ in 0..30 {
         statuses.push(app.post(TOKEN_URL).send().await.unwrap().status().as_u16());
@@ -57,7 +80,15 @@ async fn latency_rules_are_recorded_in_the_journal() {
     assert_eq!(app.post(TOKEN_URL).send().await.unwrap().status(), 200);
     let (_, journal) = admin_json(app.get("/__admin/requests").send().await.unwrap()).await;
     let fault = journal["requests"][0]["fault"].as_str().unwrap();
-    assert!(["rules[0]: 6 ms latency", "rules[0]: 7 ms latency", "rules[0]: 8 ms latency"].contains(&fault), "{fault}");
+    assert!(
+        [
+            "rules[0]: 6 ms latency",
+            "rules[0]: 7 ms latency",
+            "rules[0]: 8 ms latency"
+        ]
+        .contains(&fault),
+        "{fault}"
+    );
     let (_, stored) = admin_json(app.get("/__admin/faults").send().await.unwrap()).await;
     assert_eq!(stored["rules"][0]["latency"], rules["rules"][0]["latency"]);
 }
@@ -65,7 +96,12 @@ async fn latency_rules_are_recorded_in_the_journal() {
 #[tokio::test]
 async fn a_reset_rule_cuts_the_connection() {
     let app = spawn_app().await;
-    set_faults(&app, "", json!({"rules": [{"vendor": "finapi", "resetRate": 100}]})).await;
+    set_faults(
+        &app,
+        "",
+        json!({"rules": [{"vendor": "finapi", "resetRate": 100}]}),
+    )
+    .await;
     let result = async { app.post(TOKEN_URL).send().await?.text().await }.await;
     assert!(result.is_err(), "expected a cut connection, got {result:?}");
 }
@@ -91,7 +127,11 @@ async fn invalid_fault_rules_are_refused() {
 #[tokio::test]
 async fn fault_rules_can_be_given_at_start_from_a_file() {
     let path = std::env::temp_dir().join(format!("faults-{}.json", std::process::id()));
-    std::fs::write(&path, r#"{"rules": [{"operationId": "getToken", "errorRate": 100}]}"#).unwrap();
+    std::fs::write(
+        &path,
+        r#"{"rules": [{"operationId": "getToken", "errorRate": 100}]}"#,
+    )
+    .unwrap();
     let app = spawn_app_with(|s| s.faults = Some(path.clone())).await;
     assert_eq!(app.post(TOKEN_URL).send().await.unwrap().status(), 500);
     std::fs::remove_file(path).unwrap();
@@ -102,8 +142,15 @@ async fn each_vendor_answers_an_injected_fault_with_its_own_error() {
     let app = spawn_app().await;
     set_faults(&app, "", json!({"rules": [{"path": "/obp/*", "errorRate": 100}, {"path": "/v1/*", "errorRate": 100}]})).await;
 
-    let (status, body) = admin_json(app.get("/obp/v4.0.0/users/current").send().await.unwrap()).await;
-    assert_eq!((status, body), (500, json!({"code": 500, "message": "OBP-50000: Unknown Error."})));
+    let (status, body) =
+        admin_json(app.get("/obp/v4.0.0/users/current").send().await.unwrap()).await;
+    assert_eq!(
+        (status, body),
+        (
+            500,
+            json!({"code": 500, "message": "OBP-50000: Unknown Error."})
+        )
+    );
 
     let response = app.get("/v1/users").send().await.unwrap();
     assert_eq!(response.status(), 503);

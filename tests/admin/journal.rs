@@ -4,7 +4,13 @@ use super::{admin_json, client_token, create_user};
 use crate::support::{spawn_app, spawn_app_with};
 
 async fn requests(app: &crate::support::TestApp, query: &str) -> Value {
-    let (status, body) = admin_json(app.get(&format!("/__admin/requests{query}")).send().await.unwrap()).await;
+    let (status, body) = admin_json(
+        app.get(&format!("/__admin/requests{query}"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(status, 200);
     body
 }
@@ -14,13 +20,20 @@ async fn the_journal_lists_vendor_requests_newest_first_without_secrets() {
     let app = spawn_app().await;
     let token = client_token(&app, "").await;
     assert_eq!(create_user(&app, "", &token, "journaled").await, 201);
-    app.get("/api/v1/users").bearer_auth(&token).send().await.unwrap();
+    app.get("/api/v1/users")
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
 
     let body = requests(&app, "").await;
 
     assert_eq!(body["total"], 3);
     let entries = body["requests"].as_array().unwrap();
-    let ops: Vec<&str> = entries.iter().map(|e| e["operationId"].as_str().unwrap()).collect();
+    let ops: Vec<&str> = entries
+        .iter()
+        .map(|e| e["operationId"].as_str().unwrap())
+        .collect();
     assert_eq!(ops, ["getAuthorizedUser", "createUser", "getToken"]);
     let create = &entries[1];
     assert_eq!(create["vendor"], "finapi");
@@ -28,10 +41,18 @@ async fn the_journal_lists_vendor_requests_newest_first_without_secrets() {
     assert_eq!(create["sandbox"], "default");
     assert_eq!(create["principal"], "finapi client sandbox-client");
     assert_eq!(create["time"], "2026-01-15T10:00:00+00:00");
-    let request_body: Value = serde_json::from_str(create["requestBody"].as_str().unwrap()).unwrap();
-    assert_eq!(request_body, json!({"id": "journaled", "password": "[redacted]"}));
+    let request_body: Value =
+        serde_json::from_str(create["requestBody"].as_str().unwrap()).unwrap();
+    assert_eq!(
+        request_body,
+        json!({"id": "journaled", "password": "[redacted]"})
+    );
     let text = body.to_string();
-    assert!(!text.contains("secret12") && !text.contains("sandbox-client-secret") && !text.contains(&token));
+    assert!(
+        !text.contains("secret12")
+            && !text.contains("sandbox-client-secret")
+            && !text.contains(&token)
+    );
     assert_eq!(entries[0]["status"], 403);
 }
 
@@ -40,16 +61,38 @@ async fn the_journal_filters_by_vendor_operation_status_sandbox_and_time() {
     let app = spawn_app().await;
     let token = client_token(&app, "").await;
     client_token(&app, "/sandboxes/other").await;
-    app.get("/api/v1/users").bearer_auth(&token).send().await.unwrap();
+    app.get("/api/v1/users")
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
 
     assert_eq!(requests(&app, "?operationId=getToken").await["total"], 2);
     assert_eq!(requests(&app, "?status=403").await["total"], 1);
     assert_eq!(requests(&app, "?sandbox=other").await["total"], 1);
-    assert_eq!(requests(&app, "?vendor=finapi&limit=1").await["requests"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        requests(&app, "?vendor=finapi&limit=1").await["requests"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
     assert_eq!(requests(&app, "?vendor=obp").await["total"], 0);
-    assert_eq!(requests(&app, "?since=2026-01-15T10:00:01Z").await["total"], 0);
-    assert_eq!(requests(&app, "?since=2026-01-15T10:00:00Z").await["total"], 3);
-    let (status, _) = admin_json(app.get("/__admin/requests?since=yesterday").send().await.unwrap()).await;
+    assert_eq!(
+        requests(&app, "?since=2026-01-15T10:00:01Z").await["total"],
+        0
+    );
+    assert_eq!(
+        requests(&app, "?since=2026-01-15T10:00:00Z").await["total"],
+        3
+    );
+    let (status, _) = admin_json(
+        app.get("/__admin/requests?since=yesterday")
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(status, 400);
 }
 
@@ -61,7 +104,12 @@ async fn the_journal_keeps_a_bounded_number_of_entries_and_can_be_cleared() {
     }
     let body = requests(&app, "").await;
     assert_eq!(body["total"], 3);
-    let ids: Vec<u64> = body["requests"].as_array().unwrap().iter().map(|e| e["id"].as_u64().unwrap()).collect();
+    let ids: Vec<u64> = body["requests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["id"].as_u64().unwrap())
+        .collect();
     assert_eq!(ids, [5, 4, 3]);
 
     let (status, _) = admin_json(app.delete("/__admin/requests").send().await.unwrap()).await;
@@ -73,7 +121,11 @@ async fn the_journal_keeps_a_bounded_number_of_entries_and_can_be_cleared() {
 async fn coverage_shows_which_operations_were_called_with_which_statuses() {
     let app = spawn_app().await;
     let token = client_token(&app, "").await;
-    app.get("/api/v1/users").bearer_auth(&token).send().await.unwrap();
+    app.get("/api/v1/users")
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
     app.get("/api/v1/users").send().await.unwrap();
 
     let (status, coverage) = admin_json(app.get("/__admin/coverage").send().await.unwrap()).await;
@@ -91,9 +143,18 @@ async fn coverage_shows_which_operations_were_called_with_which_statuses() {
             .cloned()
             .unwrap()
     };
-    assert_eq!(operation("getAuthorizedUser")["statuses"], json!({"401": 1, "403": 1}));
+    assert_eq!(
+        operation("getAuthorizedUser")["statuses"],
+        json!({"401": 1, "403": 1})
+    );
     assert_eq!(operation("getToken")["statuses"], json!({"200": 1}));
     assert_eq!(operation("createUser")["statuses"], json!({}));
-    let (_, other) = admin_json(app.get("/__admin/coverage?sandbox=other").send().await.unwrap()).await;
+    let (_, other) = admin_json(
+        app.get("/__admin/coverage?sandbox=other")
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(other["finapi"]["covered"], 0);
 }

@@ -41,7 +41,9 @@ pub async fn create_user(app: &TestApp, prefix: &str, token: &str, id: &str) -> 
 /// Whether a finAPI user exists in a sandbox.
 pub async fn user_exists(app: &TestApp, prefix: &str, token: &str, id: &str) -> bool {
     let status = app
-        .get(&format!("{prefix}/api/v1/users/verificationStatus?userId={id}"))
+        .get(&format!(
+            "{prefix}/api/v1/users/verificationStatus?userId={id}"
+        ))
         .bearer_auth(token)
         .send()
         .await

@@ -13,14 +13,23 @@ struct Server {
 }
 
 fn state_file(name: &str) -> PathBuf {
-    let path = std::env::temp_dir().join(format!("user-sandbox-{name}-{}.json", std::process::id()));
+    let path =
+        std::env::temp_dir().join(format!("user-sandbox-{name}-{}.json", std::process::id()));
     let _ = std::fs::remove_file(&path);
     path
 }
 
 fn start(state: &Path, extra: &[&str]) -> Server {
     let mut child = Command::new(env!("CARGO_BIN_EXE_user-sandbox"))
-        .args(["--port", "0", "--users", "5", "--clock", "fixed:2026-01-15T10:00:00Z", "--state-file"])
+        .args([
+            "--port",
+            "0",
+            "--users",
+            "5",
+            "--clock",
+            "fixed:2026-01-15T10:00:00Z",
+            "--state-file",
+        ])
         .arg(state)
         .args(extra)
         .stdout(Stdio::piped())
@@ -64,7 +73,16 @@ async fn the_state_survives_a_graceful_restart() {
     let server = start(&path, &[]);
     let token = client_token(&server.app, "").await;
     assert_eq!(create_user(&server.app, "", &token, "survivor").await, 201);
-    assert_eq!(create_user(&server.app, "/sandboxes/named", &client_token(&server.app, "/sandboxes/named").await, "named-survivor").await, 201);
+    assert_eq!(
+        create_user(
+            &server.app,
+            "/sandboxes/named",
+            &client_token(&server.app, "/sandboxes/named").await,
+            "named-survivor"
+        )
+        .await,
+        201
+    );
     terminate(server);
 
     let server = start(&path, &[]);
@@ -106,7 +124,10 @@ async fn every_acknowledged_write_survives_a_sigterm_during_writes() {
 
     let server = start(&path, &[]);
     for id in &acknowledged {
-        assert!(user_exists(&server.app, "", &token, id).await, "{id} was acknowledged but is gone");
+        assert!(
+            user_exists(&server.app, "", &token, id).await,
+            "{id} was acknowledged but is gone"
+        );
     }
     terminate(server);
     std::fs::remove_file(path).unwrap();
@@ -117,7 +138,10 @@ async fn the_state_is_saved_periodically_so_a_kill_loses_little() {
     let path = state_file("periodic");
     let mut server = start(&path, &["--state-save-interval", "1"]);
     let token = client_token(&server.app, "").await;
-    assert_eq!(create_user(&server.app, "", &token, "saved-by-timer").await, 201);
+    assert_eq!(
+        create_user(&server.app, "", &token, "saved-by-timer").await,
+        201
+    );
     let mut saved = false;
     for _ in 0..50 {
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
@@ -139,7 +163,10 @@ async fn the_state_is_saved_periodically_so_a_kill_loses_little() {
 #[test]
 fn a_corrupt_state_file_stops_the_server_with_a_clear_error() {
     let path = state_file("corrupt");
-    for content in ["{not json", r#"{"format": "user-sandbox-state/0", "sandboxes": {}}"#] {
+    for content in [
+        "{not json",
+        r#"{"format": "user-sandbox-state/0", "sandboxes": {}}"#,
+    ] {
         std::fs::write(&path, content).unwrap();
         let output = Command::new(env!("CARGO_BIN_EXE_user-sandbox"))
             .args(["--port", "0", "--state-file"])
@@ -148,7 +175,10 @@ fn a_corrupt_state_file_stops_the_server_with_a_clear_error() {
             .unwrap();
         assert!(!output.status.success());
         let stderr = String::from_utf8_lossy(&output.stderr);
-        assert!(stderr.contains("is corrupt or from an incompatible version"), "{stderr}");
+        assert!(
+            stderr.contains("is corrupt or from an incompatible version"),
+            "{stderr}"
+        );
         // The file is left as it was, for the user to inspect.
         assert_eq!(std::fs::read_to_string(&path).unwrap(), content);
     }

@@ -9,7 +9,10 @@ async fn a_sandbox_is_created_on_first_use_and_isolated_from_the_others() {
     let alpha = client_token(&app, "/sandboxes/alpha").await;
     let default = client_token(&app, "").await;
 
-    assert_eq!(create_user(&app, "/sandboxes/alpha", &alpha, "only-in-alpha").await, 201);
+    assert_eq!(
+        create_user(&app, "/sandboxes/alpha", &alpha, "only-in-alpha").await,
+        201
+    );
 
     assert!(user_exists(&app, "/sandboxes/alpha", &alpha, "only-in-alpha").await);
     assert!(!user_exists(&app, "", &default, "only-in-alpha").await);
@@ -29,17 +32,41 @@ async fn a_sandbox_is_created_on_first_use_and_isolated_from_the_others() {
         .unwrap();
     let login: serde_json::Value = login.json().await.unwrap();
     let user_token = login["access_token"].as_str().unwrap();
-    assert_eq!(app.get("/sandboxes/alpha/api/v1/users").bearer_auth(user_token).send().await.unwrap().status(), 200);
-    assert_eq!(app.get("/api/v1/users").bearer_auth(user_token).send().await.unwrap().status(), 401);
+    assert_eq!(
+        app.get("/sandboxes/alpha/api/v1/users")
+            .bearer_auth(user_token)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    assert_eq!(
+        app.get("/api/v1/users")
+            .bearer_auth(user_token)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        401
+    );
     let (_, list) = admin_json(app.get("/__admin/sandboxes").send().await.unwrap()).await;
-    let names: Vec<&str> = list.as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap()).collect();
+    let names: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
     assert_eq!(names, ["default", "alpha"]);
 }
 
 #[tokio::test]
 async fn parallel_writes_in_two_sandboxes_never_see_each_other() {
     let app = spawn_app().await;
-    let (a, b) = (client_token(&app, "/sandboxes/a").await, client_token(&app, "/sandboxes/b").await);
+    let (a, b) = (
+        client_token(&app, "/sandboxes/a").await,
+        client_token(&app, "/sandboxes/b").await,
+    );
     let writes = (0..20).map(|i| {
         let (app, a, b) = (&app, a.clone(), b.clone());
         async move {
@@ -73,7 +100,9 @@ async fn two_sandboxes_with_the_same_seed_answer_byte_identically() {
         let token_body = response.text().await.unwrap();
         let token: serde_json::Value = serde_json::from_str(&token_body).unwrap();
         let list = app
-            .get(&format!("{prefix}/api/v1/mandatorAdmin/getUserList?perPage=500&includeMonthlyStats=true"))
+            .get(&format!(
+                "{prefix}/api/v1/mandatorAdmin/getUserList?perPage=500&includeMonthlyStats=true"
+            ))
             .bearer_auth(token["access_token"].as_str().unwrap())
             .send()
             .await
@@ -107,11 +136,28 @@ async fn sandboxes_are_created_listed_and_deleted_explicitly() {
       "checkpoints": []
     }
     "#);
-    let again = app.post("/__admin/sandboxes").json(&json!({"name": "team-a"})).send().await.unwrap();
+    let again = app
+        .post("/__admin/sandboxes")
+        .json(&json!({"name": "team-a"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(again.status(), 409);
-    let (status, _) = admin_json(app.delete("/__admin/sandboxes/team-a").send().await.unwrap()).await;
+    let (status, _) = admin_json(
+        app.delete("/__admin/sandboxes/team-a")
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(status, 200);
-    let (status, body) = admin_json(app.delete("/__admin/sandboxes/team-a").send().await.unwrap()).await;
+    let (status, body) = admin_json(
+        app.delete("/__admin/sandboxes/team-a")
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(status, 404);
     assert_eq!(body["message"], "no sandbox named 'team-a'");
 }
@@ -119,16 +165,42 @@ async fn sandboxes_are_created_listed_and_deleted_explicitly() {
 #[tokio::test]
 async fn bad_sandbox_names_and_bodies_get_a_400() {
     let app = spawn_app().await;
-    for body in [json!({"name": "a/b"}), json!({"name": ""}), json!({"name": "x".repeat(65)})] {
-        let (status, error) = admin_json(app.post("/__admin/sandboxes").json(&body).send().await.unwrap()).await;
+    for body in [
+        json!({"name": "a/b"}),
+        json!({"name": ""}),
+        json!({"name": "x".repeat(65)}),
+    ] {
+        let (status, error) = admin_json(
+            app.post("/__admin/sandboxes")
+                .json(&body)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
         assert_eq!(status, 400, "{body}");
         assert_eq!(error["status"], 400);
     }
-    let response = app.post("/__admin/sandboxes").header("content-type", "application/json").body("{").send().await.unwrap();
+    let response = app
+        .post("/__admin/sandboxes")
+        .header("content-type", "application/json")
+        .body("{")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 400);
-    let response = app.post("/__admin/sandboxes").json(&json!({"name": "x", "clock": "soon"})).send().await.unwrap();
+    let response = app
+        .post("/__admin/sandboxes")
+        .json(&json!({"name": "x", "clock": "soon"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 400);
-    let response = app.get("/sandboxes/bad%20name/api/v1/users").send().await.unwrap();
+    let response = app
+        .get("/sandboxes/bad%20name/api/v1/users")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 400);
 }
 
@@ -136,12 +208,31 @@ async fn bad_sandbox_names_and_bodies_get_a_400() {
 async fn the_number_of_live_sandboxes_is_capped() {
     let app = spawn_app_with(|s| s.max_sandboxes = 2).await;
     for name in ["one", "two"] {
-        let response = app.post("/__admin/sandboxes").json(&json!({ "name": name })).send().await.unwrap();
+        let response = app
+            .post("/__admin/sandboxes")
+            .json(&json!({ "name": name }))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(response.status(), 201);
     }
-    let (status, body) = admin_json(app.post("/__admin/sandboxes").json(&json!({"name": "three"})).send().await.unwrap()).await;
+    let (status, body) = admin_json(
+        app.post("/__admin/sandboxes")
+            .json(&json!({"name": "three"}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(status, 429);
-    assert_eq!(body["message"], "no more than 2 named sandboxes may be live at once; delete one first");
-    let lazily = app.get("/sandboxes/four/api/v1/users").send().await.unwrap();
+    assert_eq!(
+        body["message"],
+        "no more than 2 named sandboxes may be live at once; delete one first"
+    );
+    let lazily = app
+        .get("/sandboxes/four/api/v1/users")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(lazily.status(), 429);
 }

@@ -20,11 +20,35 @@ async fn reset_brings_back_the_seeded_state() {
 #[tokio::test]
 async fn reseeding_changes_the_fake_people() {
     let app = spawn_app().await;
-    let before = app.get("/__admin/state").send().await.unwrap().json::<Value>().await.unwrap();
-    let (status, info) = admin_json(app.post("/__admin/seed").json(&json!({"seed": 7, "users": 5})).send().await.unwrap()).await;
+    let before = app
+        .get("/__admin/state")
+        .send()
+        .await
+        .unwrap()
+        .json::<Value>()
+        .await
+        .unwrap();
+    let (status, info) = admin_json(
+        app.post("/__admin/seed")
+            .json(&json!({"seed": 7, "users": 5}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(status, 200);
-    assert_eq!((info["seed"].as_u64(), info["users"].as_u64()), (Some(7), Some(5)));
-    let after = app.get("/__admin/state").send().await.unwrap().json::<Value>().await.unwrap();
+    assert_eq!(
+        (info["seed"].as_u64(), info["users"].as_u64()),
+        (Some(7), Some(5))
+    );
+    let after = app
+        .get("/__admin/state")
+        .send()
+        .await
+        .unwrap()
+        .json::<Value>()
+        .await
+        .unwrap();
     assert_ne!(before["finapi"]["users"], after["finapi"]["users"]);
     // 6 fixture people + 5 fake ones.
     assert_eq!(after["finapi"]["users"].as_array().unwrap().len(), 11);
@@ -35,14 +59,28 @@ async fn an_exported_state_imports_back_losslessly() {
     let app = spawn_app().await;
     let token = client_token(&app, "").await;
     assert_eq!(create_user(&app, "", &token, "kept-user").await, 201);
-    let saved_text = app.get("/__admin/state").send().await.unwrap().text().await.unwrap();
+    let saved_text = app
+        .get("/__admin/state")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     let saved: Value = serde_json::from_str(&saved_text).unwrap();
 
     assert_eq!(create_user(&app, "", &token, "later-user").await, 201);
     let response = app.put("/__admin/state").json(&saved).send().await.unwrap();
     assert_eq!(response.status(), 200);
 
-    let restored_text = app.get("/__admin/state").send().await.unwrap().text().await.unwrap();
+    let restored_text = app
+        .get("/__admin/state")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert_eq!(restored_text, saved_text);
     // The token issued before the export is part of the state and works again.
     assert!(user_exists(&app, "", &token, "kept-user").await);
@@ -52,15 +90,43 @@ async fn an_exported_state_imports_back_losslessly() {
 #[tokio::test]
 async fn a_state_of_another_format_is_refused_and_changes_nothing() {
     let app = spawn_app().await;
-    let mut state = app.get("/__admin/state").send().await.unwrap().json::<Value>().await.unwrap();
+    let mut state = app
+        .get("/__admin/state")
+        .send()
+        .await
+        .unwrap()
+        .json::<Value>()
+        .await
+        .unwrap();
     let before = state.clone();
     state["format"] = json!("something-else/9");
-    let (status, body) = admin_json(app.put("/__admin/state").json(&state).send().await.unwrap()).await;
+    let (status, body) =
+        admin_json(app.put("/__admin/state").json(&state).send().await.unwrap()).await;
     assert_eq!(status, 400);
-    assert!(body["message"].as_str().unwrap().contains("unsupported state format"), "{body}");
-    let (status, _) = admin_json(app.put("/__admin/state").json(&json!({"format": 1})).send().await.unwrap()).await;
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains("unsupported state format"),
+        "{body}"
+    );
+    let (status, _) = admin_json(
+        app.put("/__admin/state")
+            .json(&json!({"format": 1}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(status, 400);
-    let after = app.get("/__admin/state").send().await.unwrap().json::<Value>().await.unwrap();
+    let after = app
+        .get("/__admin/state")
+        .send()
+        .await
+        .unwrap()
+        .json::<Value>()
+        .await
+        .unwrap();
     assert_eq!(after, before);
 }
 
@@ -69,23 +135,60 @@ async fn checkpoints_save_and_restore_a_sandbox() {
     let app = spawn_app().await;
     let prefix = "/sandboxes/cp";
     let token = client_token(&app, prefix).await;
-    let saved = app.post("/__admin/checkpoints?sandbox=cp").json(&json!({"name": "clean"})).send().await.unwrap();
+    let saved = app
+        .post("/__admin/checkpoints?sandbox=cp")
+        .json(&json!({"name": "clean"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(saved.status(), 201);
-    assert_eq!(create_user(&app, prefix, &token, "after-checkpoint").await, 201);
+    assert_eq!(
+        create_user(&app, prefix, &token, "after-checkpoint").await,
+        201
+    );
 
-    let (status, list) = admin_json(app.get("/__admin/checkpoints?sandbox=cp").send().await.unwrap()).await;
+    let (status, list) = admin_json(
+        app.get("/__admin/checkpoints?sandbox=cp")
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!((status, list), (200, json!(["clean"])));
-    let restored = app.post("/__admin/checkpoints/clean/restore?sandbox=cp").send().await.unwrap();
+    let restored = app
+        .post("/__admin/checkpoints/clean/restore?sandbox=cp")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(restored.status(), 200);
     assert!(!user_exists(&app, prefix, &token, "after-checkpoint").await);
 
     // A checkpoint restores as often as needed.
-    assert_eq!(create_user(&app, prefix, &token, "after-checkpoint").await, 201);
-    app.post("/__admin/checkpoints/clean/restore?sandbox=cp").send().await.unwrap();
+    assert_eq!(
+        create_user(&app, prefix, &token, "after-checkpoint").await,
+        201
+    );
+    app.post("/__admin/checkpoints/clean/restore?sandbox=cp")
+        .send()
+        .await
+        .unwrap();
     assert!(!user_exists(&app, prefix, &token, "after-checkpoint").await);
 
-    assert_eq!(app.delete("/__admin/checkpoints/clean?sandbox=cp").send().await.unwrap().status(), 200);
-    let (status, body) = admin_json(app.post("/__admin/checkpoints/clean/restore?sandbox=cp").send().await.unwrap()).await;
+    assert_eq!(
+        app.delete("/__admin/checkpoints/clean?sandbox=cp")
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    let (status, body) = admin_json(
+        app.post("/__admin/checkpoints/clean/restore?sandbox=cp")
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(status, 404);
     assert_eq!(body["message"], "no checkpoint named 'clean'");
 }
@@ -95,7 +198,10 @@ async fn unknown_control_plane_paths_answer_json_404() {
     let app = spawn_app().await;
     let (status, body) = admin_json(app.get("/__admin/nothing").send().await.unwrap()).await;
     assert_eq!(status, 404);
-    assert_eq!(body["message"], "No control-plane operation at GET /__admin/nothing");
+    assert_eq!(
+        body["message"],
+        "No control-plane operation at GET /__admin/nothing"
+    );
     let (status, _) = admin_json(app.get("/nothing/at/all").send().await.unwrap()).await;
     assert_eq!(status, 404);
 }

@@ -374,7 +374,12 @@ async fn an_injected_fault_answers_503_with_retry_after() {
         .unwrap();
     assert_eq!(set.status(), 200);
 
-    let response = app.get("/v1/users").bearer_auth(&token).send().await.unwrap();
+    let response = app
+        .get("/v1/users")
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 503);
     assert_eq!(response.headers()["retry-after"], "1");
     let body: serde_json::Value = response.json().await.unwrap();

@@ -6,7 +6,10 @@ use insta::internals::{Content, Redaction};
 pub fn request_id() -> Redaction {
     insta::dynamic_redaction(|value, _path| {
         let id = value.as_str().expect("a string request id");
-        assert!(id.starts_with("selfgen-") && id.len() == 44, "not a generated request id: {id}");
+        assert!(
+            id.starts_with("selfgen-") && id.len() == 44,
+            "not a generated request id: {id}"
+        );
         Content::from("[request-id]")
     })
 }
@@ -17,7 +20,9 @@ pub fn token(len: usize) -> Redaction {
         let token = value.as_str().expect("a string token");
         assert_eq!(token.len(), len, "unexpected token length: {token}");
         assert!(
-            token.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'),
+            token
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'),
             "token with unexpected characters: {token}"
         );
         Content::from("[token]")

@@ -49,7 +49,10 @@ fn view(sandboxes: &Sandboxes, query: &SandboxQuery) -> HttpResponse {
 /// Read the sandbox clock
 #[utoipa::path(get, path = "/__admin/clock", operation_id = "getClock", tag = "Clock",
     params(SandboxQuery), responses((status = 200, body = ClockView), (status = 400, body = AdminError)))]
-pub async fn get_clock(sandboxes: web::Data<Sandboxes>, query: web::Query<SandboxQuery>) -> HttpResponse {
+pub async fn get_clock(
+    sandboxes: web::Data<Sandboxes>,
+    query: web::Query<SandboxQuery>,
+) -> HttpResponse {
     view(&sandboxes, &query)
 }
 

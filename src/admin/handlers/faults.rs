@@ -9,7 +9,10 @@ use super::{AdminError, SandboxQuery, bad_request};
 /// Fault rules of a sandbox
 #[utoipa::path(get, path = "/__admin/faults", operation_id = "getFaults", tag = "Faults",
     params(SandboxQuery), responses((status = 200, body = FaultSet)))]
-pub async fn get_faults(control: web::Data<ControlPlane>, query: web::Query<SandboxQuery>) -> HttpResponse {
+pub async fn get_faults(
+    control: web::Data<ControlPlane>,
+    query: web::Query<SandboxQuery>,
+) -> HttpResponse {
     HttpResponse::Ok().json(control.faults.get(query.key()).as_ref())
 }
 
@@ -37,7 +40,10 @@ pub async fn set_faults(
 /// Clear fault rules
 #[utoipa::path(delete, path = "/__admin/faults", operation_id = "clearFaults", tag = "Faults",
     params(SandboxQuery), responses((status = 200, body = Object)))]
-pub async fn clear_faults(control: web::Data<ControlPlane>, query: web::Query<SandboxQuery>) -> HttpResponse {
+pub async fn clear_faults(
+    control: web::Data<ControlPlane>,
+    query: web::Query<SandboxQuery>,
+) -> HttpResponse {
     control.faults.clear(query.key());
     HttpResponse::Ok().json(json!({ "cleared": query.key() }))
 }

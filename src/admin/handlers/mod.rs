@@ -30,7 +30,9 @@ impl SandboxQuery {
 
     /// The sandbox's name as journal entries and fault rules know it.
     pub fn key(&self) -> &str {
-        self.sandbox.as_deref().unwrap_or(crate::store::sandbox::DEFAULT)
+        self.sandbox
+            .as_deref()
+            .unwrap_or(crate::store::sandbox::DEFAULT)
     }
 }
 
@@ -62,12 +64,16 @@ pub fn bad_request(message: impl std::fmt::Display) -> HttpResponse {
 pub fn json_config() -> web::JsonConfig {
     web::JsonConfig::default()
         .limit(64 * 1024 * 1024)
-        .error_handler(|err, _| actix_web::error::InternalError::from_response(err.to_string(), bad_request(&err)).into())
+        .error_handler(|err, _| {
+            actix_web::error::InternalError::from_response(err.to_string(), bad_request(&err))
+                .into()
+        })
 }
 
 pub fn query_config() -> web::QueryConfig {
-    web::QueryConfig::default()
-        .error_handler(|err, _| actix_web::error::InternalError::from_response(err.to_string(), bad_request(&err)).into())
+    web::QueryConfig::default().error_handler(|err, _| {
+        actix_web::error::InternalError::from_response(err.to_string(), bad_request(&err)).into()
+    })
 }
 
 /// Health
@@ -112,6 +118,10 @@ pub async fn credentials(
 pub async fn unknown(req: HttpRequest) -> HttpResponse {
     error(
         actix_web::http::StatusCode::NOT_FOUND,
-        format!("No control-plane operation at {} {}", req.method(), req.path()),
+        format!(
+            "No control-plane operation at {} {}",
+            req.method(),
+            req.path()
+        ),
     )
 }

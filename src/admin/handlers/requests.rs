@@ -34,8 +34,16 @@ pub struct RequestFilter {
 #[utoipa::path(get, path = "/__admin/requests", operation_id = "listRequests", tag = "Journal",
     params(RequestFilter),
     responses((status = 200, body = Object, description = "`{\"requests\": [...], \"total\": n}`"), (status = 400, body = AdminError)))]
-pub async fn list_requests(control: web::Data<ControlPlane>, filter: web::Query<RequestFilter>) -> HttpResponse {
-    let since = match filter.since.as_deref().map(DateTime::parse_from_rfc3339).transpose() {
+pub async fn list_requests(
+    control: web::Data<ControlPlane>,
+    filter: web::Query<RequestFilter>,
+) -> HttpResponse {
+    let since = match filter
+        .since
+        .as_deref()
+        .map(DateTime::parse_from_rfc3339)
+        .transpose()
+    {
         Ok(since) => since,
         Err(e) => return bad_request(format!("'since' is not an RFC 3339 date-time: {e}")),
     };
@@ -44,10 +52,23 @@ pub async fn list_requests(control: web::Data<ControlPlane>, filter: web::Query<
         .entries()
         .into_iter()
         .filter(|e| filter.sandbox.as_deref().is_none_or(|s| e.sandbox == s))
-        .filter(|e| filter.vendor.as_deref().is_none_or(|v| e.vendor.as_deref() == Some(v)))
-        .filter(|e| filter.operation_id.as_deref().is_none_or(|o| e.operation_id.as_deref() == Some(o)))
+        .filter(|e| {
+            filter
+                .vendor
+                .as_deref()
+                .is_none_or(|v| e.vendor.as_deref() == Some(v))
+        })
+        .filter(|e| {
+            filter
+                .operation_id
+                .as_deref()
+                .is_none_or(|o| e.operation_id.as_deref() == Some(o))
+        })
         .filter(|e| filter.status.is_none_or(|s| e.status == s))
-        .filter(|e| since.is_none_or(|since| DateTime::parse_from_rfc3339(&e.time).is_ok_and(|t| t >= since)))
+        .filter(|e| {
+            since
+                .is_none_or(|since| DateTime::parse_from_rfc3339(&e.time).is_ok_and(|t| t >= since))
+        })
         .collect();
     let total = matching.len();
     let requests: Vec<&JournalEntry> = matching.iter().take(filter.limit.unwrap_or(100)).collect();
@@ -57,7 +78,10 @@ pub async fn list_requests(control: web::Data<ControlPlane>, filter: web::Query<
 /// Clear the journal
 #[utoipa::path(delete, path = "/__admin/requests", operation_id = "clearRequests", tag = "Journal",
     params(SandboxQuery), responses((status = 200, body = Object)))]
-pub async fn clear_requests(control: web::Data<ControlPlane>, query: web::Query<SandboxQuery>) -> HttpResponse {
+pub async fn clear_requests(
+    control: web::Data<ControlPlane>,
+    query: web::Query<SandboxQuery>,
+) -> HttpResponse {
     control.journal.clear(query.name());
     HttpResponse::Ok().json(json!({ "cleared": query.key() }))
 }
@@ -79,7 +103,10 @@ pub struct OperationCoverage {
 /// can assert it exercised the whole API.
 #[utoipa::path(get, path = "/__admin/coverage", operation_id = "getCoverage", tag = "Journal",
     params(SandboxQuery), responses((status = 200, body = Object, description = "vendor → {covered, total, operations}")))]
-pub async fn coverage(control: web::Data<ControlPlane>, query: web::Query<SandboxQuery>) -> HttpResponse {
+pub async fn coverage(
+    control: web::Data<ControlPlane>,
+    query: web::Query<SandboxQuery>,
+) -> HttpResponse {
     let mut vendors = serde_json::Map::new();
     for (vendor, _) in VENDORS {
         let operations: Vec<OperationCoverage> = control
@@ -89,7 +116,9 @@ pub async fn coverage(control: web::Data<ControlPlane>, query: web::Query<Sandbo
                 operation_id: op.operation_id.clone(),
                 method: op.method.clone(),
                 path: op.path.clone(),
-                statuses: control.journal.coverage(query.key(), vendor, &op.operation_id),
+                statuses: control
+                    .journal
+                    .coverage(query.key(), vendor, &op.operation_id),
             })
             .collect();
         let covered = operations.iter().filter(|o| !o.statuses.is_empty()).count();

@@ -42,10 +42,18 @@ pub async fn list_sandboxes(sandboxes: web::Data<Sandboxes>) -> HttpResponse {
         (status = 409, description = "The name is taken", body = AdminError),
         (status = 429, description = "Too many live sandboxes", body = AdminError),
     ))]
-pub async fn create_sandbox(sandboxes: web::Data<Sandboxes>, body: web::Json<NewSandbox>) -> HttpResponse {
+pub async fn create_sandbox(
+    sandboxes: web::Data<Sandboxes>,
+    body: web::Json<NewSandbox>,
+) -> HttpResponse {
     let body = body.into_inner();
     let base = sandboxes.plan();
-    let clock = match body.clock.as_deref().map(str::parse::<ClockMode>).transpose() {
+    let clock = match body
+        .clock
+        .as_deref()
+        .map(str::parse::<ClockMode>)
+        .transpose()
+    {
         Ok(clock) => clock.unwrap_or(base.clock),
         Err(e) => return bad_request(e),
     };
@@ -71,7 +79,10 @@ pub async fn create_sandbox(sandboxes: web::Data<Sandboxes>, body: web::Json<New
 #[utoipa::path(delete, path = "/__admin/sandboxes/{name}", operation_id = "deleteSandbox", tag = "Sandboxes",
     params(("name" = String, Path, description = "Sandbox name")),
     responses((status = 200, description = "Deleted", body = Object), (status = 404, body = AdminError)))]
-pub async fn delete_sandbox(sandboxes: web::Data<Sandboxes>, name: web::Path<String>) -> HttpResponse {
+pub async fn delete_sandbox(
+    sandboxes: web::Data<Sandboxes>,
+    name: web::Path<String>,
+) -> HttpResponse {
     match sandboxes.delete(&name) {
         Ok(()) => HttpResponse::Ok().json(json!({ "deleted": name.into_inner() })),
         Err(e) => sandbox_error(e),
@@ -84,7 +95,10 @@ pub async fn delete_sandbox(sandboxes: web::Data<Sandboxes>, name: web::Path<Str
 #[utoipa::path(post, path = "/__admin/reset", operation_id = "reset", tag = "State",
     params(SandboxQuery),
     responses((status = 200, description = "Reset done", body = Object), (status = 400, body = AdminError)))]
-pub async fn reset(sandboxes: web::Data<Sandboxes>, query: web::Query<SandboxQuery>) -> HttpResponse {
+pub async fn reset(
+    sandboxes: web::Data<Sandboxes>,
+    query: web::Query<SandboxQuery>,
+) -> HttpResponse {
     match sandboxes.reset(query.name()) {
         Ok(()) => HttpResponse::Ok().json(json!({ "reset": query.key() })),
         Err(e) => sandbox_error(e),
@@ -109,7 +123,10 @@ pub async fn reseed(
     query: web::Query<SandboxQuery>,
     body: web::Json<Reseed>,
 ) -> HttpResponse {
-    let users = match (body.users, sandboxes.slot(query.name()).map(|s| s.plan().users)) {
+    let users = match (
+        body.users,
+        sandboxes.slot(query.name()).map(|s| s.plan().users),
+    ) {
         (Some(users), _) => users,
         (None, Ok(users)) => users,
         (None, Err(_)) => sandboxes.plan().users,
@@ -118,7 +135,9 @@ pub async fn reseed(
         return bad_request("users is capped at 1000000");
     }
     match sandboxes.reseed(query.name(), body.seed, users) {
-        Ok(()) => HttpResponse::Ok().json(sandboxes.list().into_iter().find(|s| s.name == query.key())),
+        Ok(()) => {
+            HttpResponse::Ok().json(sandboxes.list().into_iter().find(|s| s.name == query.key()))
+        }
         Err(e) => sandbox_error(e),
     }
 }

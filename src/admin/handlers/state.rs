@@ -15,7 +15,10 @@ use super::{AdminError, SandboxQuery, sandbox_error};
 #[utoipa::path(get, path = "/__admin/state", operation_id = "getState", tag = "State",
     params(SandboxQuery),
     responses((status = 200, description = "The state", body = Object), (status = 400, body = AdminError)))]
-pub async fn get_state(sandboxes: web::Data<Sandboxes>, query: web::Query<SandboxQuery>) -> HttpResponse {
+pub async fn get_state(
+    sandboxes: web::Data<Sandboxes>,
+    query: web::Query<SandboxQuery>,
+) -> HttpResponse {
     match sandboxes.export(query.name()) {
         Ok(state) => HttpResponse::Ok().json(state),
         Err(e) => sandbox_error(e),
@@ -57,7 +60,9 @@ pub async fn save_checkpoint(
         return super::bad_request("checkpoint names are 1 to 128 characters");
     }
     match sandboxes.save_checkpoint(query.name(), &body.name) {
-        Ok(()) => HttpResponse::Created().json(json!({ "checkpoint": body.name, "sandbox": query.key() })),
+        Ok(()) => {
+            HttpResponse::Created().json(json!({ "checkpoint": body.name, "sandbox": query.key() }))
+        }
         Err(e) => sandbox_error(e),
     }
 }
@@ -66,7 +71,10 @@ pub async fn save_checkpoint(
 #[utoipa::path(get, path = "/__admin/checkpoints", operation_id = "listCheckpoints", tag = "State",
     params(SandboxQuery),
     responses((status = 200, description = "Checkpoint names", body = Vec<String>), (status = 400, body = AdminError)))]
-pub async fn list_checkpoints(sandboxes: web::Data<Sandboxes>, query: web::Query<SandboxQuery>) -> HttpResponse {
+pub async fn list_checkpoints(
+    sandboxes: web::Data<Sandboxes>,
+    query: web::Query<SandboxQuery>,
+) -> HttpResponse {
     match sandboxes.world(query.name()) {
         Ok(_) => {
             let info = sandboxes.list().into_iter().find(|s| s.name == query.key());
@@ -86,7 +94,8 @@ pub async fn restore_checkpoint(
     name: web::Path<String>,
 ) -> HttpResponse {
     match sandboxes.restore_checkpoint(query.name(), &name) {
-        Ok(()) => HttpResponse::Ok().json(json!({ "restored": name.into_inner(), "sandbox": query.key() })),
+        Ok(()) => HttpResponse::Ok()
+            .json(json!({ "restored": name.into_inner(), "sandbox": query.key() })),
         Err(e) => sandbox_error(e),
     }
 }
@@ -101,7 +110,9 @@ pub async fn delete_checkpoint(
     name: web::Path<String>,
 ) -> HttpResponse {
     match sandboxes.delete_checkpoint(query.name(), &name) {
-        Ok(()) => HttpResponse::Ok().json(json!({ "deleted": name.into_inner(), "sandbox": query.key() })),
+        Ok(()) => {
+            HttpResponse::Ok().json(json!({ "deleted": name.into_inner(), "sandbox": query.key() }))
+        }
         Err(e) => sandbox_error(e),
     }
 }

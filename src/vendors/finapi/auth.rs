@@ -8,7 +8,9 @@ use actix_web::dev::Payload;
 use actix_web::http::header::AUTHORIZATION;
 use actix_web::{FromRequest, HttpMessage, HttpRequest};
 use utoipa::Modify;
-use utoipa::openapi::security::{ClientCredentials, Flow, OAuth2, Password, Scopes, SecurityScheme};
+use utoipa::openapi::security::{
+    ClientCredentials, Flow, OAuth2, Password, Scopes, SecurityScheme,
+};
 
 use crate::store::{Caller, RequestContext};
 
@@ -37,7 +39,10 @@ fn bearer(req: &HttpRequest) -> Result<String> {
 fn principal(req: &HttpRequest, allowed: &[Role]) -> Result<Principal> {
     let ctx = RequestContext::of(req).ok_or(Error::Unexpected)?;
     let token = bearer(req)?;
-    let principal = ctx.world.finapi.authenticate(&token, ctx.world.clock.now())?;
+    let principal = ctx
+        .world
+        .finapi
+        .authenticate(&token, ctx.world.clock.now())?;
     let caller = match (&principal.role, &principal.user) {
         (Role::User, Some(user)) => format!("finapi user {user} via {}", principal.client_id),
         (Role::MandatorAdmin, _) => format!("finapi mandator admin {}", principal.client_id),
@@ -99,7 +104,8 @@ pub struct SecurityAddon;
 
 impl Modify for SecurityAddon {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        let scopes = || Scopes::from_iter([("all", "Access to everything the token's role allows")]);
+        let scopes =
+            || Scopes::from_iter([("all", "Access to everything the token's role allows")]);
         let components = openapi.components.get_or_insert_with(Default::default);
         components.add_security_scheme(
             "finapi_auth",

@@ -119,14 +119,20 @@ impl Error {
         match self {
             BadRequest(_) | MissingField(_) | IllegalPageSize(_) | UnsupportedOrder(_)
             | BadCredentials(_) => StatusCode::BAD_REQUEST,
-            Unauthenticated | InvalidAccessToken(_) | ExpiredAccessToken(_) | BadClientCredentials => {
-                StatusCode::UNAUTHORIZED
+            Unauthenticated
+            | InvalidAccessToken(_)
+            | ExpiredAccessToken(_)
+            | BadClientCredentials => StatusCode::UNAUTHORIZED,
+            UnauthorizedAccess | UserNotVerifiedLogin | InvalidPasswordChangeToken => {
+                StatusCode::FORBIDDEN
             }
-            UnauthorizedAccess | UserNotVerifiedLogin | InvalidPasswordChangeToken => StatusCode::FORBIDDEN,
             UnknownEntity(_) => StatusCode::NOT_FOUND,
             MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            EntityExists(_) | IllegalEntityState(_) | IllegalFieldValue(_) | UserAlreadyVerified
+            EntityExists(_)
+            | IllegalEntityState(_)
+            | IllegalFieldValue(_)
+            | UserAlreadyVerified
             | UserNotVerified => StatusCode::UNPROCESSABLE_ENTITY,
             Locked(_) => StatusCode::LOCKED,
             Unexpected => StatusCode::INTERNAL_SERVER_ERROR,
@@ -136,8 +142,12 @@ impl Error {
     pub fn code(&self) -> ErrorCode {
         use Error::*;
         match self {
-            BadRequest(_) | BadCredentials(_) | Unauthenticated | InvalidAccessToken(_)
-            | ExpiredAccessToken(_) | BadClientCredentials => ErrorCode::BadRequest,
+            BadRequest(_)
+            | BadCredentials(_)
+            | Unauthenticated
+            | InvalidAccessToken(_)
+            | ExpiredAccessToken(_)
+            | BadClientCredentials => ErrorCode::BadRequest,
             MissingField(_) => ErrorCode::MissingField,
             IllegalPageSize(_) => ErrorCode::IllegalPageSize,
             UnsupportedOrder(_) => ErrorCode::UnsupportedOrder,
@@ -229,10 +239,13 @@ impl ResponseError for Error {
 impl From<StoreError> for Error {
     fn from(e: StoreError) -> Self {
         match e {
-            StoreError::NotFound { kind, .. } => Error::UnknownEntity(format!("{} not found", capitalised(kind))),
-            StoreError::AlreadyExists { kind, id } => {
-                Error::EntityExists(format!("{} with id '{id}' already exists", capitalised(kind)))
+            StoreError::NotFound { kind, .. } => {
+                Error::UnknownEntity(format!("{} not found", capitalised(kind)))
             }
+            StoreError::AlreadyExists { kind, id } => Error::EntityExists(format!(
+                "{} with id '{id}' already exists",
+                capitalised(kind)
+            )),
         }
     }
 }
@@ -254,13 +267,16 @@ pub fn json_config() -> web::JsonConfig {
                 error::JsonPayloadError::ContentType => Error::UnsupportedMediaType(
                     "Content type is not supported; send 'application/json'".into(),
                 ),
-                error::JsonPayloadError::Deserialize(d) if d.is_eof() && d.line() == 1 && d.column() == 0 => {
+                error::JsonPayloadError::Deserialize(d)
+                    if d.is_eof() && d.line() == 1 && d.column() == 0 =>
+                {
                     Error::BadRequest("Required request body is missing".into())
                 }
                 error::JsonPayloadError::Deserialize(d) => {
                     Error::BadRequest(format!("JSON parse error: {d}"))
                 }
-                error::JsonPayloadError::OverflowKnownLength { .. } | error::JsonPayloadError::Overflow { .. } => {
+                error::JsonPayloadError::OverflowKnownLength { .. }
+                | error::JsonPayloadError::Overflow { .. } => {
                     Error::BadRequest("Request body is too large".into())
                 }
                 other => Error::BadRequest(format!("Could not read the request body: {other}")),
@@ -270,8 +286,9 @@ pub fn json_config() -> web::JsonConfig {
 }
 
 pub fn query_config() -> web::QueryConfig {
-    web::QueryConfig::default()
-        .error_handler(|err, _req| Error::BadRequest(format!("Invalid query parameters: {err}")).into())
+    web::QueryConfig::default().error_handler(|err, _req| {
+        Error::BadRequest(format!("Invalid query parameters: {err}")).into()
+    })
 }
 
 pub fn path_config() -> web::PathConfig {
@@ -282,5 +299,9 @@ pub fn path_config() -> web::PathConfig {
 /// Unknown paths under `/api/v1` and `/oauth` (a known path with another method is a 405,
 /// rendered by the middleware).
 pub async fn unknown_route(req: HttpRequest) -> Result<HttpResponse> {
-    Err(Error::UnknownEntity(format!("No service found for {} {}", req.method(), req.path())))
+    Err(Error::UnknownEntity(format!(
+        "No service found for {} {}",
+        req.method(),
+        req.path()
+    )))
 }

@@ -35,16 +35,24 @@ pub async fn envelope(
     }
     let ctx = RequestContext::of(req.request());
     let endpoint = format!("{} {}", req.method(), req.path());
-    let too_long_id = ctx.as_ref().is_some_and(|c| c.request_id.len() > MAX_REQUEST_ID);
+    let too_long_id = ctx
+        .as_ref()
+        .is_some_and(|c| c.request_id.len() > MAX_REQUEST_ID);
     let res = if too_long_id {
-        let error = Error::BadRequest(format!("The X-Request-Id header must not be longer than {MAX_REQUEST_ID} characters"));
+        let error = Error::BadRequest(format!(
+            "The X-Request-Id header must not be longer than {MAX_REQUEST_ID} characters"
+        ));
         req.error_response(error)
     } else {
         next.call(req).await?.map_into_boxed_body()
     };
     let status = res.status();
     let error = match res.response().error() {
-        Some(e) => Some(e.as_error::<Error>().cloned().unwrap_or_else(|| Error::from_status(status, e.to_string()))),
+        Some(e) => Some(
+            e.as_error::<Error>()
+                .cloned()
+                .unwrap_or_else(|| Error::from_status(status, e.to_string())),
+        ),
         // Router answers (405 on a known path) carry no error value.
         None if status == actix_web::http::StatusCode::METHOD_NOT_ALLOWED => {
             Some(Error::MethodNotAllowed(res.request().method().to_string()))
@@ -68,7 +76,13 @@ pub async fn envelope(
     let envelope = EnvelopeContext {
         date: ctx
             .as_ref()
-            .map(|c| c.world.clock.now().format("%Y-%m-%d %H:%M:%S%.3f").to_string())
+            .map(|c| {
+                c.world
+                    .clock
+                    .now()
+                    .format("%Y-%m-%d %H:%M:%S%.3f")
+                    .to_string()
+            })
             .unwrap_or_default(),
         request_id: ctx.map(|c| c.request_id).unwrap_or_default(),
         endpoint,

@@ -26,8 +26,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         web::scope("/oauth")
             .wrap(from_fn(middleware::envelope))
             .app_data(errors::query_config())
-            .route("/token", web::post().to(oauth::get_token))
-            .route("/revoke", web::post().to(oauth::revoke_token))
+            .service(web::resource("/token").post(oauth::get_token))
+            .service(web::resource("/revoke").post(oauth::revoke_token))
             .default_service(web::to(errors::unknown_route)),
     )
     .service(
@@ -43,17 +43,22 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                     .route(web::patch().to(users::edit_authorized_user))
                     .route(web::delete().to(users::delete_authorized_user)),
             )
-            .route("/users/verificationStatus", web::get().to(users::get_verification_status))
-            .route("/users/requestPasswordChange", web::post().to(users::request_password_change))
-            .route("/users/executePasswordChange", web::post().to(users::execute_password_change))
-            .route("/users/verify/{userId}", web::post().to(users::verify_user))
-            .route("/users/{userId}", web::delete().to(users::delete_unverified_user))
-            .route(
-                "/mandatorAdmin/changeClientCredentials",
-                web::post().to(mandator_admin::change_client_credentials),
+            // Resources, not scope routes: a known path with another method is a 405, not a 404.
+            .service(web::resource("/users/verificationStatus").get(users::get_verification_status))
+            .service(
+                web::resource("/users/requestPasswordChange").post(users::request_password_change),
             )
-            .route("/mandatorAdmin/deleteUsers", web::post().to(mandator_admin::delete_users))
-            .route("/mandatorAdmin/getUserList", web::get().to(mandator_admin::get_user_list))
+            .service(
+                web::resource("/users/executePasswordChange").post(users::execute_password_change),
+            )
+            .service(web::resource("/users/verify/{userId}").post(users::verify_user))
+            .service(web::resource("/users/{userId}").delete(users::delete_unverified_user))
+            .service(
+                web::resource("/mandatorAdmin/changeClientCredentials")
+                    .post(mandator_admin::change_client_credentials),
+            )
+            .service(web::resource("/mandatorAdmin/deleteUsers").post(mandator_admin::delete_users))
+            .service(web::resource("/mandatorAdmin/getUserList").get(mandator_admin::get_user_list))
             .default_service(web::to(errors::unknown_route)),
     );
 }
@@ -136,7 +141,13 @@ pub fn injected_error(req: &actix_web::HttpRequest) -> actix_web::HttpResponse {
     Error::Unexpected.render(&errors::EnvelopeContext {
         date: ctx
             .as_ref()
-            .map(|c| c.world.clock.now().format("%Y-%m-%d %H:%M:%S%.3f").to_string())
+            .map(|c| {
+                c.world
+                    .clock
+                    .now()
+                    .format("%Y-%m-%d %H:%M:%S%.3f")
+                    .to_string()
+            })
             .unwrap_or_default(),
         request_id: ctx.map(|c| c.request_id).unwrap_or_default(),
         endpoint: format!("{} {}", req.method(), req.path()),

@@ -230,8 +230,9 @@ pub fn distort_password(password: &str) -> String {
 
 fn stable_hash(s: &str) -> u64 {
     // FNV-1a: a derived value that never changes between Rust versions.
-    s.bytes()
-        .fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 fn month_start(d: NaiveDate) -> NaiveDate {
@@ -257,13 +258,19 @@ impl State {
         }
     }
 
-    pub fn seed(fixtures: &Fixtures, people: &[Person], clock: &Clock) -> Result<Self, FixtureError> {
+    pub fn seed(
+        fixtures: &Fixtures,
+        people: &[Person],
+        clock: &Clock,
+    ) -> Result<Self, FixtureError> {
         let mut state = Self::empty();
         state.fixture_users = fixtures.users.iter().map(|u| user_key(&u.person)).collect();
         let now = clock.now();
         let today = now.date_naive();
         for client in &fixtures.clients {
-            state.clients.insert(client.client_id.clone(), client.clone());
+            state
+                .clients
+                .insert(client.client_id.clone(), client.clone());
         }
         let days_ago = |days: i64| today - Duration::days(days);
         let mut fake_n = 0usize;
@@ -290,10 +297,12 @@ impl State {
                 None => {
                     fake_n += 1;
                     let h = stable_hash(&person.username);
-                    let bank_connections = (h % u64::from(fixtures.fake_users.max_bank_connections + 1)) as u32;
+                    let bank_connections =
+                        (h % u64::from(fixtures.fake_users.max_bank_connections + 1)) as u32;
                     let since_registration = (today - registered_on).num_days().max(0);
-                    let last_active_on = (!h.is_multiple_of(7))
-                        .then(|| today - Duration::days((h >> 8) as i64 % (since_registration + 1)));
+                    let last_active_on = (!h.is_multiple_of(7)).then(|| {
+                        today - Duration::days((h >> 8) as i64 % (since_registration + 1))
+                    });
                     UserRecord {
                         id: person.username.clone(),
                         password: person.password.clone(),
@@ -329,7 +338,8 @@ impl State {
                 deleted_on: days_ago(d.deleted_days_ago),
                 last_active_on: d.last_active_days_ago.map(days_ago),
                 bank_connections_before: d.bank_connection_count,
-                latest_import_on: (d.bank_connection_count > 0).then(|| days_ago(d.registered_days_ago)),
+                latest_import_on: (d.bank_connection_count > 0)
+                    .then(|| days_ago(d.registered_days_ago)),
             });
         }
         Ok(state)
@@ -342,14 +352,18 @@ impl State {
     }
 
     pub fn clients(&self) -> Vec<ClientRecord> {
-        let mut clients: Vec<ClientRecord> = self.clients.iter().map(|c| c.value().clone()).collect();
+        let mut clients: Vec<ClientRecord> =
+            self.clients.iter().map(|c| c.value().clone()).collect();
         clients.sort_by(|a, b| a.client_id.cmp(&b.client_id));
         clients
     }
 
     /// The fixture users as they are now (a changed password shows).
     pub fn fixture_users(&self) -> Vec<UserRecord> {
-        self.fixture_users.iter().filter_map(|key| self.users.get(key).ok()).collect()
+        self.fixture_users
+            .iter()
+            .filter_map(|key| self.users.get(key).ok())
+            .collect()
     }
 
     pub fn user_count(&self) -> usize {
@@ -387,7 +401,13 @@ impl State {
         })
     }
 
-    fn issue_access(&self, ids: &Ids, key: String, record: TokenRecord, now: DateTime<Utc>) -> IssuedToken {
+    fn issue_access(
+        &self,
+        ids: &Ids,
+        key: String,
+        record: TokenRecord,
+        now: DateTime<Utc>,
+    ) -> IssuedToken {
         let access = ids.url_safe(Purpose::Token, 128);
         let issued = IssuedToken {
             access_token: access.clone(),
@@ -400,7 +420,13 @@ impl State {
     }
 
     /// `grant_type=client_credentials`.
-    pub fn client_token(&self, ids: &Ids, now: DateTime<Utc>, client_id: &str, secret: &str) -> Result<IssuedToken> {
+    pub fn client_token(
+        &self,
+        ids: &Ids,
+        now: DateTime<Utc>,
+        client_id: &str,
+        secret: &str,
+    ) -> Result<IssuedToken> {
         let client = self.client(client_id, secret)?;
         let key = format!("client|{client_id}");
         if let Some(token) = self.reuse(&key, now) {
@@ -439,7 +465,9 @@ impl State {
                     Outcome::Locked
                 } else if u.password != password {
                     u.failed_logins += 1;
-                    if client.max_user_login_attempts > 0 && u.failed_logins >= client.max_user_login_attempts {
+                    if client.max_user_login_attempts > 0
+                        && u.failed_logins >= client.max_user_login_attempts
+                    {
                         u.locked = true;
                         Outcome::JustLocked
                     } else {
@@ -461,7 +489,9 @@ impl State {
                 self.revoke_user_tokens(&user);
                 return Err(Error::BadCredentials("Bad user credentials".into()));
             }
-            Outcome::BadPassword => return Err(Error::BadCredentials("Bad user credentials".into())),
+            Outcome::BadPassword => {
+                return Err(Error::BadCredentials("Bad user credentials".into()));
+            }
             Outcome::Unverified => return Err(Error::UserNotVerifiedLogin),
             Outcome::Ok => {}
         }
@@ -497,7 +527,11 @@ impl State {
     ) -> Result<IssuedToken> {
         let client = self.client(client_id, secret)?;
         let invalid = || Error::BadCredentials(format!("Invalid refresh token: {refresh}"));
-        let grant = self.refresh_tokens.get(refresh).map(|r| r.value().clone()).ok_or_else(invalid)?;
+        let grant = self
+            .refresh_tokens
+            .get(refresh)
+            .map(|r| r.value().clone())
+            .ok_or_else(invalid)?;
         if grant.client_id != client.client_id || grant.expires_at.is_some_and(|at| at <= now) {
             return Err(invalid());
         }
@@ -562,22 +596,29 @@ impl State {
                 }
                 (_, Some(refresh)) => self.revoke_grant(&refresh),
             }
-        } else if self.refresh_tokens.get(token).is_some_and(|r| r.client_id == caller) {
+        } else if self
+            .refresh_tokens
+            .get(token)
+            .is_some_and(|r| r.client_id == caller)
+        {
             self.revoke_grant(token);
         }
-        self.current.retain(|_, access| self.tokens.contains_key(access));
+        self.current
+            .retain(|_, access| self.tokens.contains_key(access));
         Ok(())
     }
 
     fn revoke_grant(&self, refresh: &str) {
         self.refresh_tokens.remove(refresh);
-        self.tokens.retain(|_, t| t.refresh_token.as_deref() != Some(refresh));
+        self.tokens
+            .retain(|_, t| t.refresh_token.as_deref() != Some(refresh));
     }
 
     fn revoke_user_tokens(&self, user: &str) {
         self.tokens.retain(|_, t| t.user.as_deref() != Some(user));
         self.refresh_tokens.retain(|_, r| r.user != user);
-        self.current.retain(|_, access| self.tokens.contains_key(access));
+        self.current
+            .retain(|_, access| self.tokens.contains_key(access));
     }
 
     // ---- users --------------------------------------------------------------------------------
@@ -593,9 +634,15 @@ impl State {
             .ok_or(Error::UnauthorizedAccess)
     }
 
+    /// Creates a user; an id taken in any casing is `ENTITY_EXISTS`, named as the caller sent it.
     pub fn create_user(&self, record: UserRecord) -> Result<UserRecord> {
-        self.users.insert(user_key(&record.id), record.clone())?;
-        Ok(record)
+        match self.users.insert(user_key(&record.id), record.clone()) {
+            Ok(()) => Ok(record),
+            Err(crate::store::StoreError::AlreadyExists { .. }) => Err(Error::EntityExists(
+                format!("User with id '{}' already exists", record.id),
+            )),
+            Err(e) => Err(e.into()),
+        }
     }
 
     pub fn update_user<R>(&self, key: &str, f: impl FnOnce(&mut UserRecord) -> R) -> Result<R> {
@@ -659,7 +706,11 @@ impl State {
     /// Sets the new password, unlocks the user and revokes all of the user's tokens.
     pub fn execute_password_change(&self, key: &str, token: &str, password: &str) -> Result<()> {
         self.users.get(key)?;
-        if self.password_changes.remove_if(token, |_, user| user == key).is_none() {
+        if self
+            .password_changes
+            .remove_if(token, |_, user| user == key)
+            .is_none()
+        {
             return Err(Error::InvalidPasswordChangeToken);
         }
         self.users.update(key, |u| {
@@ -678,7 +729,9 @@ impl State {
         keys.dedup();
         let (mut deleted, mut kept) = (Vec::new(), Vec::new());
         for key in keys {
-            let Ok(user) = self.users.get(&key) else { continue };
+            let Ok(user) = self.users.get(&key) else {
+                continue;
+            };
             match self.delete_user(&key, today) {
                 Ok(Some(_)) => deleted.push(user.id),
                 Ok(None) => kept.push(user.id),
@@ -692,7 +745,10 @@ impl State {
 
     pub fn change_client_secret(&self, client_id: &str, old: &str, new: &str) -> Result<()> {
         let unknown = || {
-            Error::IllegalFieldValue("The given 'clientId' is unknown or the given 'oldClientSecret' is incorrect".into())
+            Error::IllegalFieldValue(
+                "The given 'clientId' is unknown or the given 'oldClientSecret' is incorrect"
+                    .into(),
+            )
         };
         let mut client = self.clients.get_mut(client_id).ok_or_else(unknown)?;
         if client.client_secret != old {
@@ -701,8 +757,10 @@ impl State {
         client.client_secret = new.to_string();
         drop(client);
         // Only the client's own tokens go; user tokens stay valid.
-        self.tokens.retain(|_, t| !(t.client_id == client_id && t.user.is_none()));
-        self.current.retain(|_, access| self.tokens.contains_key(access));
+        self.tokens
+            .retain(|_, t| !(t.client_id == client_id && t.user.is_none()));
+        self.current
+            .retain(|_, access| self.tokens.contains_key(access));
         Ok(())
     }
 
@@ -710,8 +768,14 @@ impl State {
 
     /// `getUserList`: active and deleted users merged in id order, filtered, then paged. Without
     /// filters the window is cut from the key index alone, so only its rows are read.
-    pub fn list_users(&self, filter: &UserFilter, window: crate::store::OffsetWindow, today: NaiveDate) -> Page<ListedUser> {
-        let active = (filter.is_deleted != Some(true)).then(|| self.users.keys(filter.descending).map(|k| (k, true)));
+    pub fn list_users(
+        &self,
+        filter: &UserFilter,
+        window: crate::store::OffsetWindow,
+        today: NaiveDate,
+    ) -> Page<ListedUser> {
+        let active = (filter.is_deleted != Some(true))
+            .then(|| self.users.keys(filter.descending).map(|k| (k, true)));
         let deleted = (filter.is_deleted != Some(false) && filter.user_id.is_none())
             .then(|| self.deleted.keys(filter.descending).map(|k| (k, false)));
         let keys = Merge {
@@ -747,7 +811,9 @@ impl State {
             let rows = keys
                 .filter_map(read)
                 .filter(|row| filter.matches(row))
-                .filter(|row| !by_stats || filter.matches_stats(&row.clone().with_stats(stats, today)));
+                .filter(|row| {
+                    !by_stats || filter.matches_stats(&row.clone().with_stats(stats, today))
+                });
             Page::from_ordered(rows, window, None)
         };
         page.map(|row| row.with_stats(stats, today))
@@ -765,7 +831,10 @@ impl UserFilter {
             && self.is_deleted.is_none()
             && self.is_locked.is_none()
             && self.user_id.is_none()
-            && self.monthly_stats.as_ref().is_none_or(|s| s.min_bank_connections.is_none())
+            && self
+                .monthly_stats
+                .as_ref()
+                .is_none_or(|s| s.min_bank_connections.is_none())
     }
 
     /// The `minBankConnectionCountInMonthlyStats` filter, on a row with its stats.
@@ -781,9 +850,13 @@ impl UserFilter {
     }
 
     fn matches(&self, row: &ListedUser) -> bool {
-        let ge = |value: Option<NaiveDate>, bound: Option<NaiveDate>| bound.is_none_or(|b| value.is_some_and(|v| v >= b));
+        let ge = |value: Option<NaiveDate>, bound: Option<NaiveDate>| {
+            bound.is_none_or(|b| value.is_some_and(|v| v >= b))
+        };
         // finAPI: a max bound also admits users without the date.
-        let le = |value: Option<NaiveDate>, bound: Option<NaiveDate>| bound.is_none_or(|b| value.is_none_or(|v| v <= b));
+        let le = |value: Option<NaiveDate>, bound: Option<NaiveDate>| {
+            bound.is_none_or(|b| value.is_none_or(|v| v <= b))
+        };
         ge(Some(row.registered_on), self.min_registration)
             && le(Some(row.registered_on), self.max_registration)
             && ge(row.deleted_on, self.min_deletion)
@@ -834,13 +907,18 @@ impl ListedUser {
     fn with_stats(mut self, window: Option<&StatsWindow>, today: NaiveDate) -> Self {
         let Some(window) = window else { return self };
         let first = month_start(self.registered_on).max(window.start.unwrap_or(NaiveDate::MIN));
-        let last = month_start(self.deleted_on.unwrap_or(today)).min(window.end.unwrap_or(NaiveDate::MAX));
+        let last =
+            month_start(self.deleted_on.unwrap_or(today)).min(window.end.unwrap_or(NaiveDate::MAX));
         let before = self.stats_connections;
         let deleted_month = self.deleted_on.map(month_start);
         let mut stats = Vec::new();
         let mut month = last;
         while month >= first && stats.len() < 1200 {
-            let min = if Some(month) == deleted_month { 0 } else { before };
+            let min = if Some(month) == deleted_month {
+                0
+            } else {
+                before
+            };
             stats.push((month, min, before));
             month = previous_month(month);
         }
@@ -879,8 +957,14 @@ fn merged_window(
         }
     }
     let j = offset - i;
-    let from_a = a.key_window(i, window.limit, descending).into_iter().map(|k| (k, true));
-    let from_b = b.key_window(j, window.limit, descending).into_iter().map(|k| (k, false));
+    let from_a = a
+        .key_window(i, window.limit, descending)
+        .into_iter()
+        .map(|k| (k, true));
+    let from_b = b
+        .key_window(j, window.limit, descending)
+        .into_iter()
+        .map(|k| (k, false));
     Merge {
         a: from_a.peekable(),
         b: from_b.peekable(),
@@ -931,9 +1015,13 @@ mod tests {
     fn merged_streams_stay_ordered_both_ways() {
         let a = vec![("a".to_string(), 1), ("c".to_string(), 3)];
         let b = vec![("b".to_string(), 2)];
-        let up: Vec<i32> = Merge { a: a.clone().into_iter().peekable(), b: b.clone().into_iter().peekable(), descending: false }
-            .map(|(_, v)| v)
-            .collect();
+        let up: Vec<i32> = Merge {
+            a: a.clone().into_iter().peekable(),
+            b: b.clone().into_iter().peekable(),
+            descending: false,
+        }
+        .map(|(_, v)| v)
+        .collect();
         assert_eq!(up, [1, 2, 3]);
         let down: Vec<i32> = Merge {
             a: a.into_iter().rev().peekable(),
@@ -962,7 +1050,10 @@ struct Snapshot {
 }
 
 fn sorted<V: Clone>(map: &DashMap<String, V>) -> Vec<(String, V)> {
-    let mut rows: Vec<(String, V)> = map.iter().map(|r| (r.key().clone(), r.value().clone())).collect();
+    let mut rows: Vec<(String, V)> = map
+        .iter()
+        .map(|r| (r.key().clone(), r.value().clone()))
+        .collect();
     rows.sort_by(|a, b| a.0.cmp(&b.0));
     rows
 }
@@ -992,7 +1083,11 @@ impl State {
             users: Table::from_vec("user", s.users),
             deleted: Table::from_vec("deleted user", s.deleted),
             deleted_seq: AtomicU64::new(s.deleted_seq),
-            clients: s.clients.into_iter().map(|c| (c.client_id.clone(), c)).collect(),
+            clients: s
+                .clients
+                .into_iter()
+                .map(|c| (c.client_id.clone(), c))
+                .collect(),
             tokens: s.tokens.into_iter().collect(),
             refresh_tokens: s.refresh_tokens.into_iter().collect(),
             current: collect(s.current),
@@ -1023,14 +1118,23 @@ mod snapshot_tests {
         let ids = Ids::new(1);
         let now = clock.now();
         state
-            .password_token(&ids, now, ("sandbox-client", "sandbox-client-secret"), ("felixsmith", "Felix-Sandbox-2026!"))
+            .password_token(
+                &ids,
+                now,
+                ("sandbox-client", "sandbox-client-secret"),
+                ("felixsmith", "Felix-Sandbox-2026!"),
+            )
             .unwrap();
         state.delete_user("grace.hopper", now.date_naive()).unwrap();
         state.request_password_change(&ids, "ada.lovelace").unwrap();
         let exported = state.export();
         let restored = State::import(exported.clone()).unwrap();
         assert_eq!(restored.export(), exported);
-        assert!(restored.authenticate(&restored.tokens.iter().next().unwrap().key().clone(), now).is_ok());
+        assert!(
+            restored
+                .authenticate(&restored.tokens.iter().next().unwrap().key().clone(), now)
+                .is_ok()
+        );
     }
 }
 
@@ -1068,14 +1172,23 @@ mod listing_tests {
             state.delete_user(&format!("user{i:04}"), today).unwrap();
         }
         for descending in [false, true] {
-            let filter = UserFilter { descending, ..UserFilter::default() };
+            let filter = UserFilter {
+                descending,
+                ..UserFilter::default()
+            };
             // The same listing, walked: `is_locked: Some(false)` forces the filtered path.
-            let walked = UserFilter { is_locked: Some(false), ..filter.clone() };
+            let walked = UserFilter {
+                is_locked: Some(false),
+                ..filter.clone()
+            };
             for (page, per_page) in [(1, 20), (7, 20), (13, 37), (24, 30), (50, 20)] {
                 let window = OffsetWindow::page(page, per_page);
                 let fast = state.list_users(&filter, window, today);
                 let slow = state.list_users(&walked, window, today);
-                assert_eq!(fast.items, slow.items, "page {page} of {per_page}, descending {descending}");
+                assert_eq!(
+                    fast.items, slow.items,
+                    "page {page} of {per_page}, descending {descending}"
+                );
                 assert_eq!((fast.total, fast.has_more), (slow.total, slow.has_more));
             }
         }

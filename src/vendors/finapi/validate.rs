@@ -5,7 +5,9 @@ use super::errors::{Error, Result};
 /// Characters finAPI allows in a field without its own rule: ASCII letters and digits,
 /// U+00A1–U+02AF, space and `&(){}[].:,;?!+-_$@#~`^€`.
 fn general_char(c: char) -> bool {
-    c.is_ascii_alphanumeric() || ('\u{A1}'..='\u{2AF}').contains(&c) || " &(){}[].:,;?!+-_$@#~`^€".contains(c)
+    c.is_ascii_alphanumeric()
+        || ('\u{A1}'..='\u{2AF}').contains(&c)
+        || " &(){}[].:,;?!+-_$@#~`^€".contains(c)
 }
 
 fn id_char(c: char) -> bool {
@@ -19,7 +21,9 @@ pub fn user_id(field: &str, value: &str) -> Result<()> {
         return Err(Error::BadRequest(format!("'{field}' must not be empty")));
     }
     if len > 36 {
-        return Err(Error::BadRequest(format!("'{field}' must not be longer than 36 characters")));
+        return Err(Error::BadRequest(format!(
+            "'{field}' must not be longer than 36 characters"
+        )));
     }
     if !value.chars().all(id_char) {
         return Err(Error::BadRequest(format!(
@@ -40,7 +44,9 @@ pub fn text(field: &str, value: &str, min: usize, max: usize) -> Result<()> {
         }));
     }
     if let Some(c) = value.chars().find(|c| !general_char(*c)) {
-        return Err(Error::BadRequest(format!("'{field}' contains a forbidden character: {c:?}")));
+        return Err(Error::BadRequest(format!(
+            "'{field}' contains a forbidden character: {c:?}"
+        )));
     }
     Ok(())
 }

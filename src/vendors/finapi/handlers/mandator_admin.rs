@@ -9,8 +9,8 @@ use crate::store::{OffsetWindow, Sandbox};
 use crate::vendors::finapi::auth::MandatorAdminToken;
 use crate::vendors::finapi::errors::{Error, Result};
 use crate::vendors::finapi::models::{
-    BadCredentialsError, ChangeClientCredentialsParams, ErrorMessage, MonthlyUserStats, PageableUserInfoList,
-    Paging, UserIdentifiersList, UserIdentifiersParams, UserInfo,
+    BadCredentialsError, ChangeClientCredentialsParams, ErrorMessage, MonthlyUserStats,
+    PageableUserInfoList, Paging, UserIdentifiersList, UserIdentifiersParams, UserInfo,
 };
 use crate::vendors::finapi::state::{ListedUser, StatsWindow, UserFilter};
 use crate::vendors::finapi::validate;
@@ -79,12 +79,16 @@ pub async fn delete_users(
         .user_ids
         .ok_or_else(|| Error::MissingField("Missing field: 'userIds'".into()))?;
     if ids.len() > MAX_DELETE_IDS {
-        return Err(Error::BadRequest(format!("At most {MAX_DELETE_IDS} user ids can be deleted at once")));
+        return Err(Error::BadRequest(format!(
+            "At most {MAX_DELETE_IDS} user ids can be deleted at once"
+        )));
     }
     for id in &ids {
         validate::user_id("userIds", id)?;
     }
-    let (deleted, kept) = sandbox.finapi.delete_users(&ids, sandbox.clock.now().date_naive());
+    let (deleted, kept) = sandbox
+        .finapi
+        .delete_users(&ids, sandbox.clock.now().date_naive());
     Ok(HttpResponse::Ok().json(UserIdentifiersList {
         deleted_users: deleted,
         non_deleted_users: kept,
@@ -137,11 +141,18 @@ struct RawQuery(Vec<(String, String)>);
 
 impl RawQuery {
     fn one(&self, name: &str) -> Option<&str> {
-        self.0.iter().rev().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+        self.0
+            .iter()
+            .rev()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
     }
 
     fn all(&self, name: &str) -> impl Iterator<Item = &str> {
-        self.0.iter().filter(move |(k, _)| k == name).map(|(_, v)| v.as_str())
+        self.0
+            .iter()
+            .filter(move |(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
     }
 
     fn date(&self, name: &str) -> Result<Option<NaiveDate>> {
@@ -150,7 +161,11 @@ impl RawQuery {
                 NaiveDate::parse_from_str(v, "%Y-%m-%d")
                     .ok()
                     .filter(|_| v.len() == 10)
-                    .ok_or_else(|| Error::BadRequest(format!("'{name}' must be a date in the format YYYY-MM-DD, got '{v}'")))
+                    .ok_or_else(|| {
+                        Error::BadRequest(format!(
+                            "'{name}' must be a date in the format YYYY-MM-DD, got '{v}'"
+                        ))
+                    })
             })
             .transpose()
     }
@@ -161,7 +176,11 @@ impl RawQuery {
                 NaiveDate::parse_from_str(&format!("{v}-01"), "%Y-%m-%d")
                     .ok()
                     .filter(|_| v.len() == 7)
-                    .ok_or_else(|| Error::BadRequest(format!("'{name}' must be a month in the format YYYY-MM, got '{v}'")))
+                    .ok_or_else(|| {
+                        Error::BadRequest(format!(
+                            "'{name}' must be a month in the format YYYY-MM, got '{v}'"
+                        ))
+                    })
             })
             .transpose()
     }
@@ -171,7 +190,9 @@ impl RawQuery {
             .map(|v| match v.to_ascii_lowercase().as_str() {
                 "true" => Ok(true),
                 "false" => Ok(false),
-                _ => Err(Error::BadRequest(format!("'{name}' must be true or false, got '{v}'"))),
+                _ => Err(Error::BadRequest(format!(
+                    "'{name}' must be true or false, got '{v}'"
+                ))),
             })
             .transpose()
     }
@@ -179,8 +200,9 @@ impl RawQuery {
     fn number(&self, name: &str) -> Result<Option<i64>> {
         self.one(name)
             .map(|v| {
-                v.parse::<i64>()
-                    .map_err(|_| Error::BadRequest(format!("'{name}' must be an integer, got '{v}'")))
+                v.parse::<i64>().map_err(|_| {
+                    Error::BadRequest(format!("'{name}' must be an integer, got '{v}'"))
+                })
             })
             .transpose()
     }
@@ -193,7 +215,10 @@ fn parse_query(req: &HttpRequest) -> Result<(UserFilter, usize, usize)> {
     );
     let page = raw.number("page")?.unwrap_or(1);
     if page < 1 || page > i64::from(i32::MAX) {
-        return Err(Error::BadRequest(format!("'page' must be between 1 and {}", i32::MAX)));
+        return Err(Error::BadRequest(format!(
+            "'page' must be between 1 and {}",
+            i32::MAX
+        )));
     }
     let per_page = raw.number("perPage")?.unwrap_or(20);
     if !(1..=MAX_PER_PAGE as i64).contains(&per_page) {
@@ -206,12 +231,18 @@ fn parse_query(req: &HttpRequest) -> Result<(UserFilter, usize, usize)> {
     if let Some(order) = raw.all("order").next() {
         let (property, direction) = order.split_once(',').unwrap_or((order, "asc"));
         if property != "userId" {
-            return Err(Error::UnsupportedOrder(format!("Unsupported order property: '{property}'")));
+            return Err(Error::UnsupportedOrder(format!(
+                "Unsupported order property: '{property}'"
+            )));
         }
         descending = match direction.to_ascii_lowercase().as_str() {
             "asc" => false,
             "desc" => true,
-            _ => return Err(Error::UnsupportedOrder(format!("Unsupported order direction: '{direction}'"))),
+            _ => {
+                return Err(Error::UnsupportedOrder(format!(
+                    "Unsupported order direction: '{direction}'"
+                )));
+            }
         };
     }
     let include_stats = raw.boolean("includeMonthlyStats")?.unwrap_or(false);
@@ -219,7 +250,9 @@ fn parse_query(req: &HttpRequest) -> Result<(UserFilter, usize, usize)> {
         .number("minBankConnectionCountInMonthlyStats")?
         .map(|n| {
             u32::try_from(n).map_err(|_| {
-                Error::BadRequest("'minBankConnectionCountInMonthlyStats' must not be negative".into())
+                Error::BadRequest(
+                    "'minBankConnectionCountInMonthlyStats' must not be negative".into(),
+                )
             })
         })
         .transpose()?;
@@ -293,7 +326,11 @@ impl From<ListedUser> for UserInfo {
     ),
     security(("finapi_auth" = ["all"])),
 )]
-pub async fn get_user_list(_admin: MandatorAdminToken, sandbox: Sandbox, req: HttpRequest) -> Result<HttpResponse> {
+pub async fn get_user_list(
+    _admin: MandatorAdminToken,
+    sandbox: Sandbox,
+    req: HttpRequest,
+) -> Result<HttpResponse> {
     let (filter, page, per_page) = parse_query(&req)?;
     let today = sandbox.clock.now().date_naive();
     let listed = sandbox

@@ -12,7 +12,10 @@ use crate::vendors::finapi::models::{AccessToken, BadCredentialsError, ErrorMess
 
 /// Parameters come from the query string (as the Python client sends them), a form body, or a
 /// JSON body; body values win.
-fn params<T: for<'de> Deserialize<'de> + Default>(req: &HttpRequest, body: &[u8]) -> Result<(T, T)> {
+fn params<T: for<'de> Deserialize<'de> + Default>(
+    req: &HttpRequest,
+    body: &[u8],
+) -> Result<(T, T)> {
     let query = serde_urlencoded::from_str(req.query_string())
         .map_err(|e| Error::BadRequest(format!("Invalid query parameters: {e}")))?;
     if body.iter().all(u8::is_ascii_whitespace) {
@@ -25,9 +28,11 @@ fn params<T: for<'de> Deserialize<'de> + Default>(req: &HttpRequest, body: &[u8]
         .unwrap_or_default()
         .to_ascii_lowercase();
     let from_body = if content_type.contains("json") {
-        serde_json::from_slice(body).map_err(|e| Error::BadRequest(format!("JSON parse error: {e}")))?
+        serde_json::from_slice(body)
+            .map_err(|e| Error::BadRequest(format!("JSON parse error: {e}")))?
     } else {
-        serde_urlencoded::from_bytes(body).map_err(|e| Error::BadRequest(format!("Invalid form body: {e}")))?
+        serde_urlencoded::from_bytes(body)
+            .map_err(|e| Error::BadRequest(format!("Invalid form body: {e}")))?
     };
     Ok((from_body, query))
 }
@@ -40,13 +45,24 @@ fn basic_client(req: &HttpRequest) -> TokenParams {
         .headers()
         .get(actix_web::http::header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Basic ").or_else(|| v.strip_prefix("basic ")))
-        .and_then(|b64| base64::engine::general_purpose::STANDARD.decode(b64.trim()).ok())
+        .and_then(|v| {
+            v.strip_prefix("Basic ")
+                .or_else(|| v.strip_prefix("basic "))
+        })
+        .and_then(|b64| {
+            base64::engine::general_purpose::STANDARD
+                .decode(b64.trim())
+                .ok()
+        })
         .and_then(|bytes| String::from_utf8(bytes).ok());
     let Some((id, secret)) = decoded.as_deref().and_then(|d| d.split_once(':')) else {
         return TokenParams::default();
     };
-    let decode = |s: &str| percent_encoding::percent_decode_str(s).decode_utf8_lossy().into_owned();
+    let decode = |s: &str| {
+        percent_encoding::percent_decode_str(s)
+            .decode_utf8_lossy()
+            .into_owned()
+    };
     TokenParams {
         client_id: Some(decode(id)),
         client_secret: Some(decode(secret)),
@@ -74,21 +90,27 @@ fn basic_client(req: &HttpRequest) -> TokenParams {
         (status = 500, body = ErrorMessage),
     ),
 )]
-pub async fn get_token(req: HttpRequest, sandbox: Sandbox, body: web::Bytes) -> Result<HttpResponse> {
+pub async fn get_token(
+    req: HttpRequest,
+    sandbox: Sandbox,
+    body: web::Bytes,
+) -> Result<HttpResponse> {
     let (body, query): (TokenParams, TokenParams) = params(&req, &body)?;
     let p = body.or(query).or(basic_client(&req));
     let grant = p
         .grant_type
         .as_deref()
         .ok_or_else(|| Error::BadRequest("Missing grant type".into()))?;
-    let (Some(client_id), Some(secret)) = (p.client_id.as_deref(), p.client_secret.as_deref()) else {
+    let (Some(client_id), Some(secret)) = (p.client_id.as_deref(), p.client_secret.as_deref())
+    else {
         return Err(Error::BadClientCredentials);
     };
     let (ids, now, finapi) = (&sandbox.ids, sandbox.clock.now(), &sandbox.finapi);
     let issued = match grant {
         "client_credentials" => finapi.client_token(ids, now, client_id, secret)?,
         "password" => {
-            let (Some(username), Some(password)) = (p.username.as_deref(), p.password.as_deref()) else {
+            let (Some(username), Some(password)) = (p.username.as_deref(), p.password.as_deref())
+            else {
                 return Err(Error::BadCredentials("Bad user credentials".into()));
             };
             finapi.password_token(ids, now, (client_id, secret), (username, password))?
@@ -100,7 +122,11 @@ pub async fn get_token(req: HttpRequest, sandbox: Sandbox, body: web::Bytes) -> 
                 .ok_or_else(|| Error::BadCredentials("Missing refresh token".into()))?;
             finapi.refresh_token(ids, now, (client_id, secret), refresh)?
         }
-        other => return Err(Error::BadRequest(format!("Unsupported grant type: {other}"))),
+        other => {
+            return Err(Error::BadRequest(format!(
+                "Unsupported grant type: {other}"
+            )));
+        }
     };
     Ok(HttpResponse::Ok().json(AccessToken {
         access_token: issued.access_token,
@@ -148,6 +174,8 @@ pub async fn revoke_token(
         .or(query.token)
         .ok_or_else(|| Error::MissingField("Missing field: 'token'".into()))?;
     let hint = body.token_type_hint.or(query.token_type_hint);
-    sandbox.finapi.revoke(&client.0.client_id, &token, hint.as_deref())?;
+    sandbox
+        .finapi
+        .revoke(&client.0.client_id, &token, hint.as_deref())?;
     Ok(HttpResponse::Ok().finish())
 }

@@ -9,7 +9,8 @@ use crate::vendors::finapi::auth::{ClientToken, UserToken};
 use crate::vendors::finapi::errors::{Error, Result};
 use crate::vendors::finapi::models::{
     BadCredentialsError, ErrorMessage, ExecutePasswordChangeParams, PasswordChangingResource,
-    RequestPasswordChangeParams, User, UserCreateParams, UserUpdateParams, VerificationStatusResource,
+    RequestPasswordChangeParams, User, UserCreateParams, UserUpdateParams,
+    VerificationStatusResource,
 };
 use crate::vendors::finapi::state::{UserRecord, distort_password, user_key};
 use crate::vendors::finapi::validate;
@@ -84,7 +85,9 @@ pub async fn create_user(
     let now = sandbox.clock.now();
     let record = UserRecord {
         id: p.id.unwrap_or_else(|| sandbox.ids.uuid(Purpose::UserId)),
-        password: p.password.unwrap_or_else(|| sandbox.ids.alphanumeric(Purpose::Secret, 16)),
+        password: p
+            .password
+            .unwrap_or_else(|| sandbox.ids.alphanumeric(Purpose::Secret, 16)),
         email: p.email.filter(|e| !e.is_empty()),
         phone: p.phone.filter(|p| !p.is_empty()),
         auto_update,
@@ -149,7 +152,10 @@ pub async fn edit_authorized_user(
     }
     validate_contact(p.email.as_deref(), p.phone.as_deref())?;
     if p.is_auto_update_enabled == Some(true)
-        && !sandbox.finapi.client_config(&user.0.client_id)?.is_automatic_batch_update_enabled
+        && !sandbox
+            .finapi
+            .client_config(&user.0.client_id)?
+            .is_automatic_batch_update_enabled
     {
         return Err(Error::IllegalEntityState(
             "The automatic update cannot be enabled: it is disabled for your client".into(),
@@ -186,7 +192,10 @@ pub async fn edit_authorized_user(
     security(("finapi_auth" = ["all"])),
 )]
 pub async fn delete_authorized_user(user: UserToken, sandbox: Sandbox) -> Result<HttpResponse> {
-    match sandbox.finapi.delete_user(user.user_key(), sandbox.clock.now().date_naive())? {
+    match sandbox
+        .finapi
+        .delete_user(user.user_key(), sandbox.clock.now().date_naive())?
+    {
         Some(_) => Ok(HttpResponse::Ok().finish()),
         None => Err(Error::Locked(
             "The user cannot be deleted while a bank connection is being updated".into(),
@@ -320,10 +329,17 @@ pub async fn execute_password_change(
     let password = validate::required("password", &params.password)?;
     let token = validate::required("passwordChangeToken", &params.password_change_token)?;
     validate::password(password)?;
-    if token.is_empty() || !token.chars().all(|c| c.is_ascii_hexdigit() || c == '-') || token.len() > 128 {
-        return Err(Error::BadRequest("'passwordChangeToken' may only contain 0-9, a-f and -".into()));
+    if token.is_empty()
+        || !token.chars().all(|c| c.is_ascii_hexdigit() || c == '-')
+        || token.len() > 128
+    {
+        return Err(Error::BadRequest(
+            "'passwordChangeToken' may only contain 0-9, a-f and -".into(),
+        ));
     }
-    sandbox.finapi.execute_password_change(&key, token, password)?;
+    sandbox
+        .finapi
+        .execute_password_change(&key, token, password)?;
     Ok(HttpResponse::Ok().finish())
 }
 

@@ -7,11 +7,11 @@ mod user;
 
 pub use error_message::{BadCredentialsError, ErrorDetails, ErrorMessage};
 pub use mandator_admin::{
-    ChangeClientCredentialsParams, MonthlyUserStats, PageableUserInfoList, Paging, UserIdentifiersList,
-    UserIdentifiersParams, UserInfo,
+    ChangeClientCredentialsParams, MonthlyUserStats, PageableUserInfoList, Paging,
+    UserIdentifiersList, UserIdentifiersParams, UserInfo,
 };
 pub use token::{AccessToken, TokenParams};
 pub use user::{
-    ExecutePasswordChangeParams, PasswordChangingResource, RequestPasswordChangeParams, User, UserCreateParams,
-    UserUpdateParams, VerificationStatusResource,
+    ExecutePasswordChangeParams, PasswordChangingResource, RequestPasswordChangeParams, User,
+    UserCreateParams, UserUpdateParams, VerificationStatusResource,
 };
