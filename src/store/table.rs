@@ -158,6 +158,16 @@ impl<V: Clone> Table<V> {
     }
 }
 
+/// A map's entries sorted by key: a deterministic form for snapshots of a world.
+pub fn sorted_entries<V: Clone>(map: &DashMap<String, V>) -> Vec<(String, V)> {
+    let mut rows: Vec<(String, V)> = map
+        .iter()
+        .map(|r| (r.key().clone(), r.value().clone()))
+        .collect();
+    rows.sort_by(|a, b| a.0.cmp(&b.0));
+    rows
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

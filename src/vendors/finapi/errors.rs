@@ -225,6 +225,38 @@ pub struct EnvelopeContext {
     pub auth_context: String,
 }
 
+impl EnvelopeContext {
+    /// The facts of a request: sandbox time, request id, `METHOD /path`, and the token's
+    /// `<clientId>[/<userId>]` (`-` before authentication).
+    pub fn of(req: &HttpRequest) -> Self {
+        use actix_web::HttpMessage;
+        let ctx = crate::store::RequestContext::of(req);
+        let auth_context = req
+            .extensions()
+            .get::<super::state::Principal>()
+            .map(|p| match &p.user {
+                Some(user) => format!("{}/{}", p.client_id, user),
+                None => p.client_id.clone(),
+            })
+            .unwrap_or_else(|| "-".into());
+        Self {
+            date: ctx
+                .as_ref()
+                .map(|c| {
+                    c.world
+                        .clock
+                        .now()
+                        .format("%Y-%m-%d %H:%M:%S%.3f")
+                        .to_string()
+                })
+                .unwrap_or_default(),
+            request_id: ctx.map(|c| c.request_id).unwrap_or_default(),
+            endpoint: format!("{} {}", req.method(), req.path()),
+            auth_context,
+        }
+    }
+}
+
 impl ResponseError for Error {
     fn status_code(&self) -> StatusCode {
         self.status()

@@ -2,7 +2,6 @@
 //! rendering every error (handler, extractor or router) as finAPI's `ErrorMessage`, which needs
 //! the request id, `METHOD /path`, the time and the auth context.
 
-use actix_web::HttpMessage;
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::Method;
@@ -11,7 +10,6 @@ use actix_web::middleware::Next;
 use crate::store::RequestContext;
 
 use super::errors::{EnvelopeContext, Error};
-use super::state::Principal;
 
 const METHOD_OVERRIDE: &str = "x-http-method-override";
 const MAX_REQUEST_ID: usize = 255;
@@ -34,7 +32,6 @@ pub async fn envelope(
         }
     }
     let ctx = RequestContext::of(req.request());
-    let endpoint = format!("{} {}", req.method(), req.path());
     let too_long_id = ctx
         .as_ref()
         .is_some_and(|c| c.request_id.len() > MAX_REQUEST_ID);
@@ -64,30 +61,6 @@ pub async fn envelope(
         None => None,
     };
     let Some(error) = error else { return Ok(res) };
-    let auth_context = res
-        .request()
-        .extensions()
-        .get::<Principal>()
-        .map(|p| match &p.user {
-            Some(user) => format!("{}/{}", p.client_id, user),
-            None => p.client_id.clone(),
-        })
-        .unwrap_or_else(|| "-".into());
-    let envelope = EnvelopeContext {
-        date: ctx
-            .as_ref()
-            .map(|c| {
-                c.world
-                    .clock
-                    .now()
-                    .format("%Y-%m-%d %H:%M:%S%.3f")
-                    .to_string()
-            })
-            .unwrap_or_default(),
-        request_id: ctx.map(|c| c.request_id).unwrap_or_default(),
-        endpoint,
-        auth_context,
-    };
-    let rendered = error.render(&envelope);
+    let rendered = error.render(&EnvelopeContext::of(res.request()));
     Ok(res.into_response(rendered))
 }

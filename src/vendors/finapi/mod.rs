@@ -137,20 +137,5 @@ pub const PREFIXES: &[&str] = &["/oauth", "/api/v1"];
 /// finAPI's answer to an injected server fault: 500 `UNEXPECTED_ERROR` in the `ErrorMessage`
 /// envelope.
 pub fn injected_error(req: &actix_web::HttpRequest) -> actix_web::HttpResponse {
-    let ctx = crate::store::RequestContext::of(req);
-    Error::Unexpected.render(&errors::EnvelopeContext {
-        date: ctx
-            .as_ref()
-            .map(|c| {
-                c.world
-                    .clock
-                    .now()
-                    .format("%Y-%m-%d %H:%M:%S%.3f")
-                    .to_string()
-            })
-            .unwrap_or_default(),
-        request_id: ctx.map(|c| c.request_id).unwrap_or_default(),
-        endpoint: format!("{} {}", req.method(), req.path()),
-        auth_context: "-".into(),
-    })
+    Error::Unexpected.render(&errors::EnvelopeContext::of(req))
 }

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::seed::Person;
 use crate::seed::fixtures::FixtureError;
+use crate::store::table::sorted_entries;
 use crate::store::{Clock, Ids, Page, Purpose, Table};
 
 use super::errors::{Error, Result};
@@ -1049,15 +1050,6 @@ struct Snapshot {
     fixture_users: Vec<String>,
 }
 
-fn sorted<V: Clone>(map: &DashMap<String, V>) -> Vec<(String, V)> {
-    let mut rows: Vec<(String, V)> = map
-        .iter()
-        .map(|r| (r.key().clone(), r.value().clone()))
-        .collect();
-    rows.sort_by(|a, b| a.0.cmp(&b.0));
-    rows
-}
-
 impl State {
     /// The whole state as JSON; `import` restores it losslessly.
     pub fn export(&self) -> serde_json::Value {
@@ -1066,10 +1058,10 @@ impl State {
             deleted: self.deleted.to_vec(),
             deleted_seq: self.deleted_seq.load(Ordering::Acquire),
             clients: self.clients().into_iter().collect(),
-            tokens: sorted(&self.tokens),
-            refresh_tokens: sorted(&self.refresh_tokens),
-            current: sorted(&self.current),
-            password_changes: sorted(&self.password_changes),
+            tokens: sorted_entries(&self.tokens),
+            refresh_tokens: sorted_entries(&self.refresh_tokens),
+            current: sorted_entries(&self.current),
+            password_changes: sorted_entries(&self.password_changes),
             fixture_users: self.fixture_users.clone(),
         };
         serde_json::to_value(snapshot).unwrap_or_default()

@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::seed::Person;
 use crate::seed::fixtures::{FixtureError, Fixtures as AllFixtures};
+use crate::store::table::sorted_entries;
 use crate::store::{Clock, Ids, Purpose, Table};
 
 use super::errors::{Error, Result};
@@ -1053,15 +1054,6 @@ struct Snapshot {
     fixture_accounts: Vec<(String, Option<String>)>,
 }
 
-fn sorted<V: Clone>(map: &DashMap<String, V>) -> Vec<(String, V)> {
-    let mut rows: Vec<(String, V)> = map
-        .iter()
-        .map(|r| (r.key().clone(), r.value().clone()))
-        .collect();
-    rows.sort_by(|a, b| a.0.cmp(&b.0));
-    rows
-}
-
 impl State {
     /// The whole state as JSON, for `GET /__admin/state`; `import` must restore it losslessly.
     pub fn export(&self) -> serde_json::Value {
@@ -1088,15 +1080,15 @@ impl State {
             users: self.users.to_vec().into_iter().map(|(_, u)| u).collect(),
             next_seq: self.next_seq.load(Ordering::Acquire),
             super_admins: self.super_admins.clone(),
-            entitlements: sorted(&self.entitlements),
-            views: sorted(&self.views),
-            attributes: sorted(&self.attributes),
-            auth_contexts: sorted(&self.auth_contexts),
+            entitlements: sorted_entries(&self.entitlements),
+            views: sorted_entries(&self.views),
+            attributes: sorted_entries(&self.attributes),
+            auth_contexts: sorted_entries(&self.auth_contexts),
             auth_context_updates: updates,
             customer_links: links,
-            bad_logins: sorted(&self.bad_logins),
-            locks: sorted(&self.locks),
-            tokens: sorted(&self.tokens),
+            bad_logins: sorted_entries(&self.bad_logins),
+            locks: sorted_entries(&self.locks),
+            tokens: sorted_entries(&self.tokens),
             outbox: self.outbox.to_vec(),
             outbox_seq: self.outbox_seq.load(Ordering::Acquire),
             fixture_accounts: self.fixture_accounts.clone(),
