@@ -101,6 +101,7 @@ impl Error {
             401 => Error::Unauthorized(message),
             403 => Error::Forbidden(message),
             404 => Error::NotFound(message),
+            405 => Error::MethodNotAllowed(message),
             s if (400..500).contains(&s) => Error::InvalidRequest(message),
             _ => Error::Unexpected,
         }

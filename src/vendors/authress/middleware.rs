@@ -4,7 +4,6 @@
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::StatusCode;
 use actix_web::http::header::{ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue};
 use actix_web::middleware::Next;
 
@@ -20,23 +19,7 @@ pub async fn envelope(
         .map(|c| c.request_id)
         .unwrap_or_default();
     let res = next.call(req).await?.map_into_boxed_body();
-    let status = res.status();
-    let error = match res.response().error() {
-        Some(e) => Some(
-            e.as_error::<Error>()
-                .cloned()
-                .unwrap_or_else(|| Error::from_status(status, e.to_string())),
-        ),
-        // Router answers (405 on a known path) carry no error value.
-        None if status == StatusCode::METHOD_NOT_ALLOWED => {
-            Some(Error::MethodNotAllowed(res.request().method().to_string()))
-        }
-        None if status.is_client_error() || status.is_server_error() => Some(Error::from_status(
-            status,
-            status.canonical_reason().unwrap_or("Error").to_string(),
-        )),
-        None => None,
-    };
+    let error = crate::vendors::failure(&res, Error::from_status);
     let mut res = match error {
         Some(error) => {
             let rendered = error.render(&request_id);

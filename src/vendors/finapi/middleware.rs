@@ -43,23 +43,7 @@ pub async fn envelope(
     } else {
         next.call(req).await?.map_into_boxed_body()
     };
-    let status = res.status();
-    let error = match res.response().error() {
-        Some(e) => Some(
-            e.as_error::<Error>()
-                .cloned()
-                .unwrap_or_else(|| Error::from_status(status, e.to_string())),
-        ),
-        // Router answers (405 on a known path) carry no error value.
-        None if status == actix_web::http::StatusCode::METHOD_NOT_ALLOWED => {
-            Some(Error::MethodNotAllowed(res.request().method().to_string()))
-        }
-        None if status.is_client_error() || status.is_server_error() => Some(Error::from_status(
-            status,
-            status.canonical_reason().unwrap_or("Error").to_string(),
-        )),
-        None => None,
-    };
+    let error = crate::vendors::failure(&res, Error::from_status);
     let Some(error) = error else { return Ok(res) };
     let rendered = error.render(&EnvelopeContext::of(res.request()));
     Ok(res.into_response(rendered))
