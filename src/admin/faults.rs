@@ -257,3 +257,43 @@ mod tests {
         assert!(set.validate().is_err());
     }
 }
+
+#[cfg(test)]
+mod latency_tests {
+    use super::*;
+
+    #[test]
+    fn log_normal_latencies_spread_around_their_median() {
+        let book = FaultBook::default();
+        let latency = Latency::LogNormal {
+            median_ms: 100,
+            sigma: 0.5,
+        };
+        book.set(
+            "default",
+            FaultSet {
+                rules: vec![FaultRule {
+                    latency: Some(latency),
+                    ..FaultRule::default()
+                }],
+            },
+        );
+        let ids = Ids::new(3);
+        let mut delays: Vec<u64> = (0..400)
+            .map(|_| {
+                book.decide("default", &ids, ("GET", "/x"), None, None)
+                    .unwrap()
+                    .delay_ms
+            })
+            .collect();
+        delays.sort_unstable();
+        let median = delays[200];
+        assert!((80..=125).contains(&median), "median {median}");
+        assert!(
+            delays[0] < 60 && delays[399] > 160,
+            "{} .. {}",
+            delays[0],
+            delays[399]
+        );
+    }
+}

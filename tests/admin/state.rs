@@ -205,3 +205,70 @@ async fn unknown_control_plane_paths_answer_json_404() {
     let (status, _) = admin_json(app.get("/nothing/at/all").send().await.unwrap()).await;
     assert_eq!(status, 404);
 }
+
+#[tokio::test]
+async fn a_state_with_writes_in_every_vendor_round_trips() {
+    let app = spawn_app().await;
+    // finAPI: a user and a lock.
+    let token = client_token(&app, "").await;
+    assert_eq!(create_user(&app, "", &token, "round-trip").await, 201);
+    // OBP: a session and a personal attribute.
+    let felix = crate::obp::login(&app, crate::obp::FELIX).await;
+    let attribute = json!({ "name": "SHOE_SIZE", "type": "INTEGER", "value": "44" });
+    let (status, _) =
+        crate::obp::post(&app, "/obp/v4.0.0/my/user/attributes", &felix, attribute).await;
+    assert_eq!(status, 201);
+    // Authress: a user linked to a tenant.
+    let authress = crate::authress::token(&app, crate::authress::FULL).await;
+    let linked = app
+        .patch("/v1/tenants/ten_globex/users")
+        .bearer_auth(&authress)
+        .json(&json!({ "userId": "google-oauth2|108915727483261245613" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(linked.status(), 204);
+
+    let saved = app
+        .get("/__admin/state")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    app.post("/__admin/reset").send().await.unwrap();
+    let reset = app
+        .get("/__admin/state")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_ne!(reset, saved);
+
+    let imported = app
+        .put("/__admin/state")
+        .header("content-type", "application/json")
+        .body(saved.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(imported.status(), 200);
+    assert_eq!(
+        app.get("/__admin/state")
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+        saved
+    );
+    // The sessions of the saved state work again.
+    let (status, attributes) =
+        crate::obp::get(&app, "/obp/v4.0.0/my/user/attributes", &felix).await;
+    assert_eq!(status, 200);
+    assert!(attributes.to_string().contains("SHOE_SIZE"), "{attributes}");
+}
