@@ -28,7 +28,41 @@ const PREFIX: &str = "/sandboxes/";
 pub struct Slot {
     plan: ArcSwap<SeedPlan>,
     world: ArcSwap<World>,
-    checkpoints: DashMap<String, Arc<WorldState>>,
+    checkpoints: DashMap<String, Arc<Checkpoint>>,
+}
+
+/// A saved state plus a world already built from it, so a restore is a pointer swap; the next
+/// spare is built in the background after each restore (a restore that finds none builds one).
+#[derive(Debug)]
+struct Checkpoint {
+    state: WorldState,
+    spare: std::sync::Mutex<Option<World>>,
+}
+
+impl Checkpoint {
+    fn new(state: WorldState) -> Result<Arc<Self>, SandboxError> {
+        let spare = World::import(state.clone()).map_err(SandboxError::BadState)?;
+        Ok(Arc::new(Self {
+            state,
+            spare: std::sync::Mutex::new(Some(spare)),
+        }))
+    }
+
+    /// A world in the saved state: the spare if it is ready, else one built now.
+    fn take(self: &Arc<Self>) -> Result<World, SandboxError> {
+        let spare = self.spare.lock().unwrap_or_else(|e| e.into_inner()).take();
+        let world = match spare {
+            Some(world) => world,
+            None => World::import(self.state.clone()).map_err(SandboxError::BadState)?,
+        };
+        let checkpoint = self.clone();
+        std::thread::spawn(move || {
+            if let Ok(world) = World::import(checkpoint.state.clone()) {
+                *checkpoint.spare.lock().unwrap_or_else(|e| e.into_inner()) = Some(world);
+            }
+        });
+        Ok(world)
+    }
 }
 
 impl Slot {
@@ -47,6 +81,13 @@ impl Slot {
 
     pub fn plan(&self) -> Arc<SeedPlan> {
         self.plan.load_full()
+    }
+
+    /// Swaps a world in; the old one is freed on another thread (freeing a million users takes
+    /// a while) once the requests still using it are done.
+    fn replace_world(&self, world: World) {
+        let old = self.world.swap(Arc::new(world));
+        std::thread::spawn(move || drop(old));
     }
 }
 
@@ -223,7 +264,7 @@ impl Sandboxes {
     /// Swaps a fresh seeded world in; requests in flight finish on the old one.
     pub fn reset(&self, name: Option<&str>) -> Result<(), SandboxError> {
         self.with_slot(name, |slot| {
-            slot.world.store(Arc::new(World::build(&slot.plan())?));
+            slot.replace_world(World::build(&slot.plan())?);
             Ok(())
         })
     }
@@ -236,7 +277,7 @@ impl Sandboxes {
                 users,
                 ..(*slot.plan()).clone()
             };
-            slot.world.store(Arc::new(World::build(&plan)?));
+            slot.replace_world(World::build(&plan)?);
             slot.plan.store(Arc::new(plan));
             Ok(())
         })
@@ -249,7 +290,7 @@ impl Sandboxes {
     pub fn import(&self, name: Option<&str>, state: WorldState) -> Result<(), SandboxError> {
         let world = World::import(state).map_err(SandboxError::BadState)?;
         self.with_slot(name, |slot| {
-            slot.world.store(Arc::new(world));
+            slot.replace_world(world);
             Ok(())
         })
     }
@@ -260,8 +301,8 @@ impl Sandboxes {
         checkpoint: &str,
     ) -> Result<(), SandboxError> {
         self.with_slot(name, |slot| {
-            slot.checkpoints
-                .insert(checkpoint.to_string(), Arc::new(slot.world().export()));
+            let saved = Checkpoint::new(slot.world().export())?;
+            slot.checkpoints.insert(checkpoint.to_string(), saved);
             Ok(())
         })
     }
@@ -272,13 +313,13 @@ impl Sandboxes {
         checkpoint: &str,
     ) -> Result<(), SandboxError> {
         self.with_slot(name, |slot| {
-            let state = slot
+            let saved = slot
                 .checkpoints
                 .get(checkpoint)
                 .map(|c| c.value().clone())
                 .ok_or_else(|| SandboxError::UnknownCheckpoint(checkpoint.to_string()))?;
-            let world = World::import((*state).clone()).map_err(SandboxError::BadState)?;
-            slot.world.store(Arc::new(world));
+            let world = saved.take()?;
+            slot.replace_world(world);
             Ok(())
         })
     }
@@ -339,13 +380,13 @@ impl Sandboxes {
             };
             let slot = if name == DEFAULT {
                 self.default.plan.store(Arc::new(plan));
-                self.default.world.store(Arc::new(world));
+                self.default.replace_world(world);
                 continue;
             } else {
                 self.slot_or_create(Some(&name), Some(plan.clone()))?
             };
             slot.plan.store(Arc::new(plan));
-            slot.world.store(Arc::new(world));
+            slot.replace_world(world);
         }
         Ok(())
     }
