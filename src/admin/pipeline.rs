@@ -93,9 +93,11 @@ pub async fn observe(
             return Ok(req.into_response(res));
         }
     }
-    if is_quiet_path(&path) || control.journal.capacity() == 0 {
+    if is_quiet_path(&path) {
         return Ok(next.call(req).await?.map_into_boxed_body());
     }
+    // `--journal-size 0` turns the journal off; fault rules still apply.
+    let journaling = control.journal.capacity() > 0;
     let started = Instant::now();
     let ctx = RequestContext::of(req.request());
     let method = req.method().to_string();
@@ -106,18 +108,23 @@ pub async fn observe(
     let operation = control.operations.find(&method, &path).cloned();
     let vendor = control.operations.vendor_of(&method, &path);
 
-    // Read the body once, keep a redacted copy, and hand the same bytes on.
-    let mut payload = req.take_payload();
-    let mut body = web::BytesMut::new();
-    while let Some(chunk) = payload.next().await {
-        body.extend_from_slice(&chunk?);
-        if body.len() > MAX_REQUEST_BODY {
-            return Ok(req.into_response(admin_error(413, "request bodies are limited to 4 MiB")));
+    // Read the body once, keep a copy for the journal, and hand the same bytes on.
+    let mut request_body = None;
+    if journaling {
+        let mut payload = req.take_payload();
+        let mut body = web::BytesMut::new();
+        while let Some(chunk) = payload.next().await {
+            body.extend_from_slice(&chunk?);
+            if body.len() > MAX_REQUEST_BODY {
+                return Ok(
+                    req.into_response(admin_error(413, "request bodies are limited to 4 MiB"))
+                );
+            }
         }
+        let body = body.freeze();
+        request_body = RawBody::new(&body);
+        req.set_payload(actix_web::dev::Payload::from(body));
     }
-    let body = body.freeze();
-    let request_body = RawBody::new(&body);
-    req.set_payload(actix_web::dev::Payload::from(body));
 
     let decision = ctx.as_ref().and_then(|c| {
         control.faults.decide(
@@ -151,6 +158,9 @@ pub async fn observe(
         ),
         _ => (next.call(req).await?.map_into_boxed_body(), None),
     };
+    if !journaling {
+        return Ok(res);
+    }
     let status = res.status().as_u16();
     let principal = res
         .request()
@@ -158,10 +168,8 @@ pub async fn observe(
         .get::<Caller>()
         .map(|c| c.0.clone());
     let query = redact_pairs(res.request().query_string());
-    let is_reset = fault
-        .as_deref()
-        .is_some_and(|f| f.ends_with("connection reset"));
-    let (res, response_body) = if is_reset {
+    // A cut connection has no body to keep.
+    let (res, response_body) = if decision.as_ref().is_some_and(|d| d.reset) {
         (res, None)
     } else {
         let (http_req, http_res) = res.into_parts();

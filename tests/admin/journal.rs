@@ -158,3 +158,28 @@ async fn coverage_shows_which_operations_were_called_with_which_statuses() {
     .await;
     assert_eq!(other["finapi"]["covered"], 0);
 }
+
+#[tokio::test]
+async fn a_journal_size_of_0_turns_the_journal_off_but_not_the_faults() {
+    let app = spawn_app_with(|s| s.journal_size = 0).await;
+    client_token(&app, "").await;
+    assert_eq!(requests(&app, "").await["total"], 0);
+
+    let rules = json!({"rules": [{"operationId": "getToken", "errorRate": 100}]});
+    assert_eq!(
+        app.put("/__admin/faults")
+            .json(&rules)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    let response = app
+        .post("/oauth/token?grant_type=client_credentials&client_id=sandbox-client&client_secret=sandbox-client-secret")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 500);
+    assert_eq!(requests(&app, "").await["total"], 0);
+}
