@@ -270,12 +270,18 @@ impl Sandboxes {
     }
 
     /// Reseeds a sandbox with another seed and number of fake people.
-    pub fn reseed(&self, name: Option<&str>, seed: u64, users: usize) -> Result<(), SandboxError> {
+    pub fn reseed(
+        &self,
+        name: Option<&str>,
+        seed: u64,
+        users: Option<usize>,
+    ) -> Result<(), SandboxError> {
         self.with_slot(name, |slot| {
+            let current = slot.plan();
             let plan = SeedPlan {
                 seed,
-                users,
-                ..(*slot.plan()).clone()
+                users: users.unwrap_or(current.users),
+                ..(*current).clone()
             };
             slot.replace_world(World::build(&plan)?);
             slot.plan.store(Arc::new(plan));

@@ -272,3 +272,52 @@ async fn a_state_with_writes_in_every_vendor_round_trips() {
     assert_eq!(status, 200);
     assert!(attributes.to_string().contains("SHOE_SIZE"), "{attributes}");
 }
+
+#[tokio::test]
+async fn reseeding_keeps_the_sandboxs_own_people_count_and_caps_it() {
+    let app = spawn_app().await;
+    let created = app
+        .post("/__admin/sandboxes")
+        .json(&json!({"name": "small", "users": 3}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 201);
+    let (status, info) = admin_json(
+        app.post("/__admin/seed?sandbox=small")
+            .json(&json!({"seed": 9}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        (info["seed"].as_u64(), info["users"].as_u64()),
+        (Some(9), Some(3))
+    );
+
+    let too_many = json!({"seed": 9, "users": 1_000_001});
+    let (status, body) = admin_json(
+        app.post("/__admin/seed")
+            .json(&too_many)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        (status, body["message"].as_str()),
+        (400, Some("users is capped at 1000000"))
+    );
+    let too_many = json!({"name": "huge", "users": 1_000_001});
+    let (status, _) = admin_json(
+        app.post("/__admin/sandboxes")
+            .json(&too_many)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 400);
+}

@@ -10,6 +10,15 @@ use crate::store::sandbox::SandboxInfo;
 
 use super::{AdminError, SandboxQuery, bad_request, sandbox_error};
 
+/// Fake people a sandbox may be seeded with.
+const MAX_USERS: usize = 1_000_000;
+
+fn too_many_users(users: Option<usize>) -> Option<HttpResponse> {
+    users
+        .filter(|n| *n > MAX_USERS)
+        .map(|_| bad_request(format!("users is capped at {MAX_USERS}")))
+}
+
 /// A sandbox to create.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -63,8 +72,8 @@ pub async fn create_sandbox(
         clock,
         fixtures: base.fixtures.clone(),
     };
-    if plan.users > 1_000_000 {
-        return bad_request("users is capped at 1000000");
+    if let Some(refused) = too_many_users(Some(plan.users)) {
+        return refused;
     }
     match sandboxes.create(&body.name, plan) {
         Ok(()) => {
@@ -123,18 +132,10 @@ pub async fn reseed(
     query: web::Query<SandboxQuery>,
     body: web::Json<Reseed>,
 ) -> HttpResponse {
-    let users = match (
-        body.users,
-        sandboxes.slot(query.name()).map(|s| s.plan().users),
-    ) {
-        (Some(users), _) => users,
-        (None, Ok(users)) => users,
-        (None, Err(_)) => sandboxes.plan().users,
-    };
-    if users > 1_000_000 {
-        return bad_request("users is capped at 1000000");
+    if let Some(refused) = too_many_users(body.users) {
+        return refused;
     }
-    match sandboxes.reseed(query.name(), body.seed, users) {
+    match sandboxes.reseed(query.name(), body.seed, body.users) {
         Ok(()) => {
             HttpResponse::Ok().json(sandboxes.list().into_iter().find(|s| s.name == query.key()))
         }
