@@ -29,9 +29,8 @@ pub struct Page<T> {
 }
 
 impl<T> Page<T> {
-    /// Slices an ordered, already filtered iterator. `known_total` skips counting the rest when the
-    /// caller knows the size (an unfiltered listing), so page 1 of a million rows touches one page.
-    pub fn from_ordered<I>(items: I, window: OffsetWindow, known_total: Option<usize>) -> Self
+    /// Slices an ordered, already filtered iterator and counts the whole listing.
+    pub fn from_ordered<I>(items: I, window: OffsetWindow) -> Self
     where
         I: Iterator<Item = T>,
     {
@@ -42,7 +41,7 @@ impl<T> Page<T> {
         }
         let items: Vec<T> = iter.by_ref().take(window.limit).collect();
         let taken = skipped + items.len();
-        let total = known_total.unwrap_or_else(|| taken + iter.count());
+        let total = taken + iter.count();
         Self {
             has_more: total > taken,
             items,
@@ -64,13 +63,28 @@ impl<T> Page<T> {
     }
 }
 
+/// Up to `window.limit` items after skipping `window.offset`, without counting the rest (OBP's
+/// `limit`/`offset`, which reports no total).
+pub fn offset_window<T>(items: impl Iterator<Item = T>, window: OffsetWindow) -> Vec<T> {
+    items.skip(window.offset).take(window.limit).collect()
+}
+
+/// The first `limit` items of a cursor window (the items after the cursor), and whether more
+/// follow (Authress's forward cursors).
+pub fn cursor_window<T>(items: impl Iterator<Item = T>, limit: usize) -> (Vec<T>, bool) {
+    let mut items: Vec<T> = items.take(limit.saturating_add(1)).collect();
+    let more = items.len() > limit;
+    items.truncate(limit);
+    (items, more)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn a_middle_page_counts_the_rest() {
-        let page = Page::from_ordered(0..45, OffsetWindow::page(2, 20), None);
+        let page = Page::from_ordered(0..45, OffsetWindow::page(2, 20));
         assert_eq!(page.items, (20..40).collect::<Vec<_>>());
         assert_eq!(page.total, 45);
         assert!(page.has_more);
@@ -79,7 +93,7 @@ mod tests {
 
     #[test]
     fn the_last_page_is_short() {
-        let page = Page::from_ordered(0..45, OffsetWindow::page(3, 20), None);
+        let page = Page::from_ordered(0..45, OffsetWindow::page(3, 20));
         assert_eq!(page.items, (40..45).collect::<Vec<_>>());
         assert_eq!(page.total, 45);
         assert!(!page.has_more);
@@ -87,20 +101,43 @@ mod tests {
 
     #[test]
     fn a_page_past_the_end_is_empty_but_counts() {
-        let page = Page::from_ordered(0..45, OffsetWindow::page(9, 20), None);
+        let page = Page::from_ordered(0..45, OffsetWindow::page(9, 20));
         assert!(page.items.is_empty());
         assert_eq!(page.total, 45);
         assert_eq!(
-            Page::from_ordered(0..0, OffsetWindow::page(1, 20), None).page_count(20),
+            Page::from_ordered(0..0, OffsetWindow::page(1, 20)).page_count(20),
             0
         );
     }
 
     #[test]
-    fn a_known_total_is_trusted() {
-        let page = Page::from_ordered(0..1000, OffsetWindow::page(1, 10), Some(1000));
-        assert_eq!(page.items.len(), 10);
-        assert_eq!(page.total, 1000);
-        assert!(page.has_more);
+    fn offset_windows_skip_and_stop_without_counting() {
+        assert_eq!(
+            offset_window(
+                0..45,
+                OffsetWindow {
+                    offset: 40,
+                    limit: 20
+                }
+            ),
+            (40..45).collect::<Vec<_>>()
+        );
+        assert!(
+            offset_window(
+                0..45,
+                OffsetWindow {
+                    offset: 50,
+                    limit: 20
+                }
+            )
+            .is_empty()
+        );
+    }
+
+    #[test]
+    fn cursor_windows_say_whether_more_follow() {
+        assert_eq!(cursor_window(0..10, 4), (vec![0, 1, 2, 3], true));
+        assert_eq!(cursor_window(0..4, 4), (vec![0, 1, 2, 3], false));
+        assert_eq!(cursor_window(0..0, 4), (vec![], false));
     }
 }

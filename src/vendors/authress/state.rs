@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::seed::Person;
 use crate::seed::fixtures::{FixtureError, Fixtures};
+use crate::store::page::cursor_window;
 use crate::store::{Clock, Table};
 
 use super::errors::{Error, Result};
@@ -352,32 +353,33 @@ impl State {
         filter: Option<&str>,
         tenant_id: Option<&str>,
     ) -> (Vec<UserRecord>, bool) {
-        let rows: Box<dyn Iterator<Item = UserRecord>> = match tenant_id {
+        let wanted = |u: &UserRecord| {
+            tenant_id.is_none_or(|t| u.tenant_id.as_deref() == Some(t))
+                && filter.is_none_or(|f| matches_filter(u, f))
+        };
+        match tenant_id {
             Some(tenant_id) => {
                 // The set is cloned out of the map so no map guard is held while users are read.
                 let Some(members) = self.members.get(tenant_id).map(|m| m.clone()) else {
                     return (Vec::new(), false);
                 };
                 let after = after.map_or(Bound::Unbounded, Bound::Excluded);
-                let ids: Vec<String> = members
+                let rows = members
                     .range::<str, _>((after, Bound::Unbounded))
-                    .map(|id| id.value().clone())
-                    .collect();
-                Box::new(ids.into_iter().filter_map(|id| self.users.get(&id).ok()))
+                    .filter_map(|id| self.users.get(id.value()).ok());
+                cursor_window(rows.filter(wanted), limit)
             }
             None => match after {
-                Some(after) => Box::new(self.users.after(after).map(|(_, u)| u)),
-                None => Box::new(self.users.ordered(false).map(|(_, u)| u)),
+                Some(after) => cursor_window(
+                    self.users.after(after).map(|(_, u)| u).filter(wanted),
+                    limit,
+                ),
+                None => cursor_window(
+                    self.users.ordered(false).map(|(_, u)| u).filter(wanted),
+                    limit,
+                ),
             },
-        };
-        let mut page: Vec<UserRecord> = rows
-            .filter(|u| tenant_id.is_none_or(|t| u.tenant_id.as_deref() == Some(t)))
-            .filter(|u| filter.is_none_or(|f| matches_filter(u, f)))
-            .take(limit + 1)
-            .collect();
-        let more = page.len() > limit;
-        page.truncate(limit);
-        (page, more)
+        }
     }
 
     /// Inserts or replaces a user, keeping the tenant index in step.

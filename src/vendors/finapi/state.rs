@@ -815,7 +815,7 @@ impl State {
                 .filter(|row| {
                     !by_stats || filter.matches_stats(&row.clone().with_stats(stats, today))
                 });
-            Page::from_ordered(rows, window, None)
+            Page::from_ordered(rows, window)
         };
         page.map(|row| row.with_stats(stats, today))
     }

@@ -14,8 +14,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::seed::Person;
 use crate::seed::fixtures::{FixtureError, Fixtures as AllFixtures};
+use crate::store::page::offset_window;
 use crate::store::table::sorted_entries;
-use crate::store::{Clock, Ids, Purpose, Table};
+use crate::store::{Clock, Ids, OffsetWindow, Purpose, Table};
 
 use super::errors::{Error, Result};
 use super::models::{AgreementJson, OutboxMessage, ViewJson};
@@ -653,12 +654,13 @@ impl State {
         limit: usize,
         locked: LockedStatus,
     ) -> Vec<UserRecord> {
-        self.users
+        let rows = self
+            .users
             .ordered(false)
             .map(|(_, u)| u)
-            .filter(|u| u.is_deleted == is_deleted)
-            .skip(offset)
-            .take(limit)
+            .filter(|u| u.is_deleted == is_deleted);
+        offset_window(rows, OffsetWindow { offset, limit })
+            .into_iter()
             .filter(|u| match locked {
                 LockedStatus::Any => true,
                 LockedStatus::Locked => self.counter_locked(&u.username),
