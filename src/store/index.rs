@@ -76,9 +76,9 @@ impl OrderedIndex {
         true
     }
 
-    /// The key at a position (0 = smallest), if any.
-    pub fn get(&self, position: usize) -> Option<String> {
-        self.range(position, 1, false).pop()
+    /// The key at a position of the order (or of the reverse order), if any.
+    pub fn get(&self, position: usize, descending: bool) -> Option<String> {
+        self.range(position, 1, descending).pop()
     }
 
     /// Up to `limit` keys from `offset` in ascending (or descending) order.
@@ -227,7 +227,8 @@ mod tests {
         assert_eq!(index.range(4_990, 20, false), sorted[4_990..]);
         let down: Vec<String> = sorted.iter().rev().skip(1_000).take(20).cloned().collect();
         assert_eq!(index.range(1_000, 20, true), down);
-        assert_eq!(index.get(4_999).as_deref(), Some("k004999"));
+        assert_eq!(index.get(4_999, false).as_deref(), Some("k004999"));
+        assert_eq!(index.get(0, true).as_deref(), Some("k004999"));
         assert!(index.range(n, 5, false).is_empty());
         assert_eq!(index.iter(false).collect::<Vec<_>>(), sorted);
         assert_eq!(

@@ -81,7 +81,7 @@ impl<V: Clone> Table<V> {
         Ok(f(row.value_mut()))
     }
 
-    /// Removes the row when `keep` says no; `Ok(None)` when it was kept.
+    /// Removes the row when `remove` says so; `Ok(None)` when the row was kept.
     pub fn remove_if(
         &self,
         key: &str,
@@ -117,7 +117,7 @@ impl<V: Clone> Table<V> {
 
     /// The key at a position of the order (or the reverse order).
     pub fn key_at(&self, position: usize, descending: bool) -> Option<String> {
-        self.order.range(position, 1, descending).pop()
+        self.order.get(position, descending)
     }
 
     /// Reads a row in place, without cloning it.
