@@ -178,7 +178,7 @@ impl Sandboxes {
     }
 
     /// A sandbox by name (`None` = default); a named one is created on first use.
-    pub fn slot(&self, name: Option<&str>) -> Result<Arc<Slot>, SandboxError> {
+    fn slot(&self, name: Option<&str>) -> Result<Arc<Slot>, SandboxError> {
         self.slot_or_create(name, None)
     }
 

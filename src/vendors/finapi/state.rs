@@ -367,10 +367,6 @@ impl State {
             .collect()
     }
 
-    pub fn user_count(&self) -> usize {
-        self.users.len()
-    }
-
     // ---- tokens -------------------------------------------------------------------------------
 
     fn client(&self, client_id: &str, secret: &str) -> Result<ClientRecord> {
@@ -1057,7 +1053,7 @@ impl State {
             users: self.users.to_vec(),
             deleted: self.deleted.to_vec(),
             deleted_seq: self.deleted_seq.load(Ordering::Acquire),
-            clients: self.clients().into_iter().collect(),
+            clients: self.clients(),
             tokens: sorted_entries(&self.tokens),
             refresh_tokens: sorted_entries(&self.refresh_tokens),
             current: sorted_entries(&self.current),
