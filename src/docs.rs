@@ -111,8 +111,7 @@ fn escape(s: &str) -> String {
 
 /// `/`: the banner as a page, for whoever opens the sandbox in a browser.
 pub async fn landing(req: actix_web::HttpRequest, sandbox: crate::store::Sandbox) -> HttpResponse {
-    let info = req.connection_info();
-    let base = format!("{}://{}", info.scheme(), info.host());
+    let base = crate::store::sandbox::base_url(&req, None);
     let credentials = crate::admin::handlers::credentials_of(&sandbox, &base);
     let mut html = String::from(
         "<!doctype html><html><head><meta charset=\"utf-8\"><title>user-sandbox</title>\

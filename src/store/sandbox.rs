@@ -419,6 +419,16 @@ impl RequestContext {
     }
 }
 
+/// The base URL a caller gives an SDK: the scheme and host it used, plus `/sandboxes/{name}`
+/// for a named sandbox.
+pub fn base_url(req: &HttpRequest, sandbox: Option<&str>) -> String {
+    let info = req.connection_info();
+    match sandbox {
+        Some(name) => format!("{}://{}{PREFIX}{name}", info.scheme(), info.host()),
+        None => format!("{}://{}", info.scheme(), info.host()),
+    }
+}
+
 /// Extractor: the world the request acts on.
 #[derive(Debug, Clone)]
 pub struct Sandbox(pub Arc<World>);

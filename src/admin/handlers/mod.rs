@@ -107,11 +107,7 @@ pub async fn credentials(
         Ok(world) => world,
         Err(e) => return sandbox_error(e),
     };
-    let info = req.connection_info();
-    let mut base_url = format!("{}://{}", info.scheme(), info.host());
-    if let Some(name) = query.name() {
-        base_url = format!("{base_url}/sandboxes/{name}");
-    }
+    let base_url = crate::store::sandbox::base_url(&req, query.name());
     HttpResponse::Ok().json(credentials_of(&world, &base_url))
 }
 

@@ -11,10 +11,6 @@ use crate::store::RequestContext;
 
 /// The base URL the caller used: scheme, host and any `/sandboxes/{name}` prefix.
 pub fn base_url(req: &HttpRequest) -> String {
-    let info = req.connection_info();
-    let mut base = format!("{}://{}", info.scheme(), info.host());
-    if let Some(name) = RequestContext::of(req).and_then(|c| c.sandbox) {
-        base.push_str(&format!("/sandboxes/{name}"));
-    }
-    base
+    let sandbox = RequestContext::of(req).and_then(|c| c.sandbox);
+    crate::store::sandbox::base_url(req, sandbox.as_deref())
 }
