@@ -8,7 +8,12 @@ JS := tests/sdk/js
 
 .PHONY: test lint test-rust test-sdk release openapi bench clean-sdk js-deps
 
-test: lint test-rust test-sdk
+# Each suite beyond the core ones lives in its own fragment under mk/ and appends its target to
+# TEST_SUITES (run by `make test`, in CI) or to the targets it alone defines (bench, soak).
+TEST_SUITES :=
+include $(sort $(wildcard mk/*.mk))
+
+test: lint test-rust test-sdk $(TEST_SUITES)
 
 lint:
 	$(CARGO) fmt --check
