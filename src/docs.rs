@@ -1,25 +1,30 @@
-//! The served OpenAPI documents, Swagger UI and the landing page.
+//! The served OpenAPI documents, Swagger UI and the landing page. This module only collects:
+//! every registered vendor's document, then the control plane's.
 
 use actix_web::HttpResponse;
 use utoipa::OpenApi;
 use utoipa_swagger_ui::{SwaggerUi, Url};
 
 use crate::admin::AdminApi;
-use crate::vendors::authress::AuthressApi;
-use crate::vendors::finapi::FinapiApi;
-use crate::vendors::obp::ObpApi;
+use crate::vendors::REGISTRY;
+
+/// The control plane's document name.
+const ADMIN: &str = "admin";
 
 /// The document names, as in `/openapi/<name>.json` and `user-sandbox openapi <name>`.
-pub const NAMES: &[&str] = &["finapi", "obp", "authress", "admin"];
+pub fn names() -> Vec<&'static str> {
+    REGISTRY
+        .iter()
+        .map(|v| v.name())
+        .chain(std::iter::once(ADMIN))
+        .collect()
+}
 
 pub fn openapi(name: &str) -> Option<utoipa::openapi::OpenApi> {
-    match name {
-        "finapi" => Some(FinapiApi::openapi()),
-        "obp" => Some(ObpApi::openapi()),
-        "authress" => Some(AuthressApi::openapi()),
-        "admin" => Some(AdminApi::openapi()),
-        _ => None,
+    if name == ADMIN {
+        return Some(AdminApi::openapi());
     }
+    crate::vendors::by_name(name).map(|v| v.openapi())
 }
 
 /// A document as pretty JSON, exactly as committed under `openapi/`.
@@ -29,24 +34,24 @@ pub fn document(name: &str) -> Option<String> {
 
 /// Swagger UI at `/swagger-ui/` with a selector over every document.
 pub fn swagger_ui() -> SwaggerUi {
-    SwaggerUi::new("/swagger-ui/{_:.*}").urls(vec![
-        (
-            Url::with_primary("finAPI", "/openapi/finapi.json", true),
-            FinapiApi::openapi(),
-        ),
-        (
-            Url::new("Open Bank Project", "/openapi/obp.json"),
-            ObpApi::openapi(),
-        ),
-        (
-            Url::new("Authress", "/openapi/authress.json"),
-            AuthressApi::openapi(),
-        ),
-        (
-            Url::new("Sandbox control plane", "/openapi/admin.json"),
-            AdminApi::openapi(),
-        ),
-    ])
+    // Swagger UI keeps its URLs for the life of the server: made once per process.
+    static URLS: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
+    let urls = URLS.get_or_init(|| {
+        REGISTRY
+            .iter()
+            .map(|v| &*format!("/openapi/{}.json", v.name()).leak())
+            .collect()
+    });
+    let vendors = REGISTRY
+        .iter()
+        .zip(urls)
+        .enumerate()
+        .map(|(i, (v, url))| (Url::with_primary(v.title(), url, i == 0), v.openapi()));
+    let admin = (
+        Url::new("Sandbox control plane", "/openapi/admin.json"),
+        AdminApi::openapi(),
+    );
+    SwaggerUi::new("/swagger-ui/{_:.*}").urls(vendors.chain(std::iter::once(admin)).collect())
 }
 
 /// One line per credential: `clientId: sandbox-client, clientSecret: ...`.
@@ -90,7 +95,7 @@ pub fn banner(base: &str, credentials: &serde_json::Value) -> String {
         "user-sandbox {} listening on {base}\n  landing page   {base}/\n  Swagger UI     {base}/swagger-ui/\n",
         env!("CARGO_PKG_VERSION")
     );
-    for name in NAMES {
+    for name in names() {
         out.push_str(&format!("  OpenAPI        {base}/openapi/{name}.json\n"));
     }
     out.push_str(&format!("  credentials    {base}/__admin/credentials\n"));
@@ -112,7 +117,7 @@ fn escape(s: &str) -> String {
 /// `/`: the banner as a page, for whoever opens the sandbox in a browser.
 pub async fn landing(req: actix_web::HttpRequest, sandbox: crate::store::Sandbox) -> HttpResponse {
     let base = crate::store::sandbox::base_url(&req, None);
-    let credentials = crate::admin::handlers::credentials_of(&sandbox, &base);
+    let credentials = crate::vendors::credentials(&sandbox, &base);
     let mut html = String::from(
         "<!doctype html><html><head><meta charset=\"utf-8\"><title>user-sandbox</title>\
          <style>body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}\
@@ -120,7 +125,7 @@ pub async fn landing(req: actix_web::HttpRequest, sandbox: crate::store::Sandbox
          <h1>user-sandbox</h1><p>A stateful sandbox of finAPI, Open Bank Project and Authress user management.</p>\
          <ul><li><a href=\"/swagger-ui/\">Swagger UI</a></li>",
     );
-    for name in NAMES {
+    for name in names() {
         html.push_str(&format!(
             "<li><a href=\"/openapi/{name}.json\">/openapi/{name}.json</a></li>"
         ));

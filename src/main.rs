@@ -21,7 +21,7 @@ async fn main() -> std::process::ExitCode {
             .ok_or_else(|| {
                 format!(
                     "unknown document `{vendor}`; try one of {}",
-                    user_sandbox::docs::NAMES.join(", ")
+                    user_sandbox::docs::names().join(", ")
                 )
             }),
     };

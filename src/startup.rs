@@ -62,13 +62,14 @@ impl Application {
     pub fn build(settings: Settings) -> Result<Self, StartupError> {
         let fixtures = match &settings.fixtures {
             Some(dir) => Fixtures::from_dir(dir)?,
-            None => Fixtures::embedded()?,
+            None => Fixtures::embedded(&vendors::kinds())?,
         };
         let plan = SeedPlan {
             seed: settings.seed,
             users: settings.users,
             clock: settings.clock,
             fixtures: Arc::new(fixtures),
+            vendors: vendors::kinds(),
         };
         let sandboxes = web::Data::new(Sandboxes::new(plan, settings.max_sandboxes)?);
         if let Some(path) = &settings.state_file {
@@ -98,9 +99,7 @@ impl Application {
             App::new()
                 .app_data(data.clone())
                 .app_data(control.clone())
-                .configure(vendors::finapi::configure)
-                .configure(vendors::obp::configure)
-                .configure(vendors::authress::configure)
+                .configure(vendors::configure)
                 .configure(admin::configure)
                 .service(docs::swagger_ui())
                 .route("/", web::get().to(docs::landing))
@@ -145,7 +144,7 @@ impl Application {
         let credentials = self
             .sandboxes
             .world(None)
-            .map(|w| admin::handlers::credentials_of(&w, &base))
+            .map(|w| vendors::credentials(&w, &base))
             .unwrap_or_default();
         let mut banner = docs::banner(&base, &credentials);
         if let Some(warning) = control_plane_warning(&self.host, self.admin_token) {

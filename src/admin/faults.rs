@@ -61,7 +61,7 @@ impl FaultSet {
         for (i, rule) in self.rules.iter().enumerate() {
             let bad = |what: &str| Err(format!("rules[{i}]: {what}"));
             if let Some(v) = &rule.vendor
-                && !super::operations::VENDORS.iter().any(|(name, _)| name == v)
+                && crate::vendors::by_name(v).is_none()
             {
                 return bad(&format!("unknown vendor '{v}'"));
             }

@@ -20,13 +20,6 @@ pub struct Operations {
     prefixes: Vec<(&'static str, &'static str)>,
 }
 
-/// The vendors, their documents and the path prefixes they own.
-pub const VENDORS: &[(&str, &[&str])] = &[
-    ("finapi", vendors::finapi::PREFIXES),
-    ("obp", vendors::obp::PREFIXES),
-    ("authress", vendors::authress::PREFIXES),
-];
-
 fn segments(path: &str) -> Vec<String> {
     path.trim_end_matches('/')
         .split('/')
@@ -53,11 +46,10 @@ impl Operations {
     pub fn from_documents() -> Self {
         let mut operations = Vec::new();
         let mut prefixes = Vec::new();
-        for (vendor, vendor_prefixes) in VENDORS {
-            prefixes.extend(vendor_prefixes.iter().map(|p| (*vendor, *p)));
-            let Some(doc) = crate::docs::openapi(vendor) else {
-                continue;
-            };
+        for registered in vendors::REGISTRY {
+            let vendor = registered.name();
+            prefixes.extend(registered.prefixes().iter().map(|p| (vendor, *p)));
+            let doc = registered.openapi();
             // Sandbox-only helpers a vendor documents under `/__admin` are not vendor operations.
             for (path, item) in doc
                 .paths

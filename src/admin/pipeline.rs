@@ -49,11 +49,9 @@ fn admin_error(status: u16, message: &str) -> HttpResponse {
 
 /// The vendor's own error for an injected fault.
 fn injected_error(vendor: Option<&str>, req: &actix_web::HttpRequest) -> HttpResponse {
-    match vendor {
-        Some("finapi") => vendors::finapi::injected_error(req),
-        Some("obp") => vendors::obp::injected_error(req),
-        Some("authress") => vendors::authress::injected_error(req),
-        _ => admin_error(500, "injected fault"),
+    match vendor.and_then(vendors::by_name) {
+        Some(vendor) => vendor.injected_error(req),
+        None => admin_error(500, "injected fault"),
     }
 }
 

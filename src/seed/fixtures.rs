@@ -1,5 +1,6 @@
 //! Fixture files: `people.json` (shared by every vendor) and one `<vendor>.json` per vendor, which
-//! that vendor parses into its own types. The defaults are embedded in the binary.
+//! that vendor parses into its own types. The defaults are embedded in the binary: the people
+//! here, each vendor's file by that vendor.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -8,12 +9,9 @@ use serde::de::DeserializeOwned;
 
 use super::people::FixturePerson;
 
-const EMBEDDED: &[(&str, &str)] = &[
-    ("people", include_str!("../../fixtures/people.json")),
-    ("finapi", include_str!("../../fixtures/finapi.json")),
-    ("obp", include_str!("../../fixtures/obp.json")),
-    ("authress", include_str!("../../fixtures/authress.json")),
-];
+use crate::store::world::VendorKind;
+
+const PEOPLE: &str = include_str!("../../fixtures/people.json");
 
 #[derive(Debug, thiserror::Error)]
 pub enum FixtureError {
@@ -41,12 +39,12 @@ pub struct Fixtures {
 }
 
 impl Fixtures {
-    pub fn embedded() -> Result<Self, FixtureError> {
-        Self::from_sources(
-            EMBEDDED
-                .iter()
-                .map(|(name, text)| (name.to_string(), text.to_string())),
-        )
+    /// The embedded people and each vendor's embedded fixture file.
+    pub fn embedded(vendors: &[&'static dyn VendorKind]) -> Result<Self, FixtureError> {
+        let files = vendors
+            .iter()
+            .map(|v| (v.name().to_string(), v.embedded_fixtures().to_string()));
+        Self::from_sources(std::iter::once(("people".to_string(), PEOPLE.to_string())).chain(files))
     }
 
     pub fn from_dir(dir: &Path) -> Result<Self, FixtureError> {

@@ -9,6 +9,7 @@ pub use people::{Person, population};
 use std::sync::Arc;
 
 use crate::store::clock::ClockMode;
+use crate::store::world::Kinds;
 
 /// Everything a world is built from: the same plan always builds the same world.
 #[derive(Debug, Clone)]
@@ -18,4 +19,24 @@ pub struct SeedPlan {
     pub users: usize,
     pub clock: ClockMode,
     pub fixtures: Arc<Fixtures>,
+    /// The vendors whose parts make up the world.
+    pub vendors: Kinds,
+}
+
+impl SeedPlan {
+    /// A plan over the embedded fixtures of the given vendors.
+    pub fn embedded(
+        seed: u64,
+        users: usize,
+        clock: ClockMode,
+        vendors: Kinds,
+    ) -> Result<Self, fixtures::FixtureError> {
+        Ok(Self {
+            seed,
+            users,
+            clock,
+            fixtures: Arc::new(Fixtures::embedded(&vendors)?),
+            vendors,
+        })
+    }
 }

@@ -17,7 +17,7 @@ use dashmap::DashMap;
 use crate::seed::SeedPlan;
 use crate::seed::fixtures::FixtureError;
 
-use super::world::WorldState;
+use super::world::{Kinds, WorldState};
 use super::{Purpose, World};
 
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -36,14 +36,16 @@ pub struct Slot {
 #[derive(Debug)]
 struct Checkpoint {
     state: WorldState,
+    kinds: Kinds,
     spare: std::sync::Mutex<Option<World>>,
 }
 
 impl Checkpoint {
-    fn new(state: WorldState) -> Result<Arc<Self>, SandboxError> {
-        let spare = World::import(state.clone()).map_err(SandboxError::BadState)?;
+    fn new(state: WorldState, kinds: Kinds) -> Result<Arc<Self>, SandboxError> {
+        let spare = World::import(state.clone(), &kinds).map_err(SandboxError::BadState)?;
         Ok(Arc::new(Self {
             state,
+            kinds,
             spare: std::sync::Mutex::new(Some(spare)),
         }))
     }
@@ -53,11 +55,13 @@ impl Checkpoint {
         let spare = self.spare.lock().unwrap_or_else(|e| e.into_inner()).take();
         let world = match spare {
             Some(world) => world,
-            None => World::import(self.state.clone()).map_err(SandboxError::BadState)?,
+            None => {
+                World::import(self.state.clone(), &self.kinds).map_err(SandboxError::BadState)?
+            }
         };
         let checkpoint = self.clone();
         std::thread::spawn(move || {
-            if let Ok(world) = World::import(checkpoint.state.clone()) {
+            if let Ok(world) = World::import(checkpoint.state.clone(), &checkpoint.kinds) {
                 *checkpoint.spare.lock().unwrap_or_else(|e| e.into_inner()) = Some(world);
             }
         });
@@ -294,7 +298,7 @@ impl Sandboxes {
     }
 
     pub fn import(&self, name: Option<&str>, state: WorldState) -> Result<(), SandboxError> {
-        let world = World::import(state).map_err(SandboxError::BadState)?;
+        let world = World::import(state, &self.plan().vendors).map_err(SandboxError::BadState)?;
         self.with_slot(name, |slot| {
             slot.replace_world(world);
             Ok(())
@@ -307,7 +311,7 @@ impl Sandboxes {
         checkpoint: &str,
     ) -> Result<(), SandboxError> {
         self.with_slot(name, |slot| {
-            let saved = Checkpoint::new(slot.world().export())?;
+            let saved = Checkpoint::new(slot.world().export(), slot.plan().vendors.clone())?;
             slot.checkpoints.insert(checkpoint.to_string(), saved);
             Ok(())
         })
@@ -374,7 +378,7 @@ impl Sandboxes {
                 return Err(SandboxError::BadName);
             }
             let seed = sandbox.state.seed;
-            let world = World::import(sandbox.state)
+            let world = World::import(sandbox.state, &self.plan().vendors)
                 .map_err(|e| SandboxError::BadState(format!("{name}: {e}")))?;
             worlds.push((name, seed, sandbox.users, world));
         }

@@ -1,20 +1,56 @@
-//! `World`: the whole state of one sandbox. Each vendor owns its tables; vendors never read each
-//! other's. Reset and reseed build a new `World` and swap it in whole.
+//! `World`: the whole state of one sandbox — the clock, the id generator and one part per vendor.
+//! The store knows no vendor: each vendor implements [`VendorKind`] (how its part is seeded and
+//! imported) and [`VendorState`] (its part), and the list of kinds a world is built from arrives
+//! with the seed plan. Vendors never read each other's parts. Reset and reseed build a new
+//! `World` and swap it in whole.
+
+use std::any::Any;
+use std::fmt::Debug;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use crate::seed::{SeedPlan, fixtures::FixtureError, population};
-use crate::vendors::{authress, finapi, obp};
+use crate::seed::{Fixtures, Person, SeedPlan, fixtures::FixtureError, population};
 
 use super::{Clock, Ids};
+
+/// One vendor's part of a world: the tables that vendor owns.
+pub trait VendorState: Any + Send + Sync + Debug {
+    /// The part as JSON, for `GET /__admin/state`, the state file and checkpoints.
+    fn export(&self) -> serde_json::Value;
+}
+
+/// How a world gets one vendor's part.
+pub trait VendorKind: Send + Sync + Debug {
+    /// The vendor's name: its key in exported states and its fixture file (`<name>.json`).
+    fn name(&self) -> &'static str;
+    /// The vendor's default fixture file, embedded in the binary.
+    fn embedded_fixtures(&self) -> &'static str;
+    /// The seeded part: fixture records first, then the population projected into the vendor.
+    fn seed(
+        &self,
+        fixtures: &Fixtures,
+        people: &[Person],
+        clock: &Clock,
+    ) -> Result<Box<dyn VendorState>, FixtureError>;
+    /// The part from its export.
+    fn import(&self, state: serde_json::Value) -> Result<Box<dyn VendorState>, String>;
+}
+
+/// The vendors a world is made of, in registry order.
+pub type Kinds = Arc<[&'static dyn VendorKind]>;
+
+#[derive(Debug)]
+struct Part {
+    name: &'static str,
+    state: Box<dyn VendorState>,
+}
 
 #[derive(Debug)]
 pub struct World {
     pub clock: Clock,
     pub ids: Ids,
-    pub finapi: finapi::State,
-    pub obp: obp::State,
-    pub authress: authress::State,
+    parts: Vec<Part>,
 }
 
 /// The version tag of exported states; an import of another format is refused.
@@ -22,7 +58,7 @@ pub const STATE_FORMAT: &str = "user-sandbox-state/1";
 
 /// A whole world as JSON (`GET /__admin/state`, the state file, checkpoints).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 pub struct WorldState {
     pub format: String,
     pub seed: u64,
@@ -31,9 +67,9 @@ pub struct WorldState {
     pub clock_millis: i64,
     /// Draw counters of the id generator, per purpose.
     pub ids: Vec<u64>,
-    pub finapi: serde_json::Value,
-    pub obp: serde_json::Value,
-    pub authress: serde_json::Value,
+    /// One member per vendor, named after it, in registry order.
+    #[serde(flatten)]
+    pub vendors: serde_json::Map<String, serde_json::Value>,
 }
 
 impl World {
@@ -42,16 +78,29 @@ impl World {
         let clock = Clock::new(plan.clock);
         let ids = Ids::new(plan.seed);
         let people = population(plan, clock.now());
-        let finapi = finapi::State::seed(&plan.fixtures.vendor("finapi")?, &people, &clock)?;
-        let obp = obp::State::seed(&plan.fixtures, &people, &clock)?;
-        let authress = authress::State::seed(&plan.fixtures, &people, &clock)?;
-        Ok(Self {
-            clock,
-            ids,
-            finapi,
-            obp,
-            authress,
-        })
+        let parts = plan
+            .vendors
+            .iter()
+            .map(|kind| {
+                Ok(Part {
+                    name: kind.name(),
+                    state: kind.seed(&plan.fixtures, &people, &clock)?,
+                })
+            })
+            .collect::<Result<_, FixtureError>>()?;
+        Ok(Self { clock, ids, parts })
+    }
+
+    /// The part of the vendor whose state type is `T`.
+    ///
+    /// # Panics
+    /// When no vendor of the world has that type: a vendor's code runs only in worlds built
+    /// from the registry that lists it.
+    pub fn part<T: VendorState>(&self) -> &T {
+        self.parts
+            .iter()
+            .find_map(|p| (p.state.as_ref() as &dyn Any).downcast_ref::<T>())
+            .expect("the vendor is registered in every world")
     }
 
     pub fn export(&self) -> WorldState {
@@ -62,27 +111,51 @@ impl World {
             clock_fixed,
             clock_millis,
             ids: self.ids.counters(),
-            finapi: self.finapi.export(),
-            obp: self.obp.export(),
-            authress: self.authress.export(),
+            vendors: self
+                .parts
+                .iter()
+                .map(|p| (p.name.to_string(), p.state.export()))
+                .collect(),
         }
     }
 
-    pub fn import(state: WorldState) -> Result<Self, String> {
+    /// A world from its export; the state must have exactly one member per vendor.
+    pub fn import(
+        mut state: WorldState,
+        kinds: &[&'static dyn VendorKind],
+    ) -> Result<Self, String> {
         if state.format != STATE_FORMAT {
             return Err(format!(
                 "unsupported state format '{}' (this server reads '{STATE_FORMAT}')",
                 state.format
             ));
         }
+        if let Some(unknown) = state
+            .vendors
+            .keys()
+            .find(|name| !kinds.iter().any(|k| k.name() == name.as_str()))
+        {
+            return Err(format!("unknown field `{unknown}` in the state"));
+        }
+        let parts = kinds
+            .iter()
+            .map(|kind| {
+                let part = state
+                    .vendors
+                    .remove(kind.name())
+                    .ok_or_else(|| format!("missing field `{}` in the state", kind.name()))?;
+                Ok(Part {
+                    name: kind.name(),
+                    state: kind.import(part)?,
+                })
+            })
+            .collect::<Result<_, String>>()?;
         let ids = Ids::new(state.seed);
         ids.restore_counters(&state.ids);
         Ok(Self {
             clock: Clock::from_raw(state.clock_fixed, state.clock_millis),
             ids,
-            finapi: finapi::State::import(state.finapi)?,
-            obp: obp::State::import(state.obp)?,
-            authress: authress::State::import(state.authress)?,
+            parts,
         })
     }
 }

@@ -1,14 +1,69 @@
-//! One folder per vendor, each with the same inner shape: `mod.rs` (routing table, OpenAPI
-//! document, credentials), `models/`, `handlers/`, `auth.rs`, `errors.rs`, `state.rs`.
+//! The vendor registry. One folder per vendor, each with the same inner shape: `mod.rs` (its
+//! [`Vendor`] value: routing table, OpenAPI document, credentials), `models/`, `handlers/`,
+//! `auth.rs`, `errors.rs`, `middleware.rs`, `state.rs`. Everything outside this folder (the
+//! world, the control plane, the docs, startup) reaches vendors only through [`REGISTRY`];
+//! adding a vendor is one new folder and one line there (`docs/adding-a-vendor.md`).
 
 pub mod authress;
 pub mod finapi;
 pub mod obp;
 
-use actix_web::ResponseError;
 use actix_web::body::BoxBody;
 use actix_web::dev::ServiceResponse;
 use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
+
+use crate::store::World;
+use crate::store::world::{Kinds, VendorKind};
+
+/// Every vendor the sandbox serves, in the order they appear in documents, banners and states.
+pub static REGISTRY: &[&dyn Vendor] = &[&finapi::Finapi, &obp::Obp, &authress::Authress];
+
+/// What a vendor registers besides its part of the world ([`VendorKind`]).
+pub trait Vendor: VendorKind {
+    /// The vendor's name in the Swagger UI selector, e.g. `finAPI`.
+    fn title(&self) -> &'static str;
+    /// The path prefixes the vendor owns (for the journal, coverage and fault rules).
+    fn prefixes(&self) -> &'static [&'static str];
+    /// Mounts every route of the vendor, at its real paths.
+    fn configure(&self, cfg: &mut web::ServiceConfig);
+    /// The vendor's OpenAPI document.
+    fn openapi(&self) -> utoipa::openapi::OpenApi;
+    /// The fixture credentials and the base URL to give the vendor's SDK.
+    fn credentials(&self, world: &World, base_url: &str) -> serde_json::Value;
+    /// The vendor's own answer to an injected server fault.
+    fn injected_error(&self, req: &HttpRequest) -> HttpResponse;
+}
+
+/// A registered vendor by name.
+pub fn by_name(name: &str) -> Option<&'static dyn Vendor> {
+    REGISTRY.iter().copied().find(|v| v.name() == name)
+}
+
+/// The registered vendors as the parts a world is built from.
+pub fn kinds() -> Kinds {
+    REGISTRY
+        .iter()
+        .map(|v| *v as &'static dyn VendorKind)
+        .collect::<Vec<_>>()
+        .into()
+}
+
+/// Every vendor's fixture credentials, keyed by vendor name.
+pub fn credentials(world: &World, base_url: &str) -> serde_json::Value {
+    REGISTRY
+        .iter()
+        .map(|v| (v.name().to_string(), v.credentials(world, base_url)))
+        .collect::<serde_json::Map<_, _>>()
+        .into()
+}
+
+/// Mounts every vendor's routes.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    for vendor in REGISTRY {
+        vendor.configure(cfg);
+    }
+}
 
 /// The vendor error a finished response carries, if it failed: the vendor's own error (from a
 /// handler or an extractor), a framework error mapped by its status, or a router answer that

@@ -6,7 +6,7 @@ use crate::support::spawn_app;
 #[test]
 fn committed_openapi_documents_match_the_code() {
     let update = std::env::var_os("UPDATE_OPENAPI").is_some();
-    for name in user_sandbox::docs::NAMES {
+    for name in user_sandbox::docs::names() {
         let emitted = user_sandbox::docs::document(name).expect("every listed document renders");
         let path = format!("{}/openapi/{name}.json", env!("CARGO_MANIFEST_DIR"));
         if update {
@@ -32,7 +32,7 @@ fn committed_openapi_documents_match_the_code() {
 #[tokio::test]
 async fn every_document_is_served_and_listed_in_swagger_ui() {
     let app = spawn_app().await;
-    for name in user_sandbox::docs::NAMES {
+    for name in user_sandbox::docs::names() {
         let response = app
             .get(&format!("/openapi/{name}.json"))
             .send()
@@ -51,7 +51,7 @@ async fn every_document_is_served_and_listed_in_swagger_ui() {
         .unwrap();
     assert_eq!(initializer.status(), 200);
     let initializer = initializer.text().await.unwrap();
-    for name in user_sandbox::docs::NAMES {
+    for name in user_sandbox::docs::names() {
         let url = format!("\"url\": \"/openapi/{name}.json\"");
         assert!(
             initializer.contains(&url),
@@ -75,7 +75,7 @@ async fn the_landing_page_shows_links_and_every_vendors_credentials() {
     );
     let page = response.text().await.unwrap();
     assert!(page.contains("href=\"/swagger-ui/\""));
-    for name in user_sandbox::docs::NAMES {
+    for name in user_sandbox::docs::names() {
         assert!(page.contains(&format!("/openapi/{name}.json")), "{name}");
     }
     for credential in [

@@ -7,13 +7,12 @@ pub mod sandboxes;
 pub mod state;
 
 use actix_web::{HttpRequest, HttpResponse, web};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::json;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::IntoParams;
 
+use crate::store::Sandboxes;
 use crate::store::sandbox::SandboxError;
-use crate::store::{Sandboxes, World};
-use crate::vendors::{authress, finapi, obp};
 
 /// Which sandbox an operation acts on.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -36,21 +35,7 @@ impl SandboxQuery {
     }
 }
 
-/// The control plane's error body.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct AdminError {
-    /// HTTP status.
-    pub status: u16,
-    /// What went wrong.
-    pub message: String,
-}
-
-pub fn error(status: actix_web::http::StatusCode, message: impl std::fmt::Display) -> HttpResponse {
-    HttpResponse::build(status).json(AdminError {
-        status: status.as_u16(),
-        message: message.to_string(),
-    })
-}
+pub use crate::control::{AdminError, error};
 
 pub fn sandbox_error(e: SandboxError) -> HttpResponse {
     error(e.status(), e)
@@ -83,15 +68,6 @@ pub async fn health() -> HttpResponse {
     HttpResponse::Ok().json(json!({ "status": "UP", "version": env!("CARGO_PKG_VERSION") }))
 }
 
-/// Every vendor's fixture credentials and base URL, as in the startup banner.
-pub fn credentials_of(world: &World, base_url: &str) -> serde_json::Value {
-    json!({
-        "finapi": finapi::credentials(world, base_url),
-        "obp": obp::credentials(world, base_url),
-        "authress": authress::credentials(world, base_url),
-    })
-}
-
 /// Fixture credentials
 ///
 /// The fixture clients and users of every vendor, with the base URL to give each SDK.
@@ -108,7 +84,7 @@ pub async fn credentials(
         Err(e) => return sandbox_error(e),
     };
     let base_url = crate::store::sandbox::base_url(&req, query.name());
-    HttpResponse::Ok().json(credentials_of(&world, &base_url))
+    HttpResponse::Ok().json(crate::vendors::credentials(&world, &base_url))
 }
 
 pub async fn unknown(req: HttpRequest) -> HttpResponse {

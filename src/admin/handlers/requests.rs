@@ -7,8 +7,8 @@ use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
 
 use crate::admin::journal::JournalEntry;
-use crate::admin::operations::VENDORS;
 use crate::admin::pipeline::ControlPlane;
+use crate::vendors::REGISTRY;
 
 use super::{AdminError, SandboxQuery, bad_request};
 
@@ -108,7 +108,7 @@ pub async fn coverage(
     query: web::Query<SandboxQuery>,
 ) -> HttpResponse {
     let mut vendors = serde_json::Map::new();
-    for (vendor, _) in VENDORS {
+    for vendor in REGISTRY.iter().map(|v| v.name()) {
         let operations: Vec<OperationCoverage> = control
             .operations
             .of_vendor(vendor)

@@ -71,6 +71,7 @@ pub async fn create_sandbox(
         users: body.users.unwrap_or(base.users),
         clock,
         fixtures: base.fixtures.clone(),
+        vendors: base.vendors.clone(),
     };
     if let Some(refused) = too_many_users(Some(plan.users)) {
         return refused;

@@ -16,6 +16,7 @@ use crate::store::{Caller, RequestContext};
 use super::errors::{Error, Result};
 use super::models::Access;
 use super::state::Principal;
+use crate::vendors::authress::AuthressWorld;
 
 fn bearer(req: &HttpRequest) -> Result<String> {
     let missing = || Error::Unauthorized("Send the token as 'Authorization: Bearer <JWT>'.".into());
@@ -34,7 +35,7 @@ fn authenticate(req: &HttpRequest) -> Result<Principal> {
     let token = bearer(req)?;
     let world = &ctx.world;
     let principal = world
-        .authress
+        .authress()
         .authenticate(&token, world.ids.seed(), world.clock.now())?;
     req.extensions_mut().insert(Caller(principal.describe()));
     Ok(principal)

@@ -14,6 +14,11 @@ use actix_web::middleware::from_fn;
 use actix_web::{HttpRequest, HttpResponse, web};
 use utoipa::OpenApi;
 
+use crate::seed::{Fixtures, Person, fixtures::FixtureError};
+use crate::store::world::{VendorKind, VendorState};
+use crate::store::{Clock, World};
+use crate::vendors::Vendor;
+
 pub use errors::{Error, Result};
 pub use state::State;
 
@@ -24,7 +29,7 @@ use handlers::{openid, sandbox, tenants, users};
 pub const LINKS_JSON: &str = "application/links+json";
 
 /// The routing table: every Authress path, at Authress's own paths.
-pub fn configure(cfg: &mut web::ServiceConfig) {
+fn configure(cfg: &mut web::ServiceConfig) {
     // Exact resources under `/__admin`, registered before the control plane's scope, so they win.
     cfg.service(
         web::resource("/__admin/authress/service-clients")
@@ -114,8 +119,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 pub struct AuthressApi;
 
 /// The fixture service clients with their access keys, for the banner and `/__admin/credentials`.
-pub fn credentials(world: &crate::store::World, base_url: &str) -> serde_json::Value {
-    let state = &world.authress;
+fn credentials(world: &World, base_url: &str) -> serde_json::Value {
+    let state = world.authress();
     let clients: Vec<_> = state
         .service_clients()
         .into_iter()
@@ -145,11 +150,11 @@ pub fn credentials(world: &crate::store::World, base_url: &str) -> serde_json::V
 }
 
 /// The path prefixes this vendor owns (for the journal and fault rules).
-pub const PREFIXES: &[&str] = &["/v1/", "/.well-known/"];
+const PREFIXES: &[&str] = &["/v1/", "/.well-known/"];
 
 /// The vendor's own answer to an injected server fault (control plane `PUT /__admin/faults`):
 /// what Authress's framework answers on an unhandled error.
-pub fn injected_error(req: &HttpRequest) -> HttpResponse {
+fn injected_error(req: &HttpRequest) -> HttpResponse {
     let mut res = Error::ServiceUnavailable.render(&errors::error_id(req));
     res.headers_mut().insert(
         actix_web::http::header::ACCESS_CONTROL_ALLOW_ORIGIN,
@@ -160,4 +165,77 @@ pub fn injected_error(req: &HttpRequest) -> HttpResponse {
         actix_web::http::header::HeaderValue::from_static("1"),
     );
     res
+}
+
+/// Authress's part of a world: `world.authress()`.
+pub trait AuthressWorld {
+    fn authress(&self) -> &State;
+}
+
+impl AuthressWorld for World {
+    fn authress(&self) -> &State {
+        self.part()
+    }
+}
+
+impl VendorState for State {
+    fn export(&self) -> serde_json::Value {
+        State::export(self)
+    }
+}
+
+/// Authress in the vendor registry.
+#[derive(Debug)]
+pub struct Authress;
+
+impl VendorKind for Authress {
+    fn name(&self) -> &'static str {
+        "authress"
+    }
+
+    fn embedded_fixtures(&self) -> &'static str {
+        include_str!("../../../fixtures/authress.json")
+    }
+
+    fn seed(
+        &self,
+        fixtures: &Fixtures,
+        people: &[Person],
+        clock: &Clock,
+    ) -> std::result::Result<Box<dyn VendorState>, FixtureError> {
+        Ok(Box::new(State::seed(fixtures, people, clock)?))
+    }
+
+    fn import(
+        &self,
+        state: serde_json::Value,
+    ) -> std::result::Result<Box<dyn VendorState>, String> {
+        Ok(Box::new(State::import(state)?))
+    }
+}
+
+impl Vendor for Authress {
+    fn title(&self) -> &'static str {
+        "Authress"
+    }
+
+    fn prefixes(&self) -> &'static [&'static str] {
+        PREFIXES
+    }
+
+    fn configure(&self, cfg: &mut web::ServiceConfig) {
+        configure(cfg)
+    }
+
+    fn openapi(&self) -> utoipa::openapi::OpenApi {
+        AuthressApi::openapi()
+    }
+
+    fn credentials(&self, world: &World, base_url: &str) -> serde_json::Value {
+        credentials(world, base_url)
+    }
+
+    fn injected_error(&self, req: &actix_web::HttpRequest) -> actix_web::HttpResponse {
+        injected_error(req)
+    }
 }

@@ -604,18 +604,18 @@ impl State {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
 
     use super::*;
     use crate::seed::{SeedPlan, population};
 
     fn seeded() -> State {
-        let plan = SeedPlan {
-            seed: 42,
-            users: 10,
-            clock: "fixed:2026-01-15T10:00:00Z".parse().unwrap(),
-            fixtures: Arc::new(Fixtures::embedded().unwrap()),
-        };
+        let plan = SeedPlan::embedded(
+            42,
+            10,
+            "fixed:2026-01-15T10:00:00Z".parse().unwrap(),
+            crate::vendors::kinds(),
+        )
+        .unwrap();
         let clock = Clock::new(plan.clock);
         State::seed(&plan.fixtures, &population(&plan, clock.now()), &clock).unwrap()
     }

@@ -16,6 +16,7 @@ use crate::store::{Caller, RequestContext};
 
 use super::errors::{Error, Result};
 use super::state::{Principal, Role};
+use crate::vendors::finapi::FinapiWorld;
 
 /// The bearer token: the `Authorization` header, or the deprecated `access_token` query parameter.
 fn bearer(req: &HttpRequest) -> Result<String> {
@@ -41,7 +42,7 @@ fn principal(req: &HttpRequest, allowed: &[Role]) -> Result<Principal> {
     let token = bearer(req)?;
     let principal = ctx
         .world
-        .finapi
+        .finapi()
         .authenticate(&token, ctx.world.clock.now())?;
     let caller = match (&principal.role, &principal.user) {
         (Role::User, Some(user)) => format!("finapi user {user} via {}", principal.client_id),

@@ -14,6 +14,11 @@ use actix_web::middleware::from_fn;
 use actix_web::web;
 use utoipa::OpenApi;
 
+use crate::seed::{Fixtures, Person, fixtures::FixtureError};
+use crate::store::world::{VendorKind, VendorState};
+use crate::store::{Clock, World};
+use crate::vendors::Vendor;
+
 pub use errors::{Error, Result};
 pub use state::State;
 
@@ -21,7 +26,7 @@ use auth::SecurityAddon;
 use handlers::{mandator_admin, oauth, users};
 
 /// The routing table: every finAPI path, at finAPI's own paths.
-pub fn configure(cfg: &mut web::ServiceConfig) {
+fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::scope("/oauth")
             .wrap(from_fn(middleware::envelope))
@@ -100,9 +105,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 pub struct FinapiApi;
 
 /// The fixture clients and verified fixture users, for the banner and `/__admin/credentials`.
-pub fn credentials(world: &crate::store::World, base_url: &str) -> serde_json::Value {
+fn credentials(world: &World, base_url: &str) -> serde_json::Value {
     let clients: Vec<_> = world
-        .finapi
+        .finapi()
         .clients()
         .into_iter()
         .map(|c| {
@@ -115,7 +120,7 @@ pub fn credentials(world: &crate::store::World, base_url: &str) -> serde_json::V
         })
         .collect();
     let users: Vec<_> = world
-        .finapi
+        .finapi()
         .fixture_users()
         .into_iter()
         .map(|u| {
@@ -132,10 +137,87 @@ pub fn credentials(world: &crate::store::World, base_url: &str) -> serde_json::V
 }
 
 /// The path prefixes finAPI owns (for the journal and fault rules).
-pub const PREFIXES: &[&str] = &["/oauth", "/api/v1"];
+const PREFIXES: &[&str] = &["/oauth", "/api/v1"];
 
 /// finAPI's answer to an injected server fault: 500 `UNEXPECTED_ERROR` in the `ErrorMessage`
 /// envelope.
-pub fn injected_error(req: &actix_web::HttpRequest) -> actix_web::HttpResponse {
+fn injected_error(req: &actix_web::HttpRequest) -> actix_web::HttpResponse {
     Error::Unexpected.render(&errors::EnvelopeContext::of(req))
+}
+
+/// finAPI's part of a world: `world.finapi()`.
+pub trait FinapiWorld {
+    fn finapi(&self) -> &State;
+}
+
+impl FinapiWorld for World {
+    fn finapi(&self) -> &State {
+        self.part()
+    }
+}
+
+impl VendorState for State {
+    fn export(&self) -> serde_json::Value {
+        State::export(self)
+    }
+}
+
+/// finAPI in the vendor registry.
+#[derive(Debug)]
+pub struct Finapi;
+
+impl VendorKind for Finapi {
+    fn name(&self) -> &'static str {
+        "finapi"
+    }
+
+    fn embedded_fixtures(&self) -> &'static str {
+        include_str!("../../../fixtures/finapi.json")
+    }
+
+    fn seed(
+        &self,
+        fixtures: &Fixtures,
+        people: &[Person],
+        clock: &Clock,
+    ) -> std::result::Result<Box<dyn VendorState>, FixtureError> {
+        Ok(Box::new(State::seed(
+            &fixtures.vendor("finapi")?,
+            people,
+            clock,
+        )?))
+    }
+
+    fn import(
+        &self,
+        state: serde_json::Value,
+    ) -> std::result::Result<Box<dyn VendorState>, String> {
+        Ok(Box::new(State::import(state)?))
+    }
+}
+
+impl Vendor for Finapi {
+    fn title(&self) -> &'static str {
+        "finAPI"
+    }
+
+    fn prefixes(&self) -> &'static [&'static str] {
+        PREFIXES
+    }
+
+    fn configure(&self, cfg: &mut web::ServiceConfig) {
+        configure(cfg)
+    }
+
+    fn openapi(&self) -> utoipa::openapi::OpenApi {
+        FinapiApi::openapi()
+    }
+
+    fn credentials(&self, world: &World, base_url: &str) -> serde_json::Value {
+        credentials(world, base_url)
+    }
+
+    fn injected_error(&self, req: &actix_web::HttpRequest) -> actix_web::HttpResponse {
+        injected_error(req)
+    }
 }

@@ -1088,19 +1088,19 @@ impl State {
 #[cfg(test)]
 mod snapshot_tests {
     use super::*;
-    use crate::seed::{Fixtures as AllFixtures, SeedPlan, population};
-    use std::sync::Arc;
+    use crate::seed::{SeedPlan, population};
 
     #[test]
     fn export_then_import_is_lossless() {
-        let fixtures = AllFixtures::embedded().unwrap();
         let clock = Clock::fixed("2026-01-15T10:00:00Z".parse().unwrap());
-        let plan = SeedPlan {
-            seed: 42,
-            users: 10,
-            clock: crate::store::clock::ClockMode::System,
-            fixtures: Arc::new(fixtures.clone()),
-        };
+        let plan = SeedPlan::embedded(
+            42,
+            10,
+            crate::store::clock::ClockMode::System,
+            crate::vendors::kinds(),
+        )
+        .unwrap();
+        let fixtures = plan.fixtures.clone();
         let people = population(&plan, clock.now());
         let state = State::seed(&fixtures.vendor("finapi").unwrap(), &people, &clock).unwrap();
         let ids = Ids::new(1);

@@ -15,6 +15,7 @@ use crate::store::{Caller, RequestContext};
 
 use super::errors::{Error, Result};
 use super::state::UserRecord;
+use crate::vendors::obp::ObpWorld;
 
 pub const DIRECT_LOGIN: &str = "DirectLogin";
 
@@ -137,7 +138,7 @@ fn authenticate(req: &HttpRequest) -> Result<DirectLoginUser> {
         return Err(Error::DirectLoginMissingParameters(vec!["token"]));
     };
     check_value(&token, token_char)?;
-    let state = &ctx.world.obp;
+    let state = ctx.world.obp();
     let record = state
         .token(&token, ctx.world.clock.now())
         .ok_or_else(|| Error::DirectLoginInvalidToken(token.clone()))?;

@@ -16,6 +16,11 @@ use actix_web::middleware::from_fn;
 use actix_web::{Scope, web};
 use utoipa::OpenApi;
 
+use crate::seed::{Fixtures, Person, fixtures::FixtureError};
+use crate::store::world::{VendorKind, VendorState};
+use crate::store::{Clock, World};
+use crate::vendors::Vendor;
+
 pub use errors::{Error, Result};
 pub use state::State;
 
@@ -143,7 +148,7 @@ fn routes(scope: Scope, version: Version) -> Scope {
 }
 
 /// The routing table: DirectLogin at the root, every version prefix, and the sandbox's outbox.
-pub fn configure(cfg: &mut web::ServiceConfig) {
+fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::resource("/my/logins/direct")
             .wrap(from_fn(middleware::dispatch))
@@ -221,8 +226,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 pub struct ObpApi;
 
 /// The fixture consumer and accounts, for the banner and `/__admin/credentials`.
-pub fn credentials(world: &crate::store::World, base_url: &str) -> serde_json::Value {
-    let state = &world.obp;
+fn credentials(world: &World, base_url: &str) -> serde_json::Value {
+    let state = world.obp();
     let consumers: Vec<_> = state
         .consumers()
         .iter()
@@ -258,9 +263,82 @@ pub fn credentials(world: &crate::store::World, base_url: &str) -> serde_json::V
 }
 
 /// The path prefixes this vendor owns (for the journal and fault rules).
-pub const PREFIXES: &[&str] = &["/obp/", "/my/logins/direct"];
+const PREFIXES: &[&str] = &["/obp/", "/my/logins/direct"];
 
 /// The vendor's own answer to an injected server fault (control plane `PUT /__admin/faults`).
-pub fn injected_error(_req: &actix_web::HttpRequest) -> actix_web::HttpResponse {
+fn injected_error(_req: &actix_web::HttpRequest) -> actix_web::HttpResponse {
     actix_web::ResponseError::error_response(&Error::Unknown)
+}
+
+/// Open Bank Project's part of a world: `world.obp()`.
+pub trait ObpWorld {
+    fn obp(&self) -> &State;
+}
+
+impl ObpWorld for World {
+    fn obp(&self) -> &State {
+        self.part()
+    }
+}
+
+impl VendorState for State {
+    fn export(&self) -> serde_json::Value {
+        State::export(self)
+    }
+}
+
+/// Open Bank Project in the vendor registry.
+#[derive(Debug)]
+pub struct Obp;
+
+impl VendorKind for Obp {
+    fn name(&self) -> &'static str {
+        "obp"
+    }
+
+    fn embedded_fixtures(&self) -> &'static str {
+        include_str!("../../../fixtures/obp.json")
+    }
+
+    fn seed(
+        &self,
+        fixtures: &Fixtures,
+        people: &[Person],
+        clock: &Clock,
+    ) -> std::result::Result<Box<dyn VendorState>, FixtureError> {
+        Ok(Box::new(State::seed(fixtures, people, clock)?))
+    }
+
+    fn import(
+        &self,
+        state: serde_json::Value,
+    ) -> std::result::Result<Box<dyn VendorState>, String> {
+        Ok(Box::new(State::import(state)?))
+    }
+}
+
+impl Vendor for Obp {
+    fn title(&self) -> &'static str {
+        "Open Bank Project"
+    }
+
+    fn prefixes(&self) -> &'static [&'static str] {
+        PREFIXES
+    }
+
+    fn configure(&self, cfg: &mut web::ServiceConfig) {
+        configure(cfg)
+    }
+
+    fn openapi(&self) -> utoipa::openapi::OpenApi {
+        ObpApi::openapi()
+    }
+
+    fn credentials(&self, world: &World, base_url: &str) -> serde_json::Value {
+        credentials(world, base_url)
+    }
+
+    fn injected_error(&self, req: &actix_web::HttpRequest) -> actix_web::HttpResponse {
+        injected_error(req)
+    }
 }

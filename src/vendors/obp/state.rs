@@ -1158,15 +1158,15 @@ impl State {
 mod tests {
     use super::*;
     use crate::seed::{SeedPlan, population};
-    use std::sync::Arc;
 
     fn seeded() -> (State, Clock, Ids) {
-        let plan = SeedPlan {
-            seed: 42,
-            users: 5,
-            clock: "fixed:2026-01-15T10:00:00Z".parse().unwrap(),
-            fixtures: Arc::new(AllFixtures::embedded().unwrap()),
-        };
+        let plan = SeedPlan::embedded(
+            42,
+            5,
+            "fixed:2026-01-15T10:00:00Z".parse().unwrap(),
+            crate::vendors::kinds(),
+        )
+        .unwrap();
         let clock = Clock::new(plan.clock);
         let people = population(&plan, clock.now());
         (

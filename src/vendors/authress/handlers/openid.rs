@@ -11,6 +11,7 @@ use crate::vendors::authress::jwt;
 use crate::vendors::authress::models::ResponseError;
 
 use super::base_url;
+use crate::vendors::authress::AuthressWorld;
 
 fn configuration(issuer: &str) -> serde_json::Value {
     json!({
@@ -42,7 +43,7 @@ pub async fn get_openid_configuration(req: HttpRequest) -> HttpResponse {
     responses((status = 200, description = "Success.", body = Object)),
 )]
 pub async fn get_jwks(sandbox: Sandbox) -> HttpResponse {
-    let state = &sandbox.authress;
+    let state = sandbox.authress();
     let key = state.login_key(sandbox.ids.seed()).verifying_key();
     HttpResponse::Ok().json(json!({ "keys": [jwt::jwk(state.login_key_id(), &key)] }))
 }
@@ -64,7 +65,7 @@ pub async fn get_service_client_openid_configuration(
     sandbox: Sandbox,
     client_id: web::Path<String>,
 ) -> Result<HttpResponse> {
-    let client = sandbox.authress.service_client(&client_id)?;
+    let client = sandbox.authress().service_client(&client_id)?;
     let issuer = jwt::client_issuer(&base_url(&req), &client.client_id);
     Ok(HttpResponse::Ok().json(configuration(&issuer)))
 }
@@ -85,7 +86,7 @@ pub async fn get_service_client_jwks(
     sandbox: Sandbox,
     client_id: web::Path<String>,
 ) -> Result<HttpResponse> {
-    let state = &sandbox.authress;
+    let state = sandbox.authress();
     let client = state.service_client(&client_id)?;
     let keys: Vec<_> = client
         .keys

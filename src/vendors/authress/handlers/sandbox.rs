@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use serde::de::DeserializeOwned;
 use serde_json::json;
 
-use crate::admin::handlers::AdminError;
+use crate::control::AdminError;
 use crate::store::{Purpose, Sandbox};
 use crate::vendors::authress::jwt;
 use crate::vendors::authress::models::{
@@ -16,16 +16,14 @@ use crate::vendors::authress::models::{
 use crate::vendors::authress::state::{KeyRecord, ServiceClientRecord};
 
 use super::base_url;
+use crate::vendors::authress::AuthressWorld;
 
 const DAY: i64 = 86_400;
 const MAX_USER_TOKEN_LIFETIME: i64 = 30 * DAY;
 
 fn admin_error(status: u16, message: impl Into<String>) -> HttpResponse {
     let code = actix_web::http::StatusCode::from_u16(status).unwrap_or_default();
-    HttpResponse::build(code).json(AdminError {
-        status,
-        message: message.into(),
-    })
+    crate::control::error(code, message.into())
 }
 
 /// An empty body is the type's default; anything else must be its JSON.
@@ -62,7 +60,7 @@ pub fn fixture_token(
     client: &ServiceClientRecord,
 ) -> Option<String> {
     let key = client.keys.iter().find(|k| k.public_key.is_none())?;
-    let state = &world.authress;
+    let state = world.authress();
     let signing = state.seeded_client_key(world.ids.seed(), &client.client_id, &key.key_id);
     let claims = service_client_claims(
         base,
@@ -104,7 +102,7 @@ pub async fn create_service_client(
     let mut access = params.access.unwrap_or_else(|| Access::ALL.to_vec());
     access.sort();
     access.dedup();
-    let state = &sandbox.authress;
+    let state = sandbox.authress();
     let client_id = format!(
         "sc_{}",
         sandbox.ids.alphanumeric(Purpose::Misc, 20).to_lowercase()
@@ -174,7 +172,7 @@ pub async fn create_user_token(
             format!("The expiresIn must be 1 to {MAX_USER_TOKEN_LIFETIME} seconds."),
         );
     }
-    let state = &sandbox.authress;
+    let state = sandbox.authress();
     let Ok(user) = state.user(&user_id) else {
         return admin_error(404, format!("The user {user_id} does not exist."));
     };

@@ -13,6 +13,7 @@ use crate::vendors::authress::models::{
 use crate::vendors::authress::state::TenantRecord;
 
 use super::users::{validate_tenant_id, validate_user_id};
+use crate::vendors::authress::AuthressWorld;
 
 const MAX_TENANT_ID: usize = 128;
 
@@ -52,7 +53,7 @@ impl From<TenantRecord> for Tenant {
 pub async fn get_tenants(client: ServiceClient, sandbox: Sandbox) -> Result<HttpResponse> {
     client.require(Access::ReadTenants, "fetch tenants")?;
     let tenants = sandbox
-        .authress
+        .authress()
         .tenants()
         .into_iter()
         .map(Tenant::from)
@@ -82,7 +83,7 @@ pub async fn get_tenant(
 ) -> Result<HttpResponse> {
     client.require(Access::ReadTenants, "fetch the tenant")?;
     validate_tenant_id(&tenant_id, MAX_TENANT_ID)?;
-    let tenant = sandbox.authress.tenant(&tenant_id)?;
+    let tenant = sandbox.authress().tenant(&tenant_id)?;
     Ok(HttpResponse::Ok()
         .content_type(LINKS_JSON)
         .json(Tenant::from(tenant)))
@@ -127,6 +128,6 @@ pub async fn link_tenant_user(
         return Err(Error::InvalidRequest("The userId is required.".into()));
     };
     validate_user_id("userId", &user_id)?;
-    sandbox.authress.link_tenant_user(&tenant_id, &user_id)?;
+    sandbox.authress().link_tenant_user(&tenant_id, &user_id)?;
     Ok(HttpResponse::NoContent().finish())
 }

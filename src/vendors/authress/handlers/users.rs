@@ -18,6 +18,7 @@ use crate::vendors::authress::models::{
 use crate::vendors::authress::state::UserRecord;
 
 use super::base_url;
+use crate::vendors::authress::AuthressWorld;
 
 const DEFAULT_LIMIT: usize = 100;
 const MAX_FILTER: usize = 64;
@@ -157,7 +158,7 @@ pub async fn get_users(
         }
         _ => None,
     };
-    let (users, more) = sandbox.authress.list_users(
+    let (users, more) = sandbox.authress().list_users(
         after.as_deref(),
         limit,
         filter.as_deref(),
@@ -209,7 +210,7 @@ pub async fn get_user(
 ) -> Result<HttpResponse> {
     caller.require_user_read(&user_id)?;
     validate_user_id("userId", &user_id)?;
-    let user = sandbox.authress.user(&user_id)?;
+    let user = sandbox.authress().user(&user_id)?;
     Ok(HttpResponse::Ok()
         .content_type(LINKS_JSON)
         .json(UserIdentity::from(user)))
@@ -238,7 +239,7 @@ pub async fn delete_user(
 ) -> Result<HttpResponse> {
     client.require(Access::DeleteUsers, "delete users")?;
     validate_user_id("userId", &user_id)?;
-    sandbox.authress.delete_user(&user_id)?;
+    sandbox.authress().delete_user(&user_id)?;
     Ok(HttpResponse::Accepted().finish())
 }
 

@@ -6,6 +6,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use crate::store::{OffsetWindow, Sandbox};
+use crate::vendors::finapi::FinapiWorld;
 use crate::vendors::finapi::auth::MandatorAdminToken;
 use crate::vendors::finapi::errors::{Error, Result};
 use crate::vendors::finapi::models::{
@@ -49,7 +50,7 @@ pub async fn change_client_credentials(
             "'newClientSecret' must be exactly 36 characters of 0-9, A-Z, a-z and -".into(),
         ));
     }
-    sandbox.finapi.change_client_secret(client_id, old, new)?;
+    sandbox.finapi().change_client_secret(client_id, old, new)?;
     Ok(HttpResponse::Ok().finish())
 }
 
@@ -87,7 +88,7 @@ pub async fn delete_users(
         validate::user_id("userIds", id)?;
     }
     let (deleted, kept) = sandbox
-        .finapi
+        .finapi()
         .delete_users(&ids, sandbox.clock.now().date_naive());
     Ok(HttpResponse::Ok().json(UserIdentifiersList {
         deleted_users: deleted,
@@ -334,7 +335,7 @@ pub async fn get_user_list(
     let (filter, page, per_page) = parse_query(&req)?;
     let today = sandbox.clock.now().date_naive();
     let listed = sandbox
-        .finapi
+        .finapi()
         .list_users(&filter, OffsetWindow::page(page, per_page), today);
     let page_count = listed.page_count(per_page);
     let total = listed.total;

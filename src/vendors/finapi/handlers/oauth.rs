@@ -6,6 +6,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use crate::store::Sandbox;
+use crate::vendors::finapi::FinapiWorld;
 use crate::vendors::finapi::auth::AnyClientToken;
 use crate::vendors::finapi::errors::{Error, Result};
 use crate::vendors::finapi::models::{AccessToken, BadCredentialsError, ErrorMessage, TokenParams};
@@ -105,7 +106,7 @@ pub async fn get_token(
     else {
         return Err(Error::BadClientCredentials);
     };
-    let (ids, now, finapi) = (&sandbox.ids, sandbox.clock.now(), &sandbox.finapi);
+    let (ids, now, finapi) = (&sandbox.ids, sandbox.clock.now(), sandbox.finapi());
     let issued = match grant {
         "client_credentials" => finapi.client_token(ids, now, client_id, secret)?,
         "password" => {
@@ -175,7 +176,7 @@ pub async fn revoke_token(
         .ok_or_else(|| Error::MissingField("Missing field: 'token'".into()))?;
     let hint = body.token_type_hint.or(query.token_type_hint);
     sandbox
-        .finapi
+        .finapi()
         .revoke(&client.0.client_id, &token, hint.as_deref())?;
     Ok(HttpResponse::Ok().finish())
 }

@@ -5,6 +5,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use crate::store::{Purpose, Sandbox};
+use crate::vendors::finapi::FinapiWorld;
 use crate::vendors::finapi::auth::{ClientToken, UserToken};
 use crate::vendors::finapi::errors::{Error, Result};
 use crate::vendors::finapi::models::{
@@ -75,7 +76,7 @@ pub async fn create_user(
         validate::password(password)?;
     }
     validate_contact(p.email.as_deref(), p.phone.as_deref())?;
-    let config = sandbox.finapi.client_config(&client.0.client_id)?;
+    let config = sandbox.finapi().client_config(&client.0.client_id)?;
     let auto_update = p.is_auto_update_enabled.unwrap_or(false);
     if auto_update && !config.is_automatic_batch_update_enabled {
         return Err(Error::IllegalEntityState(
@@ -100,7 +101,7 @@ pub async fn create_user(
         bank_connections: 0,
         latest_import_on: None,
     };
-    let created = sandbox.finapi.create_user(record)?;
+    let created = sandbox.finapi().create_user(record)?;
     Ok(HttpResponse::Created().json(User::plain(&created)))
 }
 
@@ -118,7 +119,7 @@ pub async fn create_user(
     security(("finapi_auth" = ["all"])),
 )]
 pub async fn get_authorized_user(user: UserToken, sandbox: Sandbox) -> Result<HttpResponse> {
-    let record = sandbox.finapi.user(user.user_key())?;
+    let record = sandbox.finapi().user(user.user_key())?;
     Ok(HttpResponse::Ok().json(User::distorted(&record)))
 }
 
@@ -153,7 +154,7 @@ pub async fn edit_authorized_user(
     validate_contact(p.email.as_deref(), p.phone.as_deref())?;
     if p.is_auto_update_enabled == Some(true)
         && !sandbox
-            .finapi
+            .finapi()
             .client_config(&user.0.client_id)?
             .is_automatic_batch_update_enabled
     {
@@ -161,7 +162,7 @@ pub async fn edit_authorized_user(
             "The automatic update cannot be enabled: it is disabled for your client".into(),
         ));
     }
-    let updated = sandbox.finapi.update_user(user.user_key(), |u| {
+    let updated = sandbox.finapi().update_user(user.user_key(), |u| {
         if let Some(email) = p.email {
             u.email = Some(email).filter(|e| !e.is_empty());
         }
@@ -193,7 +194,7 @@ pub async fn edit_authorized_user(
 )]
 pub async fn delete_authorized_user(user: UserToken, sandbox: Sandbox) -> Result<HttpResponse> {
     match sandbox
-        .finapi
+        .finapi()
         .delete_user(user.user_key(), sandbox.clock.now().date_naive())?
     {
         Some(_) => Ok(HttpResponse::Ok().finish()),
@@ -230,7 +231,7 @@ pub async fn delete_unverified_user(
 ) -> Result<HttpResponse> {
     let key = path_user_id(&user_id)?;
     sandbox
-        .finapi
+        .finapi()
         .delete_unverified_user(&key, sandbox.clock.now().date_naive())?;
     Ok(HttpResponse::Ok().finish())
 }
@@ -265,7 +266,7 @@ pub async fn get_verification_status(
     query: web::Query<VerificationStatusQuery>,
 ) -> Result<HttpResponse> {
     let key = path_user_id(validate::required("userId", &query.user_id)?)?;
-    let user = sandbox.finapi.user(&key)?;
+    let user = sandbox.finapi().user(&key)?;
     Ok(HttpResponse::Ok().json(VerificationStatusResource {
         user_id: user.id,
         is_user_verified: user.verified,
@@ -296,7 +297,9 @@ pub async fn request_password_change(
     params: web::Json<RequestPasswordChangeParams>,
 ) -> Result<HttpResponse> {
     let key = path_user_id(validate::required("userId", &params.user_id)?)?;
-    let (user, token) = sandbox.finapi.request_password_change(&sandbox.ids, &key)?;
+    let (user, token) = sandbox
+        .finapi()
+        .request_password_change(&sandbox.ids, &key)?;
     Ok(HttpResponse::Ok().json(PasswordChangingResource {
         user_id: user.id,
         user_email: user.email,
@@ -338,7 +341,7 @@ pub async fn execute_password_change(
         ));
     }
     sandbox
-        .finapi
+        .finapi()
         .execute_password_change(&key, token, password)?;
     Ok(HttpResponse::Ok().finish())
 }
@@ -364,6 +367,6 @@ pub async fn verify_user(
     user_id: web::Path<String>,
 ) -> Result<HttpResponse> {
     let key = path_user_id(&user_id)?;
-    sandbox.finapi.verify_user(&key)?;
+    sandbox.finapi().verify_user(&key)?;
     Ok(HttpResponse::Ok().finish())
 }

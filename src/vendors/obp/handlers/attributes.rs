@@ -3,6 +3,7 @@
 use actix_web::{HttpResponse, web};
 
 use crate::store::{Purpose, Sandbox};
+use crate::vendors::obp::ObpWorld;
 use crate::vendors::obp::auth::DirectLoginUser;
 use crate::vendors::obp::errors::{Error, Result};
 use crate::vendors::obp::models::{
@@ -70,7 +71,7 @@ pub async fn create_my_personal_user_attribute(
         insert_date: sandbox.clock.now(),
         is_personal: true,
     };
-    sandbox.obp.add_attribute(record.clone());
+    sandbox.obp().add_attribute(record.clone());
     Ok(HttpResponse::Created().json(UserAttributeResponseJsonV400::of(&record)))
 }
 
@@ -90,7 +91,7 @@ pub async fn get_my_personal_user_attributes(
     sandbox: Sandbox,
 ) -> Result<HttpResponse> {
     let user_attributes = sandbox
-        .obp
+        .obp()
         .attributes(user.user_id())
         .iter()
         .filter(|a| a.is_personal)
@@ -122,7 +123,7 @@ pub async fn update_my_personal_user_attribute(
 ) -> Result<HttpResponse> {
     let p = attribute_body(&body)?;
     let updated = sandbox
-        .obp
+        .obp()
         .update_personal_attribute(
             user.user_id(),
             &path.into_inner(),
@@ -153,7 +154,7 @@ pub async fn get_user_with_attributes(
     sandbox: Sandbox,
     path: web::Path<String>,
 ) -> Result<HttpResponse> {
-    let state = &sandbox.obp;
+    let state = sandbox.obp();
     user.require(state, "CanGetUsersWithAttributes")?;
     let user_id = path.into_inner();
     let found = state

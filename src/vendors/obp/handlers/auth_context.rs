@@ -4,6 +4,7 @@
 use actix_web::{HttpResponse, web};
 
 use crate::store::{Purpose, Sandbox};
+use crate::vendors::obp::ObpWorld;
 use crate::vendors::obp::auth::DirectLoginUser;
 use crate::vendors::obp::errors::{Error, Result};
 use crate::vendors::obp::models::{
@@ -69,7 +70,7 @@ pub async fn create_user_auth_context(
     path: web::Path<String>,
     body: JsonBody,
 ) -> Result<HttpResponse> {
-    let state = &sandbox.obp;
+    let state = sandbox.obp();
     user.require(state, "CanCreateUserAuthContext")?;
     let p: PostUserAuthContextJson = body.extract("PostUserAuthContextJson")?;
     let user_id = existing_user(state, path.into_inner())?;
@@ -107,7 +108,7 @@ pub async fn get_user_auth_contexts(
     sandbox: Sandbox,
     path: web::Path<String>,
 ) -> Result<HttpResponse> {
-    let state = &sandbox.obp;
+    let state = sandbox.obp();
     user.require(state, "CanGetUserAuthContext")?;
     let user_id = existing_user(state, path.into_inner())?;
     let user_auth_contexts = state
@@ -137,7 +138,7 @@ pub async fn delete_user_auth_contexts(
     sandbox: Sandbox,
     path: web::Path<String>,
 ) -> Result<HttpResponse> {
-    let state = &sandbox.obp;
+    let state = sandbox.obp();
     user.require(state, "CanDeleteUserAuthContext")?;
     let user_id = existing_user(state, path.into_inner())?;
     state.delete_auth_contexts(&user_id);
@@ -168,7 +169,7 @@ pub async fn delete_user_auth_context_by_id(
     sandbox: Sandbox,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse> {
-    let state = &sandbox.obp;
+    let state = sandbox.obp();
     user.require(state, "CanDeleteUserAuthContext")?;
     let (user_id, context_id) = path.into_inner();
     existing_user(state, user_id)?;
@@ -205,7 +206,7 @@ pub async fn create_user_auth_context_update_request(
     path: web::Path<(String, String)>,
     body: JsonBody,
 ) -> Result<HttpResponse> {
-    let state = &sandbox.obp;
+    let state = sandbox.obp();
     let (bank_id, sca_method) = path.into_inner();
     if state.bank(&bank_id).is_none() {
         return Err(Error::BankNotFound(bank_id));
@@ -279,7 +280,7 @@ pub async fn answer_user_auth_context_update_challenge(
     path: web::Path<(String, String)>,
     body: JsonBody,
 ) -> Result<HttpResponse> {
-    let state = &sandbox.obp;
+    let state = sandbox.obp();
     let (_bank_id, update_id) = path.into_inner();
     let p: PostUserAuthContextUpdateJsonV310 = body.extract("PostUserAuthContextUpdateJsonV310")?;
     let now = sandbox.clock.now();

@@ -3,6 +3,7 @@
 use actix_web::{HttpResponse, web};
 
 use crate::store::{Purpose, Sandbox};
+use crate::vendors::obp::ObpWorld;
 use crate::vendors::obp::auth::DirectLoginUser;
 use crate::vendors::obp::errors::{Error, Result};
 use crate::vendors::obp::models::{
@@ -35,7 +36,7 @@ pub async fn add_entitlement(
     path: web::Path<String>,
     body: JsonBody,
 ) -> Result<HttpResponse> {
-    let state = &sandbox.obp;
+    let state = sandbox.obp();
     let user_id = path.into_inner();
     if state.user(&user_id).is_none() {
         return Err(Error::UserNotFoundById(user_id));
@@ -96,7 +97,7 @@ pub async fn get_entitlements(
     sandbox: Sandbox,
     path: web::Path<String>,
 ) -> Result<HttpResponse> {
-    let state = &sandbox.obp;
+    let state = sandbox.obp();
     user.require(state, "CanGetEntitlementsForAnyUserAtAnyBank")?;
     let user_id = path.into_inner();
     if state.user(&user_id).is_none() {
@@ -128,7 +129,7 @@ pub async fn get_entitlements_for_current_user(
     user: DirectLoginUser,
     sandbox: Sandbox,
 ) -> Result<HttpResponse> {
-    Ok(HttpResponse::Ok().json(EntitlementJsons::of(&sandbox.obp, user.user_id(), false)))
+    Ok(HttpResponse::Ok().json(EntitlementJsons::of(sandbox.obp(), user.user_id(), false)))
 }
 
 /// Get My Spaces
@@ -144,7 +145,7 @@ pub async fn get_entitlements_for_current_user(
 )]
 pub async fn get_my_spaces(user: DirectLoginUser, sandbox: Sandbox) -> Result<HttpResponse> {
     let bank_ids = sandbox
-        .obp
+        .obp()
         .entitlements(user.user_id())
         .into_iter()
         .filter(|e| e.role_name == "CanReadDynamicResourceDocsAtOneBank")

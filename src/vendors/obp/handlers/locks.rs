@@ -4,6 +4,7 @@
 use actix_web::{HttpResponse, web};
 
 use crate::store::Sandbox;
+use crate::vendors::obp::ObpWorld;
 use crate::vendors::obp::State;
 use crate::vendors::obp::auth::DirectLoginUser;
 use crate::vendors::obp::errors::{Error, Result};
@@ -34,7 +35,7 @@ fn bad_login_status(
     provider: Option<&str>,
     username: &str,
 ) -> Result<HttpResponse> {
-    let state = &sandbox.obp;
+    let state = sandbox.obp();
     user.require(state, "CanReadUserLockedStatus")?;
     let found = local_user(state, provider, username).ok_or(Error::UserNotFoundByUsername(None))?;
     let record = state.bad_login_status(&found.username, sandbox.clock.now());
@@ -47,7 +48,7 @@ fn unlock(
     provider: Option<&str>,
     username: &str,
 ) -> Result<HttpResponse> {
-    let state = &sandbox.obp;
+    let state = sandbox.obp();
     // OBP's unlockUser looks the user up before it checks the role.
     let found = local_user(state, provider, username).ok_or(Error::UserNotFoundByUsername(None))?;
     user.require(state, "CanUnlockUser")?;
@@ -61,7 +62,7 @@ fn lock(
     provider: Option<&str>,
     username: &str,
 ) -> Result<HttpResponse> {
-    let state = &sandbox.obp;
+    let state = sandbox.obp();
     user.require(state, "CanLockUser")?;
     let found = local_user(state, provider, username)
         .ok_or_else(|| Error::UserNotFoundByUsername(Some(username.to_string())))?;

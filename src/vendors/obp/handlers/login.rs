@@ -4,6 +4,7 @@ use actix_web::{HttpMessage, HttpRequest, HttpResponse};
 use chrono::Duration;
 
 use crate::store::{Caller, Purpose, Sandbox};
+use crate::vendors::obp::ObpWorld;
 use crate::vendors::obp::auth::login_credentials;
 use crate::vendors::obp::errors::Result;
 use crate::vendors::obp::models::{ErrorMessage, TokenJson};
@@ -35,7 +36,7 @@ const JWT_PREFIX: &str = "eyJhbGciOiJIUzI1NiJ9.eyIiOiIifQ.";
 pub async fn direct_login(req: HttpRequest, sandbox: Sandbox) -> Result<HttpResponse> {
     let (username, password, consumer_key) = login_credentials(&req)?;
     let now = sandbox.clock.now();
-    let state = &sandbox.obp;
+    let state = sandbox.obp();
     let user = state.direct_login(&username, &password, &consumer_key, now)?;
     let token = format!("{JWT_PREFIX}{}", sandbox.ids.url_safe(Purpose::Token, 43));
     let weeks = state.config().token_expiration_weeks;

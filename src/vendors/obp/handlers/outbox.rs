@@ -4,6 +4,7 @@
 use actix_web::HttpResponse;
 
 use crate::store::Sandbox;
+use crate::vendors::obp::ObpWorld;
 use crate::vendors::obp::models::Outbox;
 
 /// Sent messages
@@ -16,6 +17,6 @@ use crate::vendors::obp::models::Outbox;
 )]
 pub async fn outbox(sandbox: Sandbox) -> HttpResponse {
     HttpResponse::Ok().json(Outbox {
-        messages: sandbox.obp.outbox(),
+        messages: sandbox.obp().outbox(),
     })
 }

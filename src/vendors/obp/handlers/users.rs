@@ -5,6 +5,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 
 use crate::store::{Purpose, Sandbox};
+use crate::vendors::obp::ObpWorld;
 use crate::vendors::obp::State;
 use crate::vendors::obp::auth::DirectLoginUser;
 use crate::vendors::obp::errors::{Error, FilterError, Result};
@@ -86,7 +87,7 @@ impl UserJsonV400 {
 pub async fn create_user(sandbox: Sandbox, body: JsonBody) -> Result<HttpResponse> {
     let p: CreateUserJson = body.extract("")?;
     validate::password(&p.password)?;
-    let state = &sandbox.obp;
+    let state = sandbox.obp();
     if state.user_by_username(&p.username).is_some() {
         return Err(Error::Internal(StatusCode::CONFLICT));
     }
@@ -133,7 +134,7 @@ pub async fn create_user(sandbox: Sandbox, body: JsonBody) -> Result<HttpRespons
 )]
 pub async fn get_current_user(user: DirectLoginUser, sandbox: Sandbox) -> Result<HttpResponse> {
     let u = &user.user;
-    let state = &sandbox.obp;
+    let state = sandbox.obp();
     Ok(HttpResponse::Ok().json(UserJsonV300 {
         user_id: u.user_id.clone(),
         email: u.email.clone(),
@@ -177,7 +178,7 @@ pub async fn get_current_user_id(user: DirectLoginUser) -> Result<HttpResponse> 
 )]
 pub async fn get_logout_link(_user: DirectLoginUser, sandbox: Sandbox) -> Result<HttpResponse> {
     Ok(HttpResponse::Ok().json(LogoutLinkJson {
-        link: format!("{}/user_mgt/logout", sandbox.obp.config().hostname),
+        link: format!("{}/user_mgt/logout", sandbox.obp().config().hostname),
     }))
 }
 
@@ -201,7 +202,7 @@ pub async fn get_user_by_user_id(
     sandbox: Sandbox,
     path: web::Path<String>,
 ) -> Result<HttpResponse> {
-    let state = &sandbox.obp;
+    let state = sandbox.obp();
     user.require(state, CAN_GET_ANY_USER)?;
     let user_id = path.into_inner();
     let found = state
@@ -229,7 +230,7 @@ pub async fn get_user_by_username(
     sandbox: Sandbox,
     path: web::Path<String>,
 ) -> Result<HttpResponse> {
-    let state = &sandbox.obp;
+    let state = sandbox.obp();
     user.require(state, CAN_GET_ANY_USER)?;
     let found = state
         .user_by_username(&path.into_inner())
@@ -256,7 +257,7 @@ pub async fn get_users_by_email(
     sandbox: Sandbox,
     path: web::Path<String>,
 ) -> Result<HttpResponse> {
-    let state = &sandbox.obp;
+    let state = sandbox.obp();
     user.require(state, CAN_GET_ANY_USER)?;
     let users = state
         .users_by_email(&path.into_inner())
@@ -356,7 +357,7 @@ pub async fn get_users(
     sandbox: Sandbox,
     req: HttpRequest,
 ) -> Result<HttpResponse> {
-    let state = &sandbox.obp;
+    let state = sandbox.obp();
     user.require(state, CAN_GET_ANY_USER)?;
     let q = users_query(req.query_string())?;
     let users = state
@@ -390,7 +391,7 @@ pub async fn delete_user(
     sandbox: Sandbox,
     path: web::Path<String>,
 ) -> Result<HttpResponse> {
-    let state = &sandbox.obp;
+    let state = sandbox.obp();
     user.require(state, "CanDeleteUser")?;
     let user_id = path.into_inner();
     state
@@ -420,7 +421,7 @@ pub async fn refresh_user(
     sandbox: Sandbox,
     path: web::Path<String>,
 ) -> Result<HttpResponse> {
-    let state = &sandbox.obp;
+    let state = sandbox.obp();
     user.require(state, "CanRefreshUser")?;
     let user_id = path.into_inner();
     state
@@ -473,7 +474,7 @@ pub async fn reset_password_url(
             " Here are all invalid values: List((user_id,{id}))"
         )));
     }
-    let state = &sandbox.obp;
+    let state = sandbox.obp();
     user.require(state, "CanCreateResetPasswordUrl")?;
     if !state.config().reset_password_url_enabled {
         return Err(Error::EndpointForbidden);
