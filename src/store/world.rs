@@ -159,3 +159,77 @@ impl World {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::clock::ClockMode;
+
+    /// A vendor that is not in the registry: the store builds, exports and imports it all the
+    /// same, which is what makes a new vendor one folder and one registry line.
+    #[derive(Debug)]
+    struct Echo;
+
+    #[derive(Debug, PartialEq)]
+    struct EchoState(Vec<String>);
+
+    impl VendorState for EchoState {
+        fn export(&self) -> serde_json::Value {
+            serde_json::json!(self.0)
+        }
+    }
+
+    impl VendorKind for Echo {
+        fn name(&self) -> &'static str {
+            "echo"
+        }
+        fn embedded_fixtures(&self) -> &'static str {
+            "{}"
+        }
+        fn seed(
+            &self,
+            _: &Fixtures,
+            people: &[Person],
+            _: &Clock,
+        ) -> Result<Box<dyn VendorState>, FixtureError> {
+            Ok(Box::new(EchoState(
+                people.iter().map(|p| p.username.clone()).collect(),
+            )))
+        }
+        fn import(&self, state: serde_json::Value) -> Result<Box<dyn VendorState>, String> {
+            serde_json::from_value(state)
+                .map(|names| Box::new(EchoState(names)) as Box<dyn VendorState>)
+                .map_err(|e| e.to_string())
+        }
+    }
+
+    fn plan() -> SeedPlan {
+        let kinds: Kinds = vec![&Echo as &'static dyn VendorKind].into();
+        SeedPlan::embedded(7, 3, ClockMode::System, kinds).unwrap()
+    }
+
+    #[test]
+    fn a_world_of_any_vendor_builds_exports_and_imports() {
+        let plan = plan();
+        let world = World::build(&plan).unwrap();
+        let people = world.part::<EchoState>().0.clone();
+        assert_eq!(people.len(), plan.fixtures.people.len() + 3);
+        let state = world.export();
+        assert_eq!(state.vendors.keys().collect::<Vec<_>>(), ["echo"]);
+        let back = World::import(state.clone(), &plan.vendors).unwrap();
+        assert_eq!(back.part::<EchoState>().0, people);
+        assert_eq!(back.export(), state);
+    }
+
+    #[test]
+    fn a_state_with_an_unknown_or_a_missing_vendor_is_refused() {
+        let plan = plan();
+        let mut state = World::build(&plan).unwrap().export();
+        state.vendors.insert("other".into(), serde_json::json!({}));
+        let err = World::import(state.clone(), &plan.vendors).unwrap_err();
+        assert!(err.contains("unknown field `other`"), "{err}");
+        state.vendors.clear();
+        let err = World::import(state, &plan.vendors).unwrap_err();
+        assert!(err.contains("missing field `echo`"), "{err}");
+    }
+}

@@ -9,6 +9,7 @@ pub mod jwt;
 pub mod middleware;
 pub mod models;
 pub mod state;
+pub mod validate;
 
 use actix_web::middleware::from_fn;
 use actix_web::{HttpRequest, HttpResponse, web};

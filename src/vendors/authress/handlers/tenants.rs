@@ -12,8 +12,8 @@ use crate::vendors::authress::models::{
 };
 use crate::vendors::authress::state::TenantRecord;
 
-use super::users::{validate_tenant_id, validate_user_id};
 use crate::vendors::authress::AuthressWorld;
+use crate::vendors::authress::validate;
 
 const MAX_TENANT_ID: usize = 128;
 
@@ -82,7 +82,7 @@ pub async fn get_tenant(
     tenant_id: web::Path<String>,
 ) -> Result<HttpResponse> {
     client.require(Access::ReadTenants, "fetch the tenant")?;
-    validate_tenant_id(&tenant_id, MAX_TENANT_ID)?;
+    validate::tenant_id(&tenant_id, MAX_TENANT_ID)?;
     let tenant = sandbox.authress().tenant(&tenant_id)?;
     Ok(HttpResponse::Ok()
         .content_type(LINKS_JSON)
@@ -114,7 +114,7 @@ pub async fn link_tenant_user(
     body: web::Json<serde_json::Value>,
 ) -> Result<HttpResponse> {
     client.require(Access::UpdateTenants, "update tenant")?;
-    validate_tenant_id(&tenant_id, MAX_TENANT_ID)?;
+    validate::tenant_id(&tenant_id, MAX_TENANT_ID)?;
     // serde would also read a struct from a JSON array; Authress wants an object.
     let body = body.into_inner();
     if !body.is_object() {
@@ -127,7 +127,7 @@ pub async fn link_tenant_user(
     let Some(user_id) = body.user_id else {
         return Err(Error::InvalidRequest("The userId is required.".into()));
     };
-    validate_user_id("userId", &user_id)?;
+    validate::user_id("userId", &user_id)?;
     sandbox.authress().link_tenant_user(&tenant_id, &user_id)?;
     Ok(HttpResponse::NoContent().finish())
 }

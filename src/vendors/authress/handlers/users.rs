@@ -19,10 +19,9 @@ use crate::vendors::authress::state::UserRecord;
 
 use super::base_url;
 use crate::vendors::authress::AuthressWorld;
+use crate::vendors::authress::validate::{self, MAX_USER_ID};
 
-const DEFAULT_LIMIT: usize = 100;
 const MAX_FILTER: usize = 64;
-const MAX_USER_ID: usize = 128;
 
 impl From<UserRecord> for UserIdentity {
     fn from(u: UserRecord) -> Self {
@@ -53,18 +52,6 @@ pub struct GetUsersQuery {
     tenant_id: Option<String>,
 }
 
-fn parse_limit(limit: Option<&str>) -> Result<usize> {
-    let Some(limit) = limit else {
-        return Ok(DEFAULT_LIMIT);
-    };
-    match limit.parse::<usize>() {
-        Ok(n) if (1..=100).contains(&n) => Ok(n),
-        _ => Err(Error::InvalidParameter(format!(
-            "The limit must be an integer from 1 to 100, not '{limit}'."
-        ))),
-    }
-}
-
 /// The cursor is the URL-safe base64 of the last user id of the previous page, so it stays valid
 /// while users before or after it are added or deleted.
 fn encode_cursor(user_id: &str) -> String {
@@ -78,30 +65,6 @@ fn decode_cursor(cursor: &str) -> Result<String> {
         .and_then(|bytes| String::from_utf8(bytes).ok())
         .filter(|id| !id.is_empty() && id.chars().count() <= MAX_USER_ID)
         .ok_or(Error::InvalidCursor)
-}
-
-/// Authress's user id rule: 1 to 128 of `a-zA-Z0-9+._|/~:@`, whitespace and `-`.
-pub fn validate_user_id(name: &str, user_id: &str) -> Result<()> {
-    let allowed =
-        |c: char| c.is_ascii_alphanumeric() || c.is_whitespace() || "+._|/~:@-".contains(c);
-    let length = user_id.chars().count();
-    if length == 0 || length > MAX_USER_ID || !user_id.chars().all(allowed) {
-        return Err(Error::InvalidParameter(format!(
-            "The {name} must be 1 to {MAX_USER_ID} characters of a-z, A-Z, 0-9, whitespace and +._|/~:@-."
-        )));
-    }
-    Ok(())
-}
-
-/// Authress's tenant id rule: 1 to `max` of `a-zA-Z0-9-_.:`.
-pub fn validate_tenant_id(tenant_id: &str, max: usize) -> Result<()> {
-    let allowed = |b: u8| b.is_ascii_alphanumeric() || b"-_.:".contains(&b);
-    if tenant_id.is_empty() || tenant_id.len() > max || !tenant_id.bytes().all(allowed) {
-        return Err(Error::InvalidParameter(format!(
-            "The tenantId must be 1 to {max} characters of a-z, A-Z, 0-9 and -_.:"
-        )));
-    }
-    Ok(())
 }
 
 /// The request's query with the cursor replaced.
@@ -137,7 +100,7 @@ pub async fn get_users(
 ) -> Result<HttpResponse> {
     client.require(Access::ReadUsers, "fetch users")?;
     let q = query.into_inner();
-    let limit = parse_limit(q.limit.as_deref())?;
+    let limit = validate::limit(q.limit.as_deref())?;
     let after = match q.cursor.as_deref() {
         None | Some("") => None,
         Some(cursor) => Some(decode_cursor(cursor)?),
@@ -153,7 +116,7 @@ pub async fn get_users(
     };
     let tenant_id = match q.tenant_id {
         Some(t) if !t.is_empty() => {
-            validate_tenant_id(&t, 64)?;
+            validate::tenant_id(&t, 64)?;
             Some(t)
         }
         _ => None,
@@ -209,7 +172,7 @@ pub async fn get_user(
     user_id: web::Path<String>,
 ) -> Result<HttpResponse> {
     caller.require_user_read(&user_id)?;
-    validate_user_id("userId", &user_id)?;
+    validate::user_id("userId", &user_id)?;
     let user = sandbox.authress().user(&user_id)?;
     Ok(HttpResponse::Ok()
         .content_type(LINKS_JSON)
@@ -238,7 +201,7 @@ pub async fn delete_user(
     user_id: web::Path<String>,
 ) -> Result<HttpResponse> {
     client.require(Access::DeleteUsers, "delete users")?;
-    validate_user_id("userId", &user_id)?;
+    validate::user_id("userId", &user_id)?;
     sandbox.authress().delete_user(&user_id)?;
     Ok(HttpResponse::Accepted().finish())
 }
@@ -256,14 +219,5 @@ mod tests {
             decode_cursor(&URL_SAFE_NO_PAD.encode([0xff, 0xfe])),
             Err(Error::InvalidCursor)
         );
-    }
-
-    #[test]
-    fn limits_outside_1_to_100_are_refused() {
-        assert_eq!(parse_limit(None), Ok(100));
-        assert_eq!(parse_limit(Some("1")), Ok(1));
-        assert!(parse_limit(Some("0")).is_err());
-        assert!(parse_limit(Some("101")).is_err());
-        assert!(parse_limit(Some("ten")).is_err());
     }
 }
