@@ -3,6 +3,7 @@
 
 mod auth;
 mod openid;
+mod paging;
 mod sandbox;
 mod tenants;
 mod users;

@@ -1,6 +1,7 @@
 //! finAPI over HTTP: OAuth, the Users API, the Mandator Administration API and finAPI's error
 //! contract (`ErrorMessage` envelope, OAuth 401 bodies, `X-Request-Id`).
 
+mod documented_errors;
 mod errors;
 mod mandator_admin;
 mod oauth;

@@ -3,11 +3,14 @@
 
 mod attributes;
 mod auth_context;
+mod discovery;
 mod entitlements;
 mod locks;
 mod login;
+mod revocation;
 mod routing;
 mod users;
+mod v310;
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -30,7 +30,7 @@ async fn the_user_endpoints_answer_under_every_served_version() {
         let spaces = get(&app, &format!("{prefix}/my/spaces"), &admin).await;
         assert_eq!(spaces.0, 200, "{prefix}: {}", spaces.1);
     }
-    // v3.1.0 has no v4.0.0 endpoints (its own older getUsers is not served).
+    // v3.1.0 has no v4.0.0-only endpoints.
     assert_obp_error(
         &get(&app, "/obp/v3.1.0/my/spaces", &admin).await,
         404,

@@ -146,6 +146,15 @@ pub enum Error {
          special character, OR the length should be > 16 and <= 512."
     )]
     InvalidPasswordFormat,
+    /// 400 at the resource docs: a version the sandbox does not serve.
+    #[error("OBP-00027: Invalid API Version string. We could not find the version specified.")]
+    InvalidApiVersion,
+    /// 404 at deleteEntitlement: no user holds an entitlement with that id.
+    #[error("OBP-30212: EntitlementId not found")]
+    EntitlementNotFound,
+    /// 400 at deleteEntitlement: the entitlement exists but belongs to another user.
+    #[error("OBP-30213: USER_ID does not have the ENTITLEMENT_ID.")]
+    UserDoesNotHaveEntitlement,
     /// 400
     #[error("OBP-30216: Entitlement already exists for the user.")]
     EntitlementAlreadyExists,
@@ -184,7 +193,8 @@ impl Error {
             | UserNotFoundByUsername(_)
             | InvalidUri { .. }
             | BankNotFound(_)
-            | CustomerNotFound => StatusCode::NOT_FOUND,
+            | CustomerNotFound
+            | EntitlementNotFound => StatusCode::NOT_FOUND,
             DirectLoginMissingParameters(_)
             | DirectLoginInvalidToken(_)
             | ValueTooLong
@@ -201,6 +211,8 @@ impl Error {
             | EntitlementIsSystemRole
             | InvalidPasswordFormat
             | EntitlementAlreadyExists
+            | UserDoesNotHaveEntitlement
+            | InvalidApiVersion
             | UnsupportedScaMethod
             | Connector(_)
             | EndpointForbidden => StatusCode::BAD_REQUEST,

@@ -25,7 +25,7 @@ pub use errors::{Error, Result};
 pub use state::State;
 
 use auth::SecurityAddon;
-use handlers::{attributes, auth_context, entitlements, locks, login, outbox, users};
+use handlers::{attributes, auth_context, discovery, entitlements, locks, login, outbox, users};
 
 /// Which OBP version a prefix serves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -50,6 +50,12 @@ fn routes(scope: Scope, version: Version) -> Scope {
         .app_data(errors::json_config())
         .app_data(errors::query_config())
         .app_data(errors::path_config())
+        .route("", web::get().to(discovery::root))
+        .route("/root", web::get().to(discovery::root))
+        .route(
+            "/resource-docs/{API_VERSION}/obp",
+            web::get().to(discovery::get_resource_docs_obp),
+        )
         .route("/users/current", web::get().to(users::get_current_user));
     if v4 {
         scope = scope
@@ -99,7 +105,17 @@ fn routes(scope: Scope, version: Version) -> Scope {
                 web::post().to(users::reset_password_url),
             );
     } else {
-        scope = scope.route("/users", web::post().to(users::create_user));
+        // v3.1.0 serves OBP v3.0.0's getUsers and getUserByUserId, in the v2.0.0 user shape.
+        scope = scope
+            .route(
+                "/users/user_id/{USER_ID}",
+                web::get().to(users::get_user_by_user_id_v310),
+            )
+            .service(
+                web::resource("/users")
+                    .route(web::post().to(users::create_user))
+                    .route(web::get().to(users::get_users_v310)),
+            );
     }
     scope = scope
         .service(
@@ -124,6 +140,7 @@ fn routes(scope: Scope, version: Version) -> Scope {
                 .route(web::put().to(locks::unlock_user)),
         )
         .route("/my/entitlements", web::get().to(entitlements::get_entitlements_for_current_user))
+        .route("/entitlements", web::get().to(entitlements::get_all_entitlements))
         .route(
             "/banks/{BANK_ID}/users/current/auth-context-updates/{SCA_METHOD}",
             web::post().to(auth_context::create_user_auth_context_update_request),
@@ -144,7 +161,11 @@ fn routes(scope: Scope, version: Version) -> Scope {
                 web::post().to(locks::lock_user_by_provider_and_username),
             );
     }
-    scope
+    // Last: its four segments would otherwise shadow v5.1.0's `/users/{PROVIDER}/{USERNAME}/...`.
+    scope.route(
+        "/users/{USER_ID}/entitlement/{ENTITLEMENT_ID}",
+        web::delete().to(entitlements::delete_entitlement),
+    )
 }
 
 /// The routing table: DirectLogin at the root, every version prefix, and the sandbox's outbox.
@@ -210,6 +231,12 @@ fn configure(cfg: &mut web::ServiceConfig) {
         entitlements::add_entitlement,
         entitlements::get_entitlements,
         entitlements::get_entitlements_for_current_user,
+        entitlements::delete_entitlement,
+        entitlements::get_all_entitlements,
+        users::get_users_v310,
+        users::get_user_by_user_id_v310,
+        discovery::root,
+        discovery::get_resource_docs_obp,
         locks::get_user_lock_status,
         locks::unlock_user_by_provider_and_username,
         locks::lock_user_by_provider_and_username,
@@ -220,6 +247,7 @@ fn configure(cfg: &mut web::ServiceConfig) {
         (name = "DirectLogin", description = "Get a token"),
         (name = "User", description = "OBP's User endpoints"),
         (name = "Role", description = "Entitlements: grant and list roles"),
+        (name = "API", description = "Discovery: API info and resource docs"),
         (name = "Sandbox", description = "Sandbox extras, not part of OBP"),
     ),
 )]

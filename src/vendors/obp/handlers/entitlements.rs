@@ -1,4 +1,4 @@
-//! Entitlements (roles): granting and listing them, and the caller's spaces.
+//! Entitlements (roles): granting, listing and revoking them, and the caller's spaces.
 
 use actix_web::{HttpResponse, web};
 
@@ -25,7 +25,7 @@ use crate::vendors::obp::validate::JsonBody;
         (status = 201, description = "The new entitlement", body = EntitlementJson),
         (status = 400, description = "OBP-10001 bad JSON, OBP-10007 unknown role, OBP-30205/OBP-30206 wrong bank_id, OBP-30001 unknown bank, OBP-30216 duplicate", body = ErrorMessage),
         (status = 401, description = "OBP-20001: not logged in", body = ErrorMessage),
-        (status = 403, description = "OBP-20050: may not grant roles", body = ErrorMessage),
+        (status = 403, description = "OBP-20050: not a super admin, and missing CanCreateEntitlementAtAnyBank or CanCreateEntitlementAtOneBank", body = ErrorMessage),
         (status = 404, description = "OBP-20005: no such user", body = ErrorMessage),
     ),
     security(("directLogin" = [])),
@@ -112,6 +112,67 @@ pub async fn get_entitlements(
         });
     }
     Ok(HttpResponse::Ok().json(list))
+}
+
+/// Delete Entitlement
+///
+/// Revokes the entitlement `ENTITLEMENT_ID` of the user `USER_ID`. Needs
+/// `CanDeleteEntitlementAtAnyBank` (being a super admin is not enough). Answers 204 with no
+/// body.
+#[utoipa::path(
+    delete, path = "/obp/v4.0.0/users/{USER_ID}/entitlement/{ENTITLEMENT_ID}", operation_id = "OBPv2.0.0-deleteEntitlement", tag = "Role",
+    params(
+        ("USER_ID" = String, Path, example = "9ca9a7e4-6d02-40e3-a129-0b2bf89de9b1"),
+        ("ENTITLEMENT_ID" = String, Path, example = "6fb17583-1e49-4435-bb74-a14fe0996723"),
+    ),
+    responses(
+        (status = 204, description = "The entitlement is revoked"),
+        (status = 400, description = "OBP-30213: the entitlement belongs to another user", body = ErrorMessage),
+        (status = 401, description = "OBP-20001: not logged in", body = ErrorMessage),
+        (status = 403, description = "OBP-20006: missing CanDeleteEntitlementAtAnyBank", body = ErrorMessage),
+        (status = 404, description = "OBP-30212: no such entitlement", body = ErrorMessage),
+    ),
+    security(("directLogin" = [])),
+)]
+pub async fn delete_entitlement(
+    user: DirectLoginUser,
+    sandbox: Sandbox,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse> {
+    let state = &sandbox.obp;
+    // v2.0.0 code, checked in the body: the role, then the entitlement (the user is not
+    // looked up: an unknown USER_ID with a known ENTITLEMENT_ID is OBP-30213).
+    user.require(state, "CanDeleteEntitlementAtAnyBank")?;
+    let (user_id, entitlement_id) = path.into_inner();
+    state.delete_entitlement(&user_id, &entitlement_id)?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Get all Entitlements
+///
+/// Every entitlement of every user. Needs `CanGetEntitlementsForAnyUserAtAnyBank`.
+#[utoipa::path(
+    get, path = "/obp/v4.0.0/entitlements", operation_id = "OBPv2.0.0-getAllEntitlements", tag = "Role",
+    responses(
+        (status = 200, description = "All entitlements", body = EntitlementJsons),
+        (status = 401, description = "OBP-20001: not logged in", body = ErrorMessage),
+        (status = 403, description = "OBP-20006: missing CanGetEntitlementsForAnyUserAtAnyBank", body = ErrorMessage),
+    ),
+    security(("directLogin" = [])),
+)]
+pub async fn get_all_entitlements(user: DirectLoginUser, sandbox: Sandbox) -> Result<HttpResponse> {
+    let state = &sandbox.obp;
+    user.require(state, "CanGetEntitlementsForAnyUserAtAnyBank")?;
+    let list = state
+        .all_entitlements()
+        .into_iter()
+        .map(|e| EntitlementJson {
+            entitlement_id: e.entitlement_id,
+            role_name: e.role_name,
+            bank_id: e.bank_id,
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(EntitlementJsons { list }))
 }
 
 /// Get Entitlements for the current User

@@ -4,6 +4,7 @@
 
 pub mod attributes;
 pub mod auth_context;
+pub mod discovery;
 pub mod entitlements;
 pub mod locks;
 pub mod login;

@@ -12,7 +12,7 @@ use crate::vendors::obp::errors::{Error, FilterError, Result};
 use crate::vendors::obp::models::{
     CreateUserJson, EntitlementJson, EntitlementJsons, ErrorMessage, LogoutLinkJson, OutboxMessage,
     PostResetPasswordUrlJsonV400, RefreshUserJson, ResetPasswordUrlJsonV400, UserIdJsonV400,
-    UserJsonV200, UserJsonV300, UserJsonV400, UsersJsonV400, ViewsJson, obp_date,
+    UserJsonV200, UserJsonV300, UserJsonV400, UsersJsonV200, UsersJsonV400, ViewsJson, obp_date,
 };
 use crate::vendors::obp::state::{LockedStatus, UserRecord};
 use crate::vendors::obp::validate::{self, JsonBody};
@@ -368,6 +368,73 @@ pub async fn get_users(
     Ok(HttpResponse::Ok()
         .insert_header(("Range", format!("items={}-{}", q.offset, q.limit)))
         .json(UsersJsonV400 { users }))
+}
+
+/// Get all Users (v3.1.0)
+///
+/// `/obp/v3.1.0` serves OBP v3.0.0's `getUsers`: the same checks and query parameters as
+/// v4.0.0's, but each user in the v2.0.0 shape (`UserJsonV200`: no `is_deleted`, `is_locked`),
+/// and no `Range` header.
+#[utoipa::path(
+    get, path = "/obp/v3.1.0/users", operation_id = "OBPv3.0.0-getUsers", tag = "User",
+    params(
+        ("limit" = Option<u32>, Query, description = "At least 1; default 50"),
+        ("offset" = Option<u32>, Query, description = "Default 0"),
+        ("sort_direction" = Option<String>, Query, description = "ASC or DESC"),
+        ("locked_status" = Option<String>, Query, description = "`locked` or `active`"),
+        ("is_deleted" = Option<bool>, Query, description = "Default false"),
+    ),
+    responses(
+        (status = 200, description = "A page of users", body = UsersJsonV200),
+        (status = 400, description = "OBP-10016: a bad query parameter", body = ErrorMessage),
+        (status = 401, description = "OBP-20001: not logged in", body = ErrorMessage),
+        (status = 403, description = "OBP-20006: missing CanGetAnyUser", body = ErrorMessage),
+    ),
+    security(("directLogin" = [])),
+)]
+pub async fn get_users_v310(
+    user: DirectLoginUser,
+    sandbox: Sandbox,
+    req: HttpRequest,
+) -> Result<HttpResponse> {
+    let state = &sandbox.obp;
+    user.require(state, CAN_GET_ANY_USER)?;
+    let q = users_query(req.query_string())?;
+    let users = state
+        .list_users(q.is_deleted, q.offset, q.limit, q.locked)
+        .iter()
+        .map(|u| UserJsonV200::of(state, u))
+        .collect();
+    Ok(HttpResponse::Ok().json(UsersJsonV200 { users }))
+}
+
+/// Get User by USER_ID (v3.1.0)
+///
+/// `/obp/v3.1.0` serves OBP v3.0.0's `getUserByUserId`: needs `CanGetAnyUser`, answers the
+/// v2.0.0 shape (`UserJsonV200`, no agreements), and an unknown id is 400 `OBP-20057`.
+#[utoipa::path(
+    get, path = "/obp/v3.1.0/users/user_id/{USER_ID}", operation_id = "OBPv3.0.0-getUserByUserId", tag = "User",
+    params(("USER_ID" = String, Path, example = "9ca9a7e4-6d02-40e3-a129-0b2bf89de9b1")),
+    responses(
+        (status = 200, description = "The user", body = UserJsonV200),
+        (status = 400, description = "OBP-20057: no such user", body = ErrorMessage),
+        (status = 401, description = "OBP-20001: not logged in", body = ErrorMessage),
+        (status = 403, description = "OBP-20006: missing CanGetAnyUser", body = ErrorMessage),
+    ),
+    security(("directLogin" = [])),
+)]
+pub async fn get_user_by_user_id_v310(
+    user: DirectLoginUser,
+    sandbox: Sandbox,
+    path: web::Path<String>,
+) -> Result<HttpResponse> {
+    let state = &sandbox.obp;
+    user.require(state, CAN_GET_ANY_USER)?;
+    let user_id = path.into_inner();
+    let found = state
+        .user(&user_id)
+        .ok_or_else(|| Error::UserNotFoundByUserId(format!(" Current UserId({user_id})")))?;
+    Ok(HttpResponse::Ok().json(UserJsonV200::of(state, &found)))
 }
 
 /// Delete a User

@@ -3,12 +3,14 @@
 
 mod attribute;
 mod auth_context;
+mod discovery;
 mod entitlement;
 mod login;
 mod user;
 
 pub use attribute::*;
 pub use auth_context::*;
+pub use discovery::*;
 pub use entitlement::*;
 pub use login::*;
 pub use user::*;

@@ -17,6 +17,12 @@ pub struct UserJsonV200 {
     pub entitlements: EntitlementJsons,
 }
 
+/// A list of users as OBP v3.0.0's `getUsers` returns them (`UsersJsonV200`).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct UsersJsonV200 {
+    pub users: Vec<UserJsonV200>,
+}
+
 /// An account view the user may use.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, ToSchema)]
 pub struct ViewJson {
