@@ -10,6 +10,7 @@ use utoipa::OpenApi;
 
 use crate::store::Sandbox;
 use crate::vendors::obp::ObpApi;
+use crate::vendors::obp::ObpWorld;
 use crate::vendors::obp::errors::{Error, Result};
 use crate::vendors::obp::models::{
     ApiInfoJson400, EnergySource400, ErrorMessage, HostedAt400, HostedBy400, ImplementedByJson,
@@ -292,7 +293,7 @@ fn is_served(version: &str) -> bool {
     security((), ("directLogin" = [])),
 )]
 pub async fn root(sandbox: Sandbox, req: HttpRequest) -> HttpResponse {
-    let config = sandbox.obp.config();
+    let config = sandbox.obp().config();
     let sandbox_name = "user-sandbox".to_string();
     HttpResponse::Ok().json(ApiInfoJson400 {
         version: served_version(&req),

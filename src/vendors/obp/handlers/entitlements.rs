@@ -139,7 +139,7 @@ pub async fn delete_entitlement(
     sandbox: Sandbox,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse> {
-    let state = &sandbox.obp;
+    let state = sandbox.obp();
     // v2.0.0 code, checked in the body: the role, then the entitlement (the user is not
     // looked up: an unknown USER_ID with a known ENTITLEMENT_ID is OBP-30213).
     user.require(state, "CanDeleteEntitlementAtAnyBank")?;
@@ -161,7 +161,7 @@ pub async fn delete_entitlement(
     security(("directLogin" = [])),
 )]
 pub async fn get_all_entitlements(user: DirectLoginUser, sandbox: Sandbox) -> Result<HttpResponse> {
-    let state = &sandbox.obp;
+    let state = sandbox.obp();
     user.require(state, "CanGetEntitlementsForAnyUserAtAnyBank")?;
     let list = state
         .all_entitlements()

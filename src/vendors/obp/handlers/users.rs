@@ -397,7 +397,7 @@ pub async fn get_users_v310(
     sandbox: Sandbox,
     req: HttpRequest,
 ) -> Result<HttpResponse> {
-    let state = &sandbox.obp;
+    let state = sandbox.obp();
     user.require(state, CAN_GET_ANY_USER)?;
     let q = users_query(req.query_string())?;
     let users = state
@@ -428,7 +428,7 @@ pub async fn get_user_by_user_id_v310(
     sandbox: Sandbox,
     path: web::Path<String>,
 ) -> Result<HttpResponse> {
-    let state = &sandbox.obp;
+    let state = sandbox.obp();
     user.require(state, CAN_GET_ANY_USER)?;
     let user_id = path.into_inner();
     let found = state
