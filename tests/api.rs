@@ -2,6 +2,7 @@
 
 mod admin;
 mod authress;
+mod fidelity;
 mod finapi;
 mod layering;
 mod obp;

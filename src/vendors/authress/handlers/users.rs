@@ -45,10 +45,10 @@ pub struct GetUsersQuery {
     /// Continuation cursor for paging: the `pagination.next.cursor` of the previous page.
     cursor: Option<String>,
     /// Filter to search users by. This is a case insensitive search through every text field.
-    #[param(max_length = 64)]
+    #[param(min_length = 0, max_length = 64)]
     filter: Option<String>,
     /// Return only users that are part of the specified tenant.
-    #[param(max_length = 64)]
+    #[param(min_length = 1, max_length = 64, pattern = "^[a-zA-Z0-9-_.:]+$")]
     tenant_id: Option<String>,
 }
 

@@ -16,12 +16,15 @@ pub struct UserIdentity {
     pub user_id: String,
     /// The user's formatted display name.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub name: Option<String>,
     /// A URL that resolves to a picture that can be rendered.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub picture: Option<String>,
     /// The user's verified email address, sourced from their SSO identity provider.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub email: Option<String>,
 }
 
@@ -32,6 +35,7 @@ pub struct UserIdentityCollection {
     pub users: Vec<UserIdentity>,
     /// Present only when another page exists.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub pagination: Option<Pagination>,
     pub links: CollectionLinks,
 }
@@ -75,6 +79,7 @@ pub struct Link {
 pub struct TenantUser {
     /// The user identifier.
     #[schema(
+        nullable = false,
         min_length = 1,
         max_length = 128,
         pattern = r"^[a-zA-Z0-9+._|\/~:@\s-]+$"

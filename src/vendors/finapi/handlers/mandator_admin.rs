@@ -115,12 +115,14 @@ pub struct GetUserListQuery {
     /// Upper bound of the last active date (never-active users match too), `YYYY-MM-DD`.
     max_last_active_date: Option<String>,
     /// Whether to include `monthlyStats`; default false.
+    #[param(default = false)]
     include_monthly_stats: Option<bool>,
     /// Oldest month of the stats, `YYYY-MM`.
     monthly_stats_start_date: Option<String>,
     /// Newest month of the stats, `YYYY-MM`.
     monthly_stats_end_date: Option<String>,
     /// Only users that had at least this many bank connections within the returned stats.
+    #[param(default = 0)]
     min_bank_connection_count_in_monthly_stats: Option<u32>,
     /// Only this user (never a deleted one).
     user_id: Option<String>,

@@ -142,10 +142,22 @@ pub async fn get_token(
 #[derive(Debug, Default, Deserialize, IntoParams, utoipa::ToSchema)]
 #[into_params(parameter_in = Query)]
 pub struct RevokeParams {
-    /// The access or refresh token to revoke.
+    /// The access or refresh token to revoke (here or in a form body).
+    #[param(required = true)]
     pub token: Option<String>,
     /// `access_token` revokes only that token; `refresh_token` (or none) the whole grant.
+    #[param(inline, value_type = Option<TokenTypeHint>)]
     pub token_type_hint: Option<String>,
+}
+
+/// The values of `token_type_hint`; any other is 400. (Only documents the parameter: the handler
+/// matches the string, so a bad hint gets finAPI's error rather than serde's.)
+#[derive(utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(dead_code)]
+enum TokenTypeHint {
+    AccessToken,
+    RefreshToken,
 }
 
 /// Revoke a token

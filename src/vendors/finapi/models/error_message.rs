@@ -8,13 +8,14 @@ use crate::vendors::finapi::errors::{ErrorCode, ErrorType};
 #[serde(rename_all = "camelCase")]
 pub struct ErrorDetails {
     /// Error message.
+    #[schema(required = true)]
     pub message: Option<String>,
     /// Error code.
     pub code: ErrorCode,
     /// Error type: BUSINESS errors are for end users, TECHNICAL errors for developers.
     pub r#type: ErrorType,
     /// Multi-step authentication challenge; always null for user management.
-    #[schema(value_type = Option<Object>)]
+    #[schema(value_type = Option<Object>, required = true)]
     pub multi_step_authentication: Option<serde_json::Value>,
 }
 
@@ -41,6 +42,7 @@ pub struct ErrorMessage {
     /// Information about the authorization context.
     pub auth_context: String,
     /// The bank that was involved; null for user management.
+    #[schema(required = true)]
     pub bank: Option<String>,
 }
 

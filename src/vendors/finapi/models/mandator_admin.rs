@@ -6,11 +6,19 @@ use utoipa::ToSchema;
 #[serde(rename_all = "camelCase")]
 pub struct ChangeClientCredentialsParams {
     /// The client whose secret changes.
+    #[schema(required = true, nullable = false)]
     pub client_id: Option<String>,
     /// Its current secret.
+    #[schema(required = true, nullable = false)]
     pub old_client_secret: Option<String>,
     /// Exactly 36 of `A-Z a-z 0-9 -`.
-    #[schema(min_length = 36, max_length = 36, pattern = "^[a-zA-Z0-9-]*$")]
+    #[schema(
+        required = true,
+        nullable = false,
+        min_length = 36,
+        max_length = 36,
+        pattern = "^[a-zA-Z0-9\\-]*$"
+    )]
     pub new_client_secret: Option<String>,
 }
 
@@ -19,6 +27,7 @@ pub struct ChangeClientCredentialsParams {
 #[serde(rename_all = "camelCase")]
 pub struct UserIdentifiersParams {
     /// User identifiers.
+    #[schema(required = true, nullable = false)]
     pub user_ids: Option<Vec<String>>,
 }
 
@@ -46,12 +55,16 @@ pub struct PageableUserInfoList {
 #[serde(rename_all = "camelCase")]
 pub struct Paging {
     /// Current page number.
+    #[schema(value_type = i32, format = Int32, minimum = 1)]
     pub page: usize,
     /// Requested page size.
+    #[schema(value_type = i32, format = Int32, minimum = 1)]
     pub per_page: usize,
     /// Number of pages.
+    #[schema(value_type = i32, format = Int32, minimum = 0)]
     pub page_count: usize,
     /// Number of entries.
+    #[schema(value_type = i64, format = Int64, minimum = 0)]
     pub total_count: usize,
 }
 
@@ -64,16 +77,21 @@ pub struct UserInfo {
     /// `YYYY-MM-DD`
     pub registration_date: String,
     /// `YYYY-MM-DD`, null while not deleted.
+    #[schema(required = true)]
     pub deletion_date: Option<String>,
     /// `YYYY-MM-DD`, null when never active.
+    #[schema(required = true)]
     pub last_active_date: Option<String>,
     /// Current number of bank connections.
     pub bank_connection_count: u32,
     /// `YYYY-MM-DD`
+    #[schema(required = true)]
     pub latest_bank_connection_import_date: Option<String>,
     /// `YYYY-MM-DD`
+    #[schema(required = true)]
     pub latest_bank_connection_deletion_date: Option<String>,
     /// Newest month first; null unless `includeMonthlyStats=true`.
+    #[schema(required = true)]
     pub monthly_stats: Option<Vec<MonthlyUserStats>>,
     /// Whether the user is locked (always false when deleted).
     pub is_locked: bool,

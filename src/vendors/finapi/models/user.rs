@@ -11,8 +11,10 @@ pub struct User {
     /// The password: plain text right after creation, otherwise one `X` per character.
     pub password: String,
     /// User's email address.
+    #[schema(required = true)]
     pub email: Option<String>,
     /// User's phone number.
+    #[schema(required = true)]
     pub phone: Option<String>,
     /// Whether the user's bank connections are updated automatically.
     pub is_auto_update_enabled: bool,
@@ -25,18 +27,31 @@ pub struct User {
 pub struct UserCreateParams {
     /// User identifier: at most 36 of `A-Z a-z 0-9 - _ . + @`, unique (case-insensitively).
     /// Generated when absent.
-    #[schema(max_length = 36, pattern = "^[a-zA-Z0-9\\-_\\.\\+@]*$")]
+    #[schema(
+        nullable = false,
+        max_length = 36,
+        pattern = "^[a-zA-Z0-9\\-_\\.\\+@]*$"
+    )]
     pub id: Option<String>,
     /// 6 to 128 characters; generated when absent.
-    #[schema(min_length = 6, max_length = 128)]
+    #[schema(nullable = false, min_length = 6, max_length = 128)]
     pub password: Option<String>,
     /// At most 320 characters.
-    #[schema(max_length = 320)]
+    #[schema(
+        nullable = false,
+        max_length = 320,
+        pattern = "^[A-Za-z0-9¡-ʯ &\\(\\)\\{\\}\\[\\]\\.:,;\\?!\\+\\-_\\$@#~`\\^€]*$"
+    )]
     pub email: Option<String>,
     /// At most 50 characters.
-    #[schema(max_length = 50)]
+    #[schema(
+        nullable = false,
+        max_length = 50,
+        pattern = "^[A-Za-z0-9¡-ʯ &\\(\\)\\{\\}\\[\\]\\.:,;\\?!\\+\\-_\\$@#~`\\^€]*$"
+    )]
     pub phone: Option<String>,
     /// Default false.
+    #[schema(nullable = false, default = false)]
     pub is_auto_update_enabled: Option<bool>,
 }
 
@@ -46,12 +61,21 @@ pub struct UserCreateParams {
 #[schema(example = json!({"email": "new@example.com", "phone": "", "isAutoUpdateEnabled": true}))]
 pub struct UserUpdateParams {
     /// New email; an empty string removes it.
-    #[schema(max_length = 320)]
+    #[schema(
+        nullable = false,
+        max_length = 320,
+        pattern = "^[A-Za-z0-9¡-ʯ &\\(\\)\\{\\}\\[\\]\\.:,;\\?!\\+\\-_\\$@#~`\\^€]*$"
+    )]
     pub email: Option<String>,
     /// New phone number; an empty string removes it.
-    #[schema(max_length = 50)]
+    #[schema(
+        nullable = false,
+        max_length = 50,
+        pattern = "^[A-Za-z0-9¡-ʯ &\\(\\)\\{\\}\\[\\]\\.:,;\\?!\\+\\-_\\$@#~`\\^€]*$"
+    )]
     pub phone: Option<String>,
     /// Whether the user's bank connections are updated automatically.
+    #[schema(nullable = false)]
     pub is_auto_update_enabled: Option<bool>,
 }
 
@@ -70,6 +94,11 @@ pub struct VerificationStatusResource {
 #[serde(rename_all = "camelCase")]
 pub struct RequestPasswordChangeParams {
     /// User identifier.
+    #[schema(
+        required = true,
+        nullable = false,
+        pattern = "^[a-zA-Z0-9\\-_\\.\\+@]*$"
+    )]
     pub user_id: Option<String>,
 }
 
@@ -80,6 +109,7 @@ pub struct PasswordChangingResource {
     /// User identifier.
     pub user_id: String,
     /// The user's email (the sandbox sends it unencrypted), or null.
+    #[schema(required = true)]
     pub user_email: Option<String>,
     /// The password change token (the sandbox sends it unencrypted: pass it on as it is).
     pub password_change_token: String,
@@ -90,9 +120,16 @@ pub struct PasswordChangingResource {
 #[serde(rename_all = "camelCase")]
 pub struct ExecutePasswordChangeParams {
     /// User identifier.
+    #[schema(
+        required = true,
+        nullable = false,
+        pattern = "^[a-zA-Z0-9\\-_\\.\\+@]*$"
+    )]
     pub user_id: Option<String>,
     /// New password, 6 to 128 characters.
+    #[schema(required = true, nullable = false)]
     pub password: Option<String>,
     /// The token from `requestPasswordChange`.
+    #[schema(required = true, nullable = false, pattern = "^[0-9a-f\\-]*$")]
     pub password_change_token: Option<String>,
 }

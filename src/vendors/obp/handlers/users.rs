@@ -267,6 +267,24 @@ pub async fn get_users_by_email(
     Ok(HttpResponse::Ok().json(UsersJsonV400 { users }))
 }
 
+/// `getUsers`' query as documented; `users_query` reads it (with OBP's `obp_` aliases).
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+struct GetUsersParams {
+    /// At least 1.
+    #[param(minimum = 1, default = 50)]
+    limit: Option<u32>,
+    #[param(default = 0)]
+    offset: Option<u32>,
+    /// ASC or DESC.
+    sort_direction: Option<String>,
+    /// `locked` or `active`.
+    locked_status: Option<String>,
+    #[param(default = false)]
+    is_deleted: Option<bool>,
+}
+
 /// `getUsers`' query, as OBP reads it (`obp_` aliases included; the first value wins).
 struct UsersQuery {
     limit: usize,
@@ -336,13 +354,7 @@ fn users_query(query: &str) -> Result<UsersQuery> {
 /// the bad-login counter after paging, so a page can be short.
 #[utoipa::path(
     get, path = "/obp/v4.0.0/users", operation_id = "OBPv4.0.0-getUsers", tag = "User",
-    params(
-        ("limit" = Option<u32>, Query, description = "At least 1; default 50"),
-        ("offset" = Option<u32>, Query, description = "Default 0"),
-        ("sort_direction" = Option<String>, Query, description = "ASC or DESC"),
-        ("locked_status" = Option<String>, Query, description = "`locked` or `active`"),
-        ("is_deleted" = Option<bool>, Query, description = "Default false"),
-    ),
+    params(GetUsersParams),
     responses(
         (status = 200, description = "A page of users", body = UsersJsonV400,
             headers(("Range" = String, description = "items=<offset>-<limit>"))),
@@ -446,7 +458,7 @@ pub async fn get_user_by_user_id_v310(
     delete, path = "/obp/v4.0.0/users/{USER_ID}", operation_id = "OBPv4.0.0-deleteUser", tag = "User",
     params(("USER_ID" = String, Path, example = "9ca9a7e4-6d02-40e3-a129-0b2bf89de9b1")),
     responses(
-        (status = 200, description = "Deleted", body = bool, example = json!(true)),
+        (status = 200, description = "Deleted", body = bool, content_type = "application/json", example = json!(true)),
         (status = 401, description = "OBP-20001: not logged in", body = ErrorMessage),
         (status = 403, description = "OBP-20006: missing CanDeleteUser", body = ErrorMessage),
         (status = 404, description = "OBP-20005: no such user", body = ErrorMessage),

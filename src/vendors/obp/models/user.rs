@@ -25,6 +25,7 @@ pub struct UsersJsonV200 {
 
 /// An account view the user may use.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, ToSchema)]
+#[schema(as = ViewJSON300)]
 pub struct ViewJson {
     pub bank_id: String,
     pub account_id: String,
@@ -33,6 +34,7 @@ pub struct ViewJson {
 
 /// The user's account views.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = ViewsJSON300)]
 pub struct ViewsJson {
     pub list: Vec<ViewJson>,
 }
@@ -52,6 +54,7 @@ pub struct UserJsonV300 {
 
 /// One accepted agreement (terms and conditions, privacy conditions, marketing info).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, ToSchema)]
+#[schema(as = UserAgreementJson)]
 pub struct AgreementJson {
     pub r#type: String,
     pub text: String,
@@ -69,10 +72,12 @@ pub struct UserJsonV400 {
     pub username: String,
     pub entitlements: EntitlementJsons,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub agreements: Option<Vec<AgreementJson>>,
     pub is_deleted: bool,
     /// Omitted while the user never signed the marketing agreement.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub last_marketing_agreement_signed_date: Option<String>,
     /// Locked by too many bad logins or by an administrator.
     pub is_locked: bool,

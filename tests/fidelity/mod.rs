@@ -1,0 +1,3 @@
+//! Fidelity to the vendors themselves, beyond our own snapshots.
+
+mod contract;
