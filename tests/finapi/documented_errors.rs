@@ -106,7 +106,7 @@ async fn editing_in_the_automatic_update_on_a_client_without_it_returns_422_and_
 }
 
 /// Every finAPI operation, with the token role it needs and a body it would accept.
-fn every_operation() -> Vec<(&'static str, Method, &'static str, Option<Value>)> {
+pub(super) fn every_operation() -> Vec<(&'static str, Method, &'static str, Option<Value>)> {
     vec![
         (
             "none",

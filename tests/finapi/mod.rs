@@ -3,6 +3,7 @@
 
 mod documented_errors;
 mod errors;
+mod headers;
 mod mandator_admin;
 mod oauth;
 mod users;
