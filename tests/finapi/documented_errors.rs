@@ -3,44 +3,26 @@
 //! `GET /api/v1/users`' `Accept-Language` and `X-Request-Id` behaviour.
 
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use reqwest::Method;
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE};
 use serde_json::{Value, json};
 
 use super::{
-    ADMIN, CLIENT, FELIX, assert_error, call_json, client_token, create_user, user_token,
-    verification_status,
+    ADMIN, CLIENT, FELIX, assert_error, call_json, client_token, create_user, fixtures_with,
+    user_token, verification_status,
 };
 use crate::support::{TestApp, spawn_app, spawn_app_with, status_and_json};
 
 /// A copy of the fixture folder in which the ordinary client has automatic batch updates off.
 fn fixtures_without_batch_updates() -> PathBuf {
-    static COPIES: AtomicUsize = AtomicUsize::new(0);
-    let source = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures");
-    let n = COPIES.fetch_add(1, Ordering::SeqCst);
-    let dir = std::env::temp_dir().join(format!(
-        "user-sandbox-finapi-errors-{}-{n}",
-        std::process::id()
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
-    for entry in std::fs::read_dir(&source).unwrap() {
-        let path = entry.unwrap().path();
-        if path.extension().is_some_and(|e| e == "json") {
-            std::fs::copy(&path, dir.join(path.file_name().unwrap())).unwrap();
+    fixtures_with(|fixtures| {
+        for client in fixtures["clients"].as_array_mut().unwrap() {
+            if client["clientId"] == CLIENT.0 {
+                client["isAutomaticBatchUpdateEnabled"] = json!(false);
+            }
         }
-    }
-    let finapi = dir.join("finapi.json");
-    let mut fixtures: Value =
-        serde_json::from_str(&std::fs::read_to_string(&finapi).unwrap()).unwrap();
-    for client in fixtures["clients"].as_array_mut().unwrap() {
-        if client["clientId"] == CLIENT.0 {
-            client["isAutomaticBatchUpdateEnabled"] = json!(false);
-        }
-    }
-    std::fs::write(&finapi, fixtures.to_string()).unwrap();
-    dir
+    })
 }
 
 #[tokio::test]
