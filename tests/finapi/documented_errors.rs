@@ -87,9 +87,10 @@ async fn editing_in_the_automatic_update_on_a_client_without_it_returns_422_and_
     );
 }
 
-/// Every finAPI operation, with the token role it needs and a body it would accept.
+/// Every finAPI operation, with the token role it needs and a body it would accept: OAuth's
+/// two and those of the Users and Mandator Administration APIs.
 pub(super) fn every_operation() -> Vec<(&'static str, Method, &'static str, Option<Value>)> {
-    vec![
+    let mut operations = vec![
         (
             "none",
             Method::POST,
@@ -97,74 +98,9 @@ pub(super) fn every_operation() -> Vec<(&'static str, Method, &'static str, Opti
             None,
         ),
         ("client", Method::POST, "/oauth/revoke?token=x", None),
-        (
-            "client",
-            Method::POST,
-            "/api/v1/users",
-            Some(json!({"id": "new.user"})),
-        ),
-        ("user", Method::GET, "/api/v1/users", None),
-        (
-            "user",
-            Method::PATCH,
-            "/api/v1/users",
-            Some(json!({"phone": ""})),
-        ),
-        ("user", Method::DELETE, "/api/v1/users", None),
-        (
-            "client",
-            Method::DELETE,
-            "/api/v1/users/erika.musterfrau",
-            None,
-        ),
-        (
-            "client",
-            Method::GET,
-            "/api/v1/users/verificationStatus?userId=felixsmith",
-            None,
-        ),
-        (
-            "client",
-            Method::POST,
-            "/api/v1/users/requestPasswordChange",
-            Some(json!({"userId": "felixsmith"})),
-        ),
-        (
-            "client",
-            Method::POST,
-            "/api/v1/users/executePasswordChange",
-            Some(
-                json!({"userId": "felixsmith", "password": "Brand-New-1", "passwordChangeToken": "45a611d8"}),
-            ),
-        ),
-        (
-            "client",
-            Method::POST,
-            "/api/v1/users/verify/erika.musterfrau",
-            None,
-        ),
-        (
-            "admin",
-            Method::POST,
-            "/api/v1/mandatorAdmin/changeClientCredentials",
-            Some(
-                json!({"clientId": "sandbox-client", "oldClientSecret": "sandbox-client-secret",
-                "newClientSecret": "0123abcd-89ab-cdef-0123-456789abcdef"}),
-            ),
-        ),
-        (
-            "admin",
-            Method::POST,
-            "/api/v1/mandatorAdmin/deleteUsers",
-            Some(json!({"userIds": ["felixsmith"]})),
-        ),
-        (
-            "admin",
-            Method::GET,
-            "/api/v1/mandatorAdmin/getUserList",
-            None,
-        ),
-    ]
+    ];
+    operations.extend(super::errors::operations());
+    operations
 }
 
 #[tokio::test]
