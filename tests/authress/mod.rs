@@ -2,6 +2,7 @@
 //! access keys (`GET /__admin/credentials`) or from keys generated at test time.
 
 mod auth;
+mod headers;
 mod openid;
 mod paging;
 mod sandbox;

@@ -3,44 +3,26 @@
 //! `GET /api/v1/users`' `Accept-Language` and `X-Request-Id` behaviour.
 
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use reqwest::Method;
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE};
 use serde_json::{Value, json};
 
 use super::{
-    ADMIN, CLIENT, FELIX, assert_error, call_json, client_token, create_user, user_token,
-    verification_status,
+    ADMIN, CLIENT, FELIX, assert_error, call_json, client_token, create_user, fixtures_with,
+    user_token, verification_status,
 };
 use crate::support::{TestApp, spawn_app, spawn_app_with, status_and_json};
 
 /// A copy of the fixture folder in which the ordinary client has automatic batch updates off.
 fn fixtures_without_batch_updates() -> PathBuf {
-    static COPIES: AtomicUsize = AtomicUsize::new(0);
-    let source = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures");
-    let n = COPIES.fetch_add(1, Ordering::SeqCst);
-    let dir = std::env::temp_dir().join(format!(
-        "user-sandbox-finapi-errors-{}-{n}",
-        std::process::id()
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
-    for entry in std::fs::read_dir(&source).unwrap() {
-        let path = entry.unwrap().path();
-        if path.extension().is_some_and(|e| e == "json") {
-            std::fs::copy(&path, dir.join(path.file_name().unwrap())).unwrap();
+    fixtures_with(|fixtures| {
+        for client in fixtures["clients"].as_array_mut().unwrap() {
+            if client["clientId"] == CLIENT.0 {
+                client["isAutomaticBatchUpdateEnabled"] = json!(false);
+            }
         }
-    }
-    let finapi = dir.join("finapi.json");
-    let mut fixtures: Value =
-        serde_json::from_str(&std::fs::read_to_string(&finapi).unwrap()).unwrap();
-    for client in fixtures["clients"].as_array_mut().unwrap() {
-        if client["clientId"] == CLIENT.0 {
-            client["isAutomaticBatchUpdateEnabled"] = json!(false);
-        }
-    }
-    std::fs::write(&finapi, fixtures.to_string()).unwrap();
-    dir
+    })
 }
 
 #[tokio::test]
@@ -105,9 +87,10 @@ async fn editing_in_the_automatic_update_on_a_client_without_it_returns_422_and_
     );
 }
 
-/// Every finAPI operation, with the token role it needs and a body it would accept.
-fn every_operation() -> Vec<(&'static str, Method, &'static str, Option<Value>)> {
-    vec![
+/// Every finAPI operation, with the token role it needs and a body it would accept: OAuth's
+/// two and those of the Users and Mandator Administration APIs.
+pub(super) fn every_operation() -> Vec<(&'static str, Method, &'static str, Option<Value>)> {
+    let mut operations = vec![
         (
             "none",
             Method::POST,
@@ -115,74 +98,9 @@ fn every_operation() -> Vec<(&'static str, Method, &'static str, Option<Value>)>
             None,
         ),
         ("client", Method::POST, "/oauth/revoke?token=x", None),
-        (
-            "client",
-            Method::POST,
-            "/api/v1/users",
-            Some(json!({"id": "new.user"})),
-        ),
-        ("user", Method::GET, "/api/v1/users", None),
-        (
-            "user",
-            Method::PATCH,
-            "/api/v1/users",
-            Some(json!({"phone": ""})),
-        ),
-        ("user", Method::DELETE, "/api/v1/users", None),
-        (
-            "client",
-            Method::DELETE,
-            "/api/v1/users/erika.musterfrau",
-            None,
-        ),
-        (
-            "client",
-            Method::GET,
-            "/api/v1/users/verificationStatus?userId=felixsmith",
-            None,
-        ),
-        (
-            "client",
-            Method::POST,
-            "/api/v1/users/requestPasswordChange",
-            Some(json!({"userId": "felixsmith"})),
-        ),
-        (
-            "client",
-            Method::POST,
-            "/api/v1/users/executePasswordChange",
-            Some(
-                json!({"userId": "felixsmith", "password": "Brand-New-1", "passwordChangeToken": "45a611d8"}),
-            ),
-        ),
-        (
-            "client",
-            Method::POST,
-            "/api/v1/users/verify/erika.musterfrau",
-            None,
-        ),
-        (
-            "admin",
-            Method::POST,
-            "/api/v1/mandatorAdmin/changeClientCredentials",
-            Some(
-                json!({"clientId": "sandbox-client", "oldClientSecret": "sandbox-client-secret",
-                "newClientSecret": "0123abcd-89ab-cdef-0123-456789abcdef"}),
-            ),
-        ),
-        (
-            "admin",
-            Method::POST,
-            "/api/v1/mandatorAdmin/deleteUsers",
-            Some(json!({"userIds": ["felixsmith"]})),
-        ),
-        (
-            "admin",
-            Method::GET,
-            "/api/v1/mandatorAdmin/getUserList",
-            None,
-        ),
-    ]
+    ];
+    operations.extend(super::errors::operations());
+    operations
 }
 
 #[tokio::test]

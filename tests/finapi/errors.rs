@@ -87,7 +87,7 @@ async fn the_deprecated_access_token_query_parameter_is_accepted() {
 // ---- 403 ----------------------------------------------------------------------------------------------
 
 /// One operation of each family, with a body it would accept.
-fn operations() -> Vec<(&'static str, Method, &'static str, Option<Value>)> {
+pub(super) fn operations() -> Vec<(&'static str, Method, &'static str, Option<Value>)> {
     vec![
         (
             "client",

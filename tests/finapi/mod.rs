@@ -3,6 +3,7 @@
 
 mod documented_errors;
 mod errors;
+mod headers;
 mod mandator_admin;
 mod oauth;
 mod users;
@@ -244,9 +245,8 @@ pub fn assert_error(body: &Value, code: &str, endpoint: &str) {
     );
 }
 
-/// A copy of the fixture folder in which every finAPI client's tokens live `seconds` seconds,
-/// for expiry tests on the system clock.
-pub fn fixtures_with_token_validity(seconds: i64) -> PathBuf {
+/// A copy of the fixture folder with `finapi.json` changed by `edit`.
+pub fn fixtures_with(edit: impl FnOnce(&mut Value)) -> PathBuf {
     static COPIES: AtomicUsize = AtomicUsize::new(0);
     let source = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures");
     let n = COPIES.fetch_add(1, Ordering::SeqCst);
@@ -259,14 +259,22 @@ pub fn fixtures_with_token_validity(seconds: i64) -> PathBuf {
         }
     }
     let finapi = dir.join("finapi.json");
-    let mut config: Value =
+    let mut fixtures: Value =
         serde_json::from_str(&std::fs::read_to_string(&finapi).expect("finapi.json"))
             .expect("valid finapi.json");
-    for client in config["clients"].as_array_mut().expect("clients") {
-        client["clientAccessTokensValidityPeriod"] = json!(seconds);
-        client["userAccessTokensValidityPeriod"] = json!(seconds);
-        client["refreshTokensValidityPeriod"] = json!(seconds);
-    }
-    std::fs::write(&finapi, config.to_string()).expect("finapi.json written");
+    edit(&mut fixtures);
+    std::fs::write(&finapi, fixtures.to_string()).expect("finapi.json written");
     dir
+}
+
+/// A copy of the fixture folder in which every finAPI client's tokens live `seconds` seconds,
+/// for expiry tests on the system clock.
+pub fn fixtures_with_token_validity(seconds: i64) -> PathBuf {
+    fixtures_with(|fixtures| {
+        for client in fixtures["clients"].as_array_mut().expect("clients") {
+            client["clientAccessTokensValidityPeriod"] = json!(seconds);
+            client["userAccessTokensValidityPeriod"] = json!(seconds);
+            client["refreshTokensValidityPeriod"] = json!(seconds);
+        }
+    })
 }

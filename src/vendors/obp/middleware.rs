@@ -1,8 +1,8 @@
 //! The OBP scopes' middleware, doing what OBP's Lift dispatch does before an endpoint runs:
 //! `OPTIONS` answers with OBP's CORS headers; a POST or PUT without a JSON content type matches no
 //! route (404 `OBP-10404`); a body that is not JSON is 400 `OBP-10001` before authentication;
-//! a known path with another method is OBP's 404. Every response gets `Correlation-Id`, and a 401
-//! gets OBP's `WWW-Authenticate`.
+//! a known path with another method is OBP's 404. Every response gets `Correlation-Id`, a 401
+//! gets OBP's `WWW-Authenticate`, and a successful answer with a body gets an `ETag`.
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -14,6 +14,7 @@ use actix_web::{HttpMessage, HttpResponse, ResponseError, web};
 use crate::store::RequestContext;
 
 use super::errors::{Error, not_found};
+use super::state::stable_hash;
 use super::validate::ParsedBody;
 
 const CORRELATION_ID: HeaderName = HeaderName::from_static("correlation-id");
@@ -83,7 +84,7 @@ pub async fn dispatch(
         None => status == StatusCode::METHOD_NOT_ALLOWED,
     };
     if !foreign {
-        return Ok(finish(res));
+        return Ok(finish(with_etag(res).await));
     }
     // A framework answer (a known path with another method, an extractor of actix's own):
     // OBP has no route for it.
@@ -94,6 +95,27 @@ pub async fn dispatch(
     };
     let rendered = error.error_response();
     Ok(finish(res.into_response(rendered)))
+}
+
+/// OBP sends an `ETag` on successful answers: here the quoted FNV-1a hash of the body, so the
+/// same body always has the same tag.
+async fn with_etag(res: ServiceResponse<BoxBody>) -> ServiceResponse<BoxBody> {
+    if !res.status().is_success() || res.status() == StatusCode::NO_CONTENT {
+        return res;
+    }
+    let (req, response) = res.into_parts();
+    let (mut response, body) = response.into_parts();
+    let response = match actix_web::body::to_bytes(body).await {
+        Ok(bytes) => {
+            let tag = format!("\"{:016x}\"", stable_hash(&bytes));
+            if let Ok(value) = HeaderValue::from_str(&tag) {
+                response.headers_mut().insert(header::ETAG, value);
+            }
+            response.set_body(BoxBody::new(bytes))
+        }
+        Err(_) => Error::Unknown.error_response(),
+    };
+    ServiceResponse::new(req, response)
 }
 
 /// OBP's response headers.

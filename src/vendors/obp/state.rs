@@ -308,17 +308,17 @@ pub struct State {
     fixture_accounts: Vec<(String, Option<String>)>,
 }
 
-fn stable_hash(s: &str) -> u64 {
-    // FNV-1a: a derived value that never changes between Rust versions.
-    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+/// FNV-1a: a derived value that never changes between Rust versions.
+pub(crate) fn stable_hash(s: &[u8]) -> u64 {
+    s.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
     })
 }
 
 /// A version-4 UUID derived from a name, so seeded records get the same ids in every world.
 pub fn derived_uuid(name: &str) -> String {
     let mut bytes = [0u8; 16];
-    ChaCha8Rng::seed_from_u64(stable_hash(name)).fill_bytes(&mut bytes);
+    ChaCha8Rng::seed_from_u64(stable_hash(name.as_bytes())).fill_bytes(&mut bytes);
     uuid::Builder::from_random_bytes(bytes)
         .into_uuid()
         .hyphenated()

@@ -346,6 +346,18 @@ fn users_query(query: &str) -> Result<UsersQuery> {
     })
 }
 
+/// `getUsers` of every version: the role, then the query, then the page of users.
+fn users_page(
+    user: &DirectLoginUser,
+    state: &State,
+    req: &HttpRequest,
+) -> Result<(UsersQuery, Vec<UserRecord>)> {
+    user.require(state, CAN_GET_ANY_USER)?;
+    let q = users_query(req.query_string())?;
+    let page = state.list_users(q.is_deleted, q.offset, q.limit, q.locked);
+    Ok((q, page))
+}
+
 /// Get all Users
 ///
 /// Needs `CanGetAnyUser`. Pages with `limit` (default 50) and `offset` (default 0), in creation
@@ -370,10 +382,8 @@ pub async fn get_users(
     req: HttpRequest,
 ) -> Result<HttpResponse> {
     let state = sandbox.obp();
-    user.require(state, CAN_GET_ANY_USER)?;
-    let q = users_query(req.query_string())?;
-    let users = state
-        .list_users(q.is_deleted, q.offset, q.limit, q.locked)
+    let (q, page) = users_page(&user, state, &req)?;
+    let users = page
         .iter()
         .map(|u| UserJsonV400::of(state, u, false, true))
         .collect();
@@ -410,13 +420,8 @@ pub async fn get_users_v310(
     req: HttpRequest,
 ) -> Result<HttpResponse> {
     let state = sandbox.obp();
-    user.require(state, CAN_GET_ANY_USER)?;
-    let q = users_query(req.query_string())?;
-    let users = state
-        .list_users(q.is_deleted, q.offset, q.limit, q.locked)
-        .iter()
-        .map(|u| UserJsonV200::of(state, u))
-        .collect();
+    let (_, page) = users_page(&user, state, &req)?;
+    let users = page.iter().map(|u| UserJsonV200::of(state, u)).collect();
     Ok(HttpResponse::Ok().json(UsersJsonV200 { users }))
 }
 
