@@ -27,7 +27,7 @@ pub struct EnergySource400 {
 
 /// The API's description of itself (`APIInfoJson400`), read by the API Explorer and the SDKs.
 #[derive(Debug, Clone, Serialize, ToSchema)]
-#[schema(example = json!({"version": "v4.0.0", "version_status": "STABLE", "git_commit": "user-sandbox", "connector": "mapped", "hostname": "http://127.0.0.1:8080", "local_identity_provider": "http://127.0.0.1:8080", "hosted_by": {"organisation": "user-sandbox", "email": "", "phone": "", "organisation_website": ""}, "hosted_at": {"organisation": "user-sandbox", "organisation_website": ""}, "energy_source": {"organisation": "user-sandbox", "organisation_website": ""}, "resource_docs_requires_role": false}))]
+#[schema(example = json!({"version": "v4.0.0", "version_status": "STABLE", "git_commit": "user-sandbox", "connector": "mapped", "hostname": "http://127.0.0.1:8080", "local_identity_provider": "http://127.0.0.1:8080", "hosted_by": {"organisation": "user-sandbox", "email": "", "phone": "", "organisation_website": ""}, "hosted_at": {"organisation": "user-sandbox", "organisation_website": ""}, "energy_source": {"organisation": "user-sandbox", "organisation_website": ""}, "resource_docs_requires_role": false}), as = APIInfoJson400)]
 pub struct ApiInfoJson400 {
     /// The version prefix that answered, e.g. `v4.0.0`.
     pub version: String,
