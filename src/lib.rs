@@ -2,6 +2,8 @@
 
 pub mod admin;
 pub mod docs;
+pub mod inspector;
+pub mod probe;
 pub mod seed;
 pub mod settings;
 pub mod startup;

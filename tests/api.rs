@@ -2,7 +2,9 @@
 
 mod admin;
 mod authress;
+mod cli;
 mod finapi;
+mod inspector;
 mod obp;
 mod openapi;
 mod support;
