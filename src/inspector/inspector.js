@@ -117,7 +117,8 @@ async function copyText(text, button) {
 function copyable(text) {
   const button = el("button", { type: "button", class: "copy", title: "Copy", "data-copy": text }, "copy");
   button.addEventListener("click", () => copyText(text, button));
-  return el("span", { class: "value" }, el("code", {}, text), button);
+  // Keys and links longer than a column may break anywhere; ids and passwords stay whole.
+  return el("span", { class: "value" }, el("code", { class: text.length > 48 ? "long" : null }, text), button);
 }
 
 // Values worth pasting somewhere get a copy button; prose (notes, names, roles) does not.
@@ -235,7 +236,7 @@ function personCells(person) {
       o.validated ? badge("validated", "ok") : badge("not validated", "warn"),
       o.locked ? badge("locked", "bad") : null)] : none()),
     el("td", {}, o && o.roles.length ? el("div", { class: "roles" }, o.roles.map((r) => badge(r))) : none()),
-    el("td", {}, a ? [el("div", { class: "mono" }, a.userId), a.tenant ? badge(a.tenant) : null] : none()),
+    el("td", {}, a ? [el("div", { class: "mono long" }, a.userId), a.tenant ? badge(a.tenant) : null] : none()),
   ];
 }
 
