@@ -21,6 +21,15 @@ async fn run(args: &[&str]) -> std::process::Output {
         .expect("the binary runs")
 }
 
+/// The fixture people plus `users` generated ones.
+fn people_with(users: usize) -> usize {
+    user_sandbox::seed::Fixtures::embedded()
+        .unwrap()
+        .people
+        .len()
+        + users
+}
+
 fn fresh_dir(label: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!(
         "user-sandbox-{label}-{}-{}",
@@ -142,11 +151,7 @@ async fn health_exits_zero_only_when_the_sandbox_answers_up() {
 
 #[test]
 fn the_banner_says_how_long_seeding_took() {
-    let people = user_sandbox::seed::Fixtures::embedded()
-        .unwrap()
-        .people
-        .len()
-        + 20;
+    let people = people_with(20);
     let app = Application::build(Settings {
         port: 0,
         users: 20,
@@ -167,11 +172,7 @@ fn the_banner_says_how_long_seeding_took() {
 #[tokio::test]
 async fn seeding_a_large_population_logs_a_line_when_stderr_is_not_a_terminal() {
     let users = user_sandbox::seed::progress::REPORT_FROM;
-    let people = user_sandbox::seed::Fixtures::embedded()
-        .unwrap()
-        .people
-        .len()
-        + users;
+    let people = people_with(users);
     let output = run(&["--print-credentials", "--users", &users.to_string()]).await;
     assert!(output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
@@ -197,11 +198,7 @@ async fn seeding_a_large_population_logs_a_line_when_stderr_is_not_a_terminal() 
 async fn seeding_a_large_population_draws_a_bar_on_a_terminal() {
     // `script` (util-linux) runs the binary on a pseudo-terminal and records what it drew.
     let users = user_sandbox::seed::progress::REPORT_FROM;
-    let people = user_sandbox::seed::Fixtures::embedded()
-        .unwrap()
-        .people
-        .len()
-        + users;
+    let people = people_with(users);
     let command = format!("{BINARY} --print-credentials --users {users} >/dev/null");
     let output = tokio::process::Command::new("script")
         .args(["-qec", &command, "/dev/null"])
