@@ -87,7 +87,7 @@ fn credential_lines(credentials: &serde_json::Value) -> Vec<(String, Vec<String>
 /// The startup banner.
 pub fn banner(base: &str, credentials: &serde_json::Value) -> String {
     let mut out = format!(
-        "user-sandbox {} listening on {base}\n  landing page   {base}/\n  Swagger UI     {base}/swagger-ui/\n",
+        "user-sandbox {} listening on {base}\n  inspector      {base}/\n  Swagger UI     {base}/swagger-ui/\n",
         env!("CARGO_PKG_VERSION")
     );
     for name in NAMES {
