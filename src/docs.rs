@@ -1,7 +1,7 @@
-//! The served OpenAPI documents, Swagger UI and the landing page. This module only collects:
-//! every registered vendor's document, then the control plane's.
+//! The served OpenAPI documents, Swagger UI and the startup banner (the page at `/` is
+//! `crate::inspector`). This module only collects: every registered vendor's document, then
+//! the control plane's.
 
-use actix_web::HttpResponse;
 use utoipa::OpenApi;
 use utoipa_swagger_ui::{SwaggerUi, Url};
 
@@ -92,7 +92,7 @@ fn credential_lines(credentials: &serde_json::Value) -> Vec<(String, Vec<String>
 /// The startup banner.
 pub fn banner(base: &str, credentials: &serde_json::Value) -> String {
     let mut out = format!(
-        "user-sandbox {} listening on {base}\n  landing page   {base}/\n  Swagger UI     {base}/swagger-ui/\n",
+        "user-sandbox {} listening on {base}\n  inspector      {base}/\n  Swagger UI     {base}/swagger-ui/\n",
         env!("CARGO_PKG_VERSION")
     );
     for name in names() {
@@ -106,40 +106,4 @@ pub fn banner(base: &str, credentials: &serde_json::Value) -> String {
         }
     }
     out
-}
-
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-}
-
-/// `/`: the banner as a page, for whoever opens the sandbox in a browser.
-pub async fn landing(req: actix_web::HttpRequest, sandbox: crate::store::Sandbox) -> HttpResponse {
-    let base = crate::store::sandbox::base_url(&req, None);
-    let credentials = crate::vendors::credentials(&sandbox, &base);
-    let mut html = String::from(
-        "<!doctype html><html><head><meta charset=\"utf-8\"><title>user-sandbox</title>\
-         <style>body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}\
-         pre{background:#f4f4f4;padding:1rem;overflow:auto}</style></head><body>\
-         <h1>user-sandbox</h1><p>A stateful sandbox of finAPI, Open Bank Project and Authress user management.</p>\
-         <ul><li><a href=\"/swagger-ui/\">Swagger UI</a></li>",
-    );
-    for name in names() {
-        html.push_str(&format!(
-            "<li><a href=\"/openapi/{name}.json\">/openapi/{name}.json</a></li>"
-        ));
-    }
-    html.push_str("<li><a href=\"/__admin/credentials\">/__admin/credentials</a></li></ul>");
-    for (vendor, lines) in credential_lines(&credentials) {
-        html.push_str(&format!(
-            "<h2>{}</h2><pre>{}</pre>",
-            escape(&vendor),
-            escape(&lines.join("\n"))
-        ));
-    }
-    html.push_str("</body></html>");
-    HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .body(html)
 }

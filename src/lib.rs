@@ -3,6 +3,8 @@
 pub mod admin;
 pub mod control;
 pub mod docs;
+pub mod inspector;
+pub mod probe;
 pub mod seed;
 pub mod settings;
 pub mod startup;

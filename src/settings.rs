@@ -17,12 +17,20 @@ pub struct Cli {
     pub command: Option<Command>,
     #[command(flatten)]
     pub serve: Settings,
+    /// Print every vendor's fixture credentials (as `GET /__admin/credentials` answers, for
+    /// the seed, fixtures and state file given) as JSON and exit, without starting the server.
+    #[arg(long)]
+    pub print_credentials: bool,
 }
 
 impl Cli {
     /// The command to run; no subcommand means `serve` with the top-level flags.
     pub fn into_command(self) -> Command {
-        self.command.unwrap_or(Command::Serve(self.serve))
+        match self.command {
+            Some(command) => command,
+            None if self.print_credentials => Command::PrintCredentials(self.serve),
+            None => Command::Serve(self.serve),
+        }
     }
 }
 
@@ -30,8 +38,35 @@ impl Cli {
 pub enum Command {
     /// Run the sandbox server (the default).
     Serve(Settings),
-    /// Print an OpenAPI document: finapi, obp, authress or admin.
-    Openapi { vendor: String },
+    /// Print an OpenAPI document (finapi, obp, authress or admin), or write documents to a
+    /// folder with `--out`: `user-sandbox openapi all --out DIR` writes all four.
+    Openapi {
+        /// finapi, obp, authress, admin, or `all` (with `--out`).
+        vendor: String,
+        /// Write `<name>.json` into this folder (created if missing) instead of printing.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Ask a running sandbox's `/__admin/health` and exit 0 when it is up (a container
+    /// HEALTHCHECK without curl).
+    Health {
+        /// The sandbox's base URL.
+        #[arg(
+            long,
+            env = "USER_SANDBOX_HEALTH_URL",
+            default_value = "http://127.0.0.1:8080"
+        )]
+        url: String,
+        /// The sandbox's `--admin-token`, if it has one.
+        #[arg(long, env = "USER_SANDBOX_ADMIN_TOKEN", hide_env_values = true)]
+        admin_token: Option<String>,
+        /// Seconds to wait for the answer.
+        #[arg(long, default_value_t = 3)]
+        timeout: u64,
+    },
+    /// `--print-credentials`.
+    #[command(skip)]
+    PrintCredentials(Settings),
 }
 
 #[derive(Debug, Clone, Args)]
@@ -65,7 +100,7 @@ pub struct Settings {
     #[arg(long, env = "USER_SANDBOX_FAULTS")]
     pub faults: Option<PathBuf>,
     /// Require `Authorization: Bearer <TOKEN>` on `/__admin/*`.
-    #[arg(long, env = "USER_SANDBOX_ADMIN_TOKEN")]
+    #[arg(long, env = "USER_SANDBOX_ADMIN_TOKEN", hide_env_values = true)]
     pub admin_token: Option<String>,
     /// How many named sandboxes may be live at once.
     #[arg(long, env = "USER_SANDBOX_MAX_SANDBOXES", default_value_t = 64)]

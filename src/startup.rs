@@ -20,7 +20,7 @@ use crate::seed::{Fixtures, SeedPlan};
 use crate::settings::Settings;
 use crate::store::sandbox::DEFAULT;
 use crate::store::{Sandboxes, sandbox};
-use crate::{admin, docs, vendors};
+use crate::{admin, docs, inspector, vendors};
 
 pub struct Application {
     port: u16,
@@ -30,6 +30,8 @@ pub struct Application {
     state_file: Option<PathBuf>,
     save_interval: Duration,
     admin_token: bool,
+    /// People in the default sandbox at start, and how long seeding them took.
+    seeded: (usize, Duration),
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -58,23 +60,50 @@ fn load_faults(path: &PathBuf) -> Result<FaultSet, StartupError> {
     Ok(set)
 }
 
+/// The default sandbox as the settings describe it (seed, fixtures, then the state file), with
+/// progress on the terminal while a large population is seeded.
+fn default_sandboxes(settings: &Settings) -> Result<(Sandboxes, (usize, Duration)), StartupError> {
+    let fixtures = match &settings.fixtures {
+        Some(dir) => Fixtures::from_dir(dir)?,
+        None => Fixtures::embedded(&vendors::kinds())?,
+    };
+    let people = fixtures.people.len() + settings.users;
+    let plan = SeedPlan {
+        seed: settings.seed,
+        users: settings.users,
+        clock: settings.clock,
+        fixtures: Arc::new(fixtures),
+        vendors: vendors::kinds(),
+    };
+    let (sandboxes, took) =
+        crate::seed::progress::report(people, || Sandboxes::new(plan, settings.max_sandboxes));
+    let sandboxes = sandboxes?;
+    if let Some(path) = &settings.state_file {
+        persistence::load(path, &sandboxes)?;
+    }
+    Ok((sandboxes, (people, took)))
+}
+
+/// `--print-credentials`: what `GET /__admin/credentials` would answer, without binding a port.
+pub fn credentials(settings: &Settings) -> Result<serde_json::Value, StartupError> {
+    let (sandboxes, _) = default_sandboxes(settings)?;
+    let base = public_base_url(&settings.host, settings.port);
+    Ok(sandboxes
+        .world(None)
+        .map(|w| vendors::credentials(&w, &base))
+        .unwrap_or_default())
+}
+
+/// The URL a client on this machine uses: a wildcard bind is reached over loopback.
+fn public_base_url(host: &str, port: u16) -> String {
+    let host = if host == "0.0.0.0" { "127.0.0.1" } else { host };
+    format!("http://{host}:{port}")
+}
+
 impl Application {
     pub fn build(settings: Settings) -> Result<Self, StartupError> {
-        let fixtures = match &settings.fixtures {
-            Some(dir) => Fixtures::from_dir(dir)?,
-            None => Fixtures::embedded(&vendors::kinds())?,
-        };
-        let plan = SeedPlan {
-            seed: settings.seed,
-            users: settings.users,
-            clock: settings.clock,
-            fixtures: Arc::new(fixtures),
-            vendors: vendors::kinds(),
-        };
-        let sandboxes = web::Data::new(Sandboxes::new(plan, settings.max_sandboxes)?);
-        if let Some(path) = &settings.state_file {
-            persistence::load(path, &sandboxes)?;
-        }
+        let (sandboxes, seeded) = default_sandboxes(&settings)?;
+        let sandboxes = web::Data::new(sandboxes);
         let faults = FaultBook::default();
         if let Some(path) = &settings.faults {
             faults.set(DEFAULT, load_faults(path)?);
@@ -102,7 +131,7 @@ impl Application {
                 .configure(vendors::configure)
                 .configure(admin::configure)
                 .service(docs::swagger_ui())
-                .route("/", web::get().to(docs::landing))
+                .route("/", web::get().to(inspector::page))
                 .default_service(web::to(not_found))
                 .wrap(from_fn(pipeline::observe))
                 .wrap(from_fn(sandbox::resolve))
@@ -122,6 +151,7 @@ impl Application {
             state_file: settings.state_file,
             save_interval: Duration::from_secs(settings.state_save_interval.max(1)),
             admin_token: settings.admin_token.is_some(),
+            seeded,
         })
     }
 
@@ -130,12 +160,7 @@ impl Application {
     }
 
     pub fn base_url(&self) -> String {
-        let host = if self.host == "0.0.0.0" {
-            "127.0.0.1"
-        } else {
-            &self.host
-        };
-        format!("http://{host}:{}", self.port)
+        public_base_url(&self.host, self.port)
     }
 
     /// The startup banner: URLs and every vendor's fixture credentials.
@@ -147,6 +172,11 @@ impl Application {
             .map(|w| vendors::credentials(&w, &base))
             .unwrap_or_default();
         let mut banner = docs::banner(&base, &credentials);
+        let (people, took) = self.seeded;
+        banner.push_str(&format!(
+            "\nseeded {people} people in {}\n",
+            crate::seed::progress::human(took)
+        ));
         if let Some(warning) = control_plane_warning(&self.host, self.admin_token) {
             banner.push_str(&format!("\n!!! WARNING: {warning} !!!\n"));
         }

@@ -2,8 +2,10 @@
 
 mod admin;
 mod authress;
+mod cli;
 mod fidelity;
 mod finapi;
+mod inspector;
 mod layering;
 mod obp;
 mod openapi;

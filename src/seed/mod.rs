@@ -2,6 +2,7 @@
 
 pub mod fixtures;
 pub mod people;
+pub mod progress;
 
 pub use fixtures::Fixtures;
 pub use people::{Person, population};

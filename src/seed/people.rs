@@ -74,7 +74,11 @@ pub fn population(plan: &SeedPlan, now: DateTime<Utc>) -> Vec<Person> {
     let mut rng = ChaCha8Rng::seed_from_u64(plan.seed);
     for n in 0..plan.users {
         people.push(fake_person(&mut rng, n, now));
+        if (n + 1) % super::progress::STEP == 0 {
+            super::progress::advance(super::progress::STEP);
+        }
     }
+    super::progress::people_made();
     people
 }
 

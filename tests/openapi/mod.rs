@@ -73,18 +73,27 @@ async fn the_landing_page_shows_links_and_every_vendors_credentials() {
             .unwrap()
             .starts_with("text/html")
     );
+    // `/` is the inspector: links to the docs, and the credentials embedded for the page to show.
     let page = response.text().await.unwrap();
     assert!(page.contains("href=\"/swagger-ui/\""));
-    for name in user_sandbox::docs::names() {
-        assert!(page.contains(&format!("/openapi/{name}.json")), "{name}");
-    }
+    let boot = crate::inspector::boot_data(&page);
+    let documents: Vec<&str> = boot["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d.as_str().unwrap())
+        .collect();
+    assert_eq!(documents, user_sandbox::docs::names());
     for credential in [
         "sandbox-client-secret",
         "sandbox-admin-secret",
         "felixsmith",
         "Felix-Sandbox-2026!",
     ] {
-        assert!(page.contains(credential), "{credential} missing");
+        assert!(
+            boot["credentials"].to_string().contains(credential),
+            "{credential} missing"
+        );
     }
     let (status, credentials) =
         crate::support::status_and_json(app.get("/__admin/credentials").send().await.unwrap())
