@@ -3,6 +3,7 @@
 mod admin;
 mod authress;
 mod finapi;
+mod hostile;
 mod obp;
 mod openapi;
 mod support;
