@@ -2,6 +2,7 @@
 
 mod admin;
 mod authress;
+mod concurrency;
 mod finapi;
 mod hostile;
 mod obp;
