@@ -7,4 +7,5 @@ mod finapi;
 mod hostile;
 mod obp;
 mod openapi;
+mod security;
 mod support;
