@@ -166,8 +166,10 @@ pub async fn assert_still_serving(port: u16) {
     let started = std::time::Instant::now();
     let raw = send(port, request("GET", "/__admin/sandboxes", &[], b"")).await;
     assert_eq!(raw.status, 200, "{}", raw.body);
+    // Well under the 5 s head timeout: a server blocked by slow clients would answer only
+    // after they are cut (the bound leaves room for a loaded 2-core CI machine).
     assert!(
-        started.elapsed() < Duration::from_secs(2),
+        started.elapsed() < Duration::from_secs(4),
         "the server took {:?} to answer",
         started.elapsed()
     );
