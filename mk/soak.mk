@@ -4,8 +4,10 @@
 # Not part of `make test`.
 SOAK_SECONDS ?= 60
 SOAK_CONNECTIONS ?= 1000
+# `SOAK_ARGS=--read-only` drops the creates, so RSS shows the server's own growth.
+SOAK_ARGS ?=
 
 .PHONY: soak
 soak: release
 	$(PYTHON) soak/soak.py --binary target/release/user-sandbox \
-		--seconds $(SOAK_SECONDS) --connections $(SOAK_CONNECTIONS) --log target/soak.log
+		--seconds $(SOAK_SECONDS) --connections $(SOAK_CONNECTIONS) --log target/soak.log $(SOAK_ARGS)

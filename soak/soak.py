@@ -90,12 +90,15 @@ async def credentials(port, prefix):
     }
 
 
+READ_ONLY = False
+
+
 def operations(prefix, creds, worker, counter):
     """The mix: (weight, method, path, headers, body, expected statuses)."""
     n = next(counter)
     uid = f"s{worker}x{n}"
     fin = {"Authorization": f"Bearer {creds['finapi']}"}
-    return [
+    ops = [
         (3, "GET", f"{prefix}/api/v1/mandatorAdmin/getUserList?perPage=20",
          {"Authorization": f"Bearer {creds['admin']}"}, None, {200}),
         (2, "POST", f"{prefix}/api/v1/users", fin, {"id": uid, "password": "soak-secret"}, {201}),
@@ -110,6 +113,8 @@ def operations(prefix, creds, worker, counter):
         (1, "GET", f"{prefix}/v1/tenants",
          {"Authorization": f"Bearer {creds['authress']}"}, None, {200}),
     ]
+    # `--read-only` drops the creates, so RSS shows the server's own growth, not the data's.
+    return [o for o in ops if not (READ_ONLY and o[1] == "POST")]
 
 
 async def worker(port, index, deadline, creds, stats):
@@ -163,6 +168,8 @@ async def sample(pid, deadline, samples):
 
 
 async def main(args):
+    global READ_ONLY
+    READ_ONLY = args.read_only
     raise_fd_limit()
     log = open(args.log, "w")
     server = subprocess.Popen(
@@ -239,4 +246,5 @@ if __name__ == "__main__":
     parser.add_argument("--connections", type=int, default=1000)
     parser.add_argument("--users", type=int, default=1000)
     parser.add_argument("--log", default="target/soak.log")
+    parser.add_argument("--read-only", action="store_true")
     sys.exit(asyncio.run(main(parser.parse_args())))
