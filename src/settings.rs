@@ -108,6 +108,35 @@ pub struct Settings {
     /// How many requests the journal keeps (0 turns it off).
     #[arg(long, env = "USER_SANDBOX_JOURNAL_SIZE", default_value_t = 1000)]
     pub journal_size: usize,
+    /// Largest request body a vendor path accepts, in bytes or with a `KiB`/`MiB` suffix; larger
+    /// ones get the vendor's "too large" error before any handler runs.
+    #[arg(long, env = "USER_SANDBOX_MAX_BODY", default_value = "1MiB", value_parser = parse_size)]
+    pub max_body: usize,
+}
+
+/// A byte count: `1048576`, `64KiB`, `1MiB` (also `K`/`KB`/`M`/`MB`, all binary).
+pub fn parse_size(text: &str) -> Result<usize, String> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (digits, unit) = text.split_at(split);
+    let factor: usize = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kb" | "kib" => 1024,
+        "m" | "mb" | "mib" => 1024 * 1024,
+        other => {
+            return Err(format!(
+                "unknown size unit '{other}'; use bytes, KiB or MiB"
+            ));
+        }
+    };
+    digits
+        .parse::<usize>()
+        .ok()
+        .and_then(|n| n.checked_mul(factor))
+        .filter(|n| *n > 0)
+        .ok_or_else(|| format!("'{text}' is not a positive size"))
 }
 
 impl Default for Settings {
@@ -125,6 +154,24 @@ impl Default for Settings {
             admin_token: None,
             max_sandboxes: 64,
             journal_size: 1000,
+            max_body: 1024 * 1024,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_size;
+
+    #[test]
+    fn sizes_accept_bytes_and_binary_suffixes() {
+        assert_eq!(parse_size("1048576"), Ok(1 << 20));
+        assert_eq!(parse_size("64KiB"), Ok(64 << 10));
+        assert_eq!(parse_size("1MiB"), Ok(1 << 20));
+        assert_eq!(parse_size("2 MB"), Ok(2 << 20));
+        assert!(parse_size("0").is_err());
+        assert!(parse_size("1GiB").is_err());
+        assert!(parse_size("MiB").is_err());
+        assert!(parse_size("99999999999999999999999").is_err());
     }
 }

@@ -113,6 +113,7 @@ impl Application {
             faults,
             operations: Operations::from_documents(),
             admin_token: settings.admin_token.clone(),
+            max_body: settings.max_body,
         });
         let address = format!("{}:{}", settings.host, settings.port);
         let listener = TcpListener::bind(&address).map_err(|source| StartupError::Bind {
@@ -137,6 +138,11 @@ impl Application {
                 .wrap(from_fn(sandbox::resolve))
                 .wrap(Cors::permissive().max_age(3600))
         })
+        // A client gets 5 s to send its request head and 30 s idle between keep-alive requests,
+        // so half-sent (slowloris) requests are dropped with 408 instead of holding a slot.
+        .client_request_timeout(Duration::from_secs(5))
+        .client_disconnect_timeout(Duration::from_secs(1))
+        .keep_alive(Duration::from_secs(30))
         .listen(listener)
         .map_err(|source| StartupError::Bind {
             address: settings.host.clone(),

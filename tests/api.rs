@@ -3,10 +3,13 @@
 mod admin;
 mod authress;
 mod cli;
+mod concurrency;
 mod fidelity;
 mod finapi;
+mod hostile;
 mod inspector;
 mod layering;
 mod obp;
 mod openapi;
+mod security;
 mod support;

@@ -73,8 +73,11 @@ impl FaultSet {
                     return bad(&format!("{name} is a percentage from 0 to 100"));
                 }
             }
-            let max = rule.latency_ms.unwrap_or(0)
-                + match &rule.latency {
+            // Saturating: `latencyMs` near u64::MAX must be refused, not wrap below the cap.
+            let max = rule
+                .latency_ms
+                .unwrap_or(0)
+                .saturating_add(match &rule.latency {
                     Some(Latency::Uniform { min_ms, max_ms }) if min_ms > max_ms => {
                         return bad("latency.minMs is above latency.maxMs");
                     }
@@ -84,7 +87,7 @@ impl FaultSet {
                     }
                     Some(Latency::LogNormal { median_ms, .. }) => *median_ms,
                     None => 0,
-                };
+                });
             if max > MAX_LATENCY_MS {
                 return bad(&format!("latencies are capped at {MAX_LATENCY_MS} ms"));
             }
@@ -254,6 +257,91 @@ mod tests {
                 ..FaultRule::default()
             }],
         };
+        assert!(set.validate().is_err());
+    }
+
+    fn rule_json() -> impl proptest::strategy::Strategy<Value = serde_json::Value> {
+        use proptest::prelude::*;
+        let number = prop_oneof![
+            any::<u64>().prop_map(serde_json::Value::from),
+            any::<i64>().prop_map(serde_json::Value::from),
+            (-1e20f64..1e20).prop_map(serde_json::Value::from),
+            Just(serde_json::Value::Null),
+            "\\PC{0,8}".prop_map(serde_json::Value::from),
+        ];
+        let field = prop_oneof![
+            Just("vendor"),
+            Just("operationId"),
+            Just("path"),
+            Just("method"),
+            Just("latencyMs"),
+            Just("errorRate"),
+            Just("resetRate"),
+            Just("latency"),
+            Just("other"),
+        ];
+        let latency = (
+            prop_oneof![Just("uniform"), Just("logNormal"), Just("zipf")],
+            number.clone(),
+            number.clone(),
+        )
+            .prop_map(|(d, a, b)| {
+                serde_json::json!({ "distribution": d, "minMs": a.clone(), "maxMs": b.clone(),
+                    "medianMs": a, "sigma": b })
+            });
+        proptest::collection::vec((field, number, latency, "[*/a-z]{0,12}"), 0..4).prop_map(
+            |fields| {
+                let mut rule = serde_json::Map::new();
+                for (name, value, latency, text) in fields {
+                    let v = match name {
+                        "latency" => latency,
+                        "path" | "vendor" | "method" | "operationId" => text.into(),
+                        _ => value,
+                    };
+                    rule.insert(name.into(), v);
+                }
+                serde_json::Value::Object(rule)
+            },
+        )
+    }
+
+    proptest::proptest! {
+        // Any rules document is refused by serde or `validate`, or applies within the caps: no
+        // panic, no overflow, no latency over a minute.
+        #[test]
+        fn any_fault_rules_are_refused_or_stay_within_their_caps(
+            rules in proptest::collection::vec(rule_json(), 0..3),
+            path in "[*/a-z]{0,12}",
+        ) {
+            let doc = serde_json::json!({ "rules": rules });
+            let Ok(set) = serde_json::from_value::<FaultSet>(doc) else { return Ok(()) };
+            if set.validate().is_err() {
+                return Ok(());
+            }
+            let book = FaultBook::default();
+            book.set("default", set);
+            for _ in 0..5 {
+                if let Some(d) = book.decide("default", &Ids::new(1), ("GET", &path), None, None) {
+                    proptest::prop_assert!(d.delay_ms <= MAX_LATENCY_MS);
+                }
+            }
+        }
+
+        #[test]
+        fn globs_never_panic(pattern in "[*ab/]{0,12}", text in "[ab/]{0,12}") {
+            let _ = glob(&pattern, &text);
+            proptest::prop_assert!(glob("*", &text));
+            proptest::prop_assert!(glob(&text, &text));
+        }
+    }
+
+    #[test]
+    fn a_latency_near_u64_max_is_refused_not_wrapped() {
+        let set: FaultSet = serde_json::from_value(serde_json::json!({ "rules": [{
+            "latencyMs": u64::MAX,
+            "latency": { "distribution": "uniform", "minMs": 0, "maxMs": 1 }
+        }]}))
+        .unwrap();
         assert!(set.validate().is_err());
     }
 }

@@ -18,8 +18,8 @@ use super::faults::FaultBook;
 use super::journal::{Journal, JournalEntry, RawBody, redact_pairs};
 use super::operations::Operations;
 
-/// Request bodies above this size are refused before any vendor sees them.
-const MAX_REQUEST_BODY: usize = 4 * 1024 * 1024;
+/// How long a request body may take to arrive once its head is in (a half-sent body is cut).
+const BODY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Shared control-plane state.
 #[derive(Debug)]
@@ -28,6 +28,9 @@ pub struct ControlPlane {
     pub faults: FaultBook,
     pub operations: Operations,
     pub admin_token: Option<String>,
+    /// `--max-body`: vendor-path request bodies above this many bytes are refused before any
+    /// vendor sees them.
+    pub max_body: usize,
 }
 
 fn is_control_path(path: &str) -> bool {
@@ -53,6 +56,32 @@ fn injected_error(vendor: Option<&str>, req: &actix_web::HttpRequest) -> HttpRes
         Some(vendor) => vendor.injected_error(req),
         None => admin_error(500, "injected fault"),
     }
+}
+
+/// The vendor's own error for a body over `--max-body`.
+fn body_too_large(
+    vendor: Option<&str>,
+    req: &actix_web::HttpRequest,
+    limit: usize,
+) -> HttpResponse {
+    match vendor {
+        Some("finapi") => vendors::finapi::errors::body_too_large(req, limit),
+        Some("obp") => vendors::obp::errors::body_too_large(req, limit),
+        Some("authress") => vendors::authress::errors::body_too_large(req, limit),
+        _ => admin_error(
+            413,
+            &format!("request bodies are limited to {limit} bytes (--max-body)"),
+        ),
+    }
+}
+
+/// A `Content-Length` that is present and says more than `limit`.
+fn declared_over(req: &ServiceRequest, limit: usize) -> bool {
+    req.headers()
+        .get(actix_web::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .is_some_and(|len| len > limit as u64)
 }
 
 /// A response whose body fails after the head is sent: the client sees the connection cut.
@@ -106,23 +135,45 @@ pub async fn observe(
     let operation = control.operations.find(&method, &path).cloned();
     let vendor = control.operations.vendor_of(&method, &path);
 
-    // Read the body once, keep a copy for the journal, and hand the same bytes on.
-    let mut request_body = None;
-    if journaling {
-        let mut payload = req.take_payload();
+    // Refuse a body over `--max-body` before reading it when its length is declared, else
+    // while reading it; read it once, keep a copy for the journal, and hand the same bytes on.
+    let limit = control.max_body;
+    if declared_over(&req, limit) {
+        let res = body_too_large(vendor, req.request(), limit);
+        return Ok(req.into_response(res));
+    }
+    let mut payload = req.take_payload();
+    let read = actix_web::rt::time::timeout(BODY_TIMEOUT, async {
         let mut body = web::BytesMut::new();
         while let Some(chunk) = payload.next().await {
             body.extend_from_slice(&chunk?);
-            if body.len() > MAX_REQUEST_BODY {
-                return Ok(
-                    req.into_response(admin_error(413, "request bodies are limited to 4 MiB"))
-                );
+            if body.len() > limit {
+                return Ok(None);
             }
         }
-        let body = body.freeze();
-        request_body = RawBody::new(&body);
-        req.set_payload(actix_web::dev::Payload::from(body));
-    }
+        Ok::<_, actix_web::error::PayloadError>(Some(body.freeze()))
+    })
+    .await;
+    let body = match read {
+        Ok(Ok(Some(body))) => body,
+        Ok(Ok(None)) => {
+            let res = body_too_large(vendor, req.request(), limit);
+            return Ok(req.into_response(res));
+        }
+        Ok(Err(e)) => return Err(e.into()),
+        Err(_) => {
+            let mut res = admin_error(408, "the request body did not arrive in time");
+            res.head_mut()
+                .set_connection_type(actix_web::http::ConnectionType::Close);
+            return Ok(req.into_response(res));
+        }
+    };
+    let request_body = if journaling {
+        RawBody::new(&body)
+    } else {
+        None
+    };
+    req.set_payload(actix_web::dev::Payload::from(body));
 
     let decision = ctx.as_ref().and_then(|c| {
         control.faults.decide(

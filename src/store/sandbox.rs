@@ -541,6 +541,23 @@ mod tests {
         assert!(valid_name("team-a_1"));
         assert!(!valid_name("a/b") && !valid_name(""));
     }
+
+    proptest::proptest! {
+        // Any path splits without a panic, and a name is valid exactly when it is 1 to 64 of
+        // `A-Z a-z 0-9 - _`.
+        #[test]
+        fn sandbox_paths_and_names_never_panic(path in "/sandboxes/\\PC{0,100}") {
+            if let Some((name, rest)) = split_sandbox(&path) {
+                proptest::prop_assert!(rest.starts_with('/'));
+                let rejoined = path == format!("{PREFIX}{name}{rest}")
+                    || (rest == "/" && path == format!("{PREFIX}{name}"));
+                proptest::prop_assert!(rejoined, "{} does not rejoin", path);
+                let expected = (1..=64).contains(&name.len())
+                    && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+                proptest::prop_assert_eq!(valid_name(name), expected);
+            }
+        }
+    }
 }
 
 /// Who made a request, as the vendor's auth extractor established it (e.g. `finapi client

@@ -165,6 +165,17 @@ pub fn json_config() -> web::JsonConfig {
         })
 }
 
+/// Authress's answer to a body over `--max-body` (the same 400 as a JSON body over its limit).
+pub fn body_too_large(req: &HttpRequest, _limit: usize) -> HttpResponse {
+    let mut res =
+        Error::InvalidRequest("The request body is too large".into()).render(&error_id(req));
+    res.headers_mut().insert(
+        actix_web::http::header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        actix_web::http::header::HeaderValue::from_static("*"),
+    );
+    res
+}
+
 pub fn query_config() -> web::QueryConfig {
     web::QueryConfig::default().error_handler(|err, _req| {
         Error::InvalidParameter(format!("The query parameters are not valid: {err}")).into()

@@ -230,4 +230,91 @@ mod tests {
             DecodeError::Malformed
         );
     }
+
+    fn token_with_header(header: &Value, claims: &Value, key: &SigningKey) -> String {
+        let input = format!(
+            "{}.{}",
+            URL_SAFE_NO_PAD.encode(header.to_string()),
+            URL_SAFE_NO_PAD.encode(claims.to_string())
+        );
+        let signature = key.sign(input.as_bytes());
+        format!("{input}.{}", URL_SAFE_NO_PAD.encode(signature.to_bytes()))
+    }
+
+    fn claims() -> Value {
+        json!({ "iss": "http://h/v1/clients/sc_a", "sub": "sc_a", "aud": "acc.accounts.authress.io", "exp": 10 })
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_text_decodes_or_is_refused(token in "\\PC{0,400}") {
+            let _ = Unverified::decode(&token);
+        }
+
+        // Every strict prefix of a signed token is refused or fails its signature.
+        #[test]
+        fn a_truncated_token_never_verifies(cut in 0usize..200) {
+            let key = seeded_key(1, "x");
+            let token = sign("k1", "JWT", &claims(), &key);
+            let cut = cut.min(token.len() - 1);
+            if let Ok(decoded) = Unverified::decode(&token[..cut]) {
+                proptest::prop_assert!(!decoded.signed_by(&key.verifying_key()));
+            }
+        }
+
+        // The same claims re-signed with any other key decode but never verify.
+        #[test]
+        fn a_token_re_signed_with_another_key_never_verifies(secret in proptest::array::uniform32(0u8..)) {
+            let key = seeded_key(1, "x");
+            let other = SigningKey::from_bytes(&secret);
+            proptest::prop_assume!(other.to_bytes() != key.to_bytes());
+            let forged = sign("k1", "JWT", &claims(), &other);
+            let decoded = Unverified::decode(&forged).unwrap();
+            proptest::prop_assert!(!decoded.signed_by(&key.verifying_key()));
+        }
+
+        // Any `alg` but EdDSA (`none`, `HS256`, `RS256`, case variants) is refused before the
+        // signature is looked at, even with an empty signature.
+        #[test]
+        fn any_other_alg_is_refused(alg in "(none|None|NONE|HS256|RS256|ES256|eddsa|EdDSA |[A-Za-z0-9]{0,8})") {
+            proptest::prop_assume!(alg != "EdDSA");
+            let key = seeded_key(1, "x");
+            let token = token_with_header(&json!({ "alg": alg, "kid": "k1", "typ": "JWT" }), &claims(), &key);
+            proptest::prop_assert_eq!(Unverified::decode(&token).unwrap_err(), DecodeError::UnsupportedAlgorithm);
+            let unsigned = format!("{}.", &token[..token.rfind('.').unwrap()]);
+            proptest::prop_assert!(Unverified::decode(&unsigned).is_err());
+        }
+
+        // Flipping any byte of a signed token breaks it.
+        #[test]
+        fn any_flipped_byte_breaks_the_token(at in 0usize..300, bit in 0u8..7) {
+            let key = seeded_key(1, "x");
+            let token = sign("k1", "JWT", &claims(), &key);
+            let at = at % token.len();
+            let mut bytes = token.into_bytes();
+            bytes[at] ^= 1 << bit;
+            if let Ok(text) = String::from_utf8(bytes)
+                && let Ok(decoded) = Unverified::decode(&text)
+            {
+                proptest::prop_assert!(!decoded.signed_by(&key.verifying_key()));
+            }
+        }
+    }
+
+    #[test]
+    fn a_huge_token_is_decoded_without_trouble() {
+        let key = seeded_key(1, "x");
+        let mut big = claims();
+        big["padding"] = json!("x".repeat(4 * 1024 * 1024));
+        let token = sign("k1", "JWT", &big, &key);
+        assert!(
+            Unverified::decode(&token)
+                .unwrap()
+                .signed_by(&key.verifying_key())
+        );
+        assert_eq!(
+            Unverified::decode(&"a.".repeat(1 << 20)).unwrap_err(),
+            DecodeError::Malformed
+        );
+    }
 }

@@ -317,6 +317,11 @@ pub fn json_config() -> web::JsonConfig {
         })
 }
 
+/// finAPI's answer to a body over `--max-body` (the same 400 as a JSON body over its limit).
+pub fn body_too_large(req: &HttpRequest, _limit: usize) -> HttpResponse {
+    Error::BadRequest("Request body is too large".into()).render(&EnvelopeContext::of(req))
+}
+
 pub fn query_config() -> web::QueryConfig {
     web::QueryConfig::default().error_handler(|err, _req| {
         Error::BadRequest(format!("Invalid query parameters: {err}")).into()

@@ -223,4 +223,56 @@ mod tests {
         assert!(!"Passw0rd[1".chars().all(password_char));
         assert!(!"Pässw0rd!1".chars().all(password_char));
     }
+
+    fn login_request(header: (&'static str, String)) -> HttpRequest {
+        actix_web::test::TestRequest::default()
+            .insert_header(header)
+            .to_http_request()
+    }
+
+    proptest::proptest! {
+        // Any header text parses without a panic, and a login either succeeds with values of
+        // OBP's character sets or fails with one of OBP's 400s.
+        #[test]
+        fn any_direct_login_header_parses_or_gets_obps_400(value in "\\PC{0,600}") {
+            let _ = parse(&value);
+            let Ok(header) = actix_web::http::header::HeaderValue::from_str(&value) else {
+                return Ok(());
+            };
+            let req = actix_web::test::TestRequest::default()
+                .insert_header((DIRECT_LOGIN, header))
+                .to_http_request();
+            match login_credentials(&req) {
+                Ok((username, password, key)) => {
+                    proptest::prop_assert!(password.chars().all(password_char));
+                    proptest::prop_assert!(username.chars().count() <= 512);
+                    proptest::prop_assert!(key.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'));
+                }
+                Err(e) => proptest::prop_assert_eq!(e.status().as_u16(), 400, "{}", e),
+            }
+        }
+
+        #[test]
+        fn well_formed_credentials_round_trip(
+            username in "[a-z0-9._@-]{1,40}",
+            password in "[A-Za-z0-9!#$%&()*+./:;<>?@^_{|}~-]{1,60}",
+            key in "[A-Za-z0-9-]{1,40}",
+            quoted in proptest::bool::ANY,
+        ) {
+            let q = if quoted { "\"" } else { "" };
+            let value = format!("DirectLogin username={q}{username}{q},password={q}{password}{q}, consumer_key={key}");
+            let req = login_request((DIRECT_LOGIN, value.clone()));
+            proptest::prop_assert_eq!(login_credentials(&req), Ok((username.clone(), password.clone(), key.clone())));
+            // The older `Authorization: DirectLogin ...` form reads the same.
+            let req = login_request(("Authorization", value));
+            proptest::prop_assert_eq!(login_credentials(&req), Ok((username, password, key)));
+        }
+
+        #[test]
+        fn values_over_512_characters_are_too_long(extra in 1usize..2000) {
+            let value = format!("username={}, password=p, consumer_key=k", "u".repeat(512 + extra));
+            let req = login_request((DIRECT_LOGIN, value));
+            proptest::prop_assert_eq!(login_credentials(&req), Err(Error::ValueTooLong));
+        }
+    }
 }

@@ -256,6 +256,11 @@ pub fn json_config() -> web::JsonConfig {
         .error_handler(|err, _req| Error::InvalidJson(format!(" {err}")).into())
 }
 
+/// OBP's answer to a body over `--max-body` (the same 400 as its middleware's own limit).
+pub fn body_too_large(_req: &HttpRequest, limit: usize) -> HttpResponse {
+    Error::InvalidJson(format!(" The body is larger than {limit} bytes")).error_response()
+}
+
 /// `getUsers` reads its query itself; any other malformed query gets OBP's filter error.
 pub fn query_config() -> web::QueryConfig {
     web::QueryConfig::default()

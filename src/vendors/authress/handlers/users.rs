@@ -220,4 +220,28 @@ mod tests {
             Err(Error::InvalidCursor)
         );
     }
+
+    proptest::proptest! {
+        #[test]
+        fn every_user_id_cursor_round_trips(id in "\\PC{1,128}") {
+            proptest::prop_assert_eq!(decode_cursor(&encode_cursor(&id)), Ok(id));
+        }
+
+        // Anything else is a cursor of this API or Authress's 400 `InvalidCursor`.
+        #[test]
+        fn foreign_cursors_get_invalid_cursor(cursor in "\\PC{0,300}") {
+            match decode_cursor(&cursor) {
+                Ok(id) => proptest::prop_assert_eq!(encode_cursor(&id), cursor),
+                Err(e) => proptest::prop_assert_eq!(e, Error::InvalidCursor),
+            }
+        }
+
+        #[test]
+        fn any_limit_text_is_a_limit_or_a_400(limit in "\\PC{0,30}") {
+            match validate::limit(Some(&limit)) {
+                Ok(n) => proptest::prop_assert!((1..=100).contains(&n)),
+                Err(e) => proptest::prop_assert_eq!(e.status().as_u16(), 400),
+            }
+        }
+    }
 }

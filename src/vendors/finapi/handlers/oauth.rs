@@ -192,3 +192,81 @@ pub async fn revoke_token(
         .revoke(&client.0.client_id, &token, hint.as_deref())?;
     Ok(HttpResponse::Ok().finish())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use base64::Engine;
+    use proptest::prelude::*;
+
+    fn request(query: &str, content_type: &str) -> HttpRequest {
+        actix_web::test::TestRequest::post()
+            .uri(&format!("/oauth/token?{query}"))
+            .insert_header((CONTENT_TYPE, content_type))
+            .to_http_request()
+    }
+
+    proptest! {
+        // Query strings and bodies of any bytes, as form or JSON: parameters or finAPI's 400.
+        #[test]
+        fn any_token_request_parses_or_gets_finapis_400(
+            query in "[ -~]{0,200}",
+            body in proptest::collection::vec(any::<u8>(), 0..400),
+            json in any::<bool>(),
+        ) {
+            let content_type = if json { "application/json" } else { "application/x-www-form-urlencoded" };
+            let query = query.replace(['#', ' '], "");
+            let Ok(uri) = format!("/oauth/token?{query}").parse::<actix_web::http::Uri>() else {
+                return Ok(());
+            };
+            let req = actix_web::test::TestRequest::post()
+                .uri(&uri.to_string())
+                .insert_header((CONTENT_TYPE, content_type))
+                .to_http_request();
+            if let Err(e) = params::<TokenParams>(&req, &body) {
+                prop_assert_eq!(e.status().as_u16(), 400);
+                prop_assert!(matches!(e, Error::BadRequest(_)));
+            }
+        }
+
+        // Every way of sending the same parameters reads the same values; body values win.
+        #[test]
+        fn form_json_and_query_agree(
+            id in "\\PC{1,40}",
+            secret in "\\PC{1,40}",
+        ) {
+            let pairs = [("client_id", id.as_str()), ("client_secret", secret.as_str())];
+            let form = serde_urlencoded::to_string(pairs).unwrap();
+            let json = serde_json::json!({ "client_id": id, "client_secret": secret }).to_string();
+            let (from_body, _) = params::<TokenParams>(&request("", "application/x-www-form-urlencoded"), form.as_bytes()).unwrap();
+            prop_assert_eq!(from_body.client_id.as_deref(), Some(id.as_str()));
+            prop_assert_eq!(from_body.client_secret.as_deref(), Some(secret.as_str()));
+            let (from_json, _) = params::<TokenParams>(&request("", "application/json"), json.as_bytes()).unwrap();
+            prop_assert_eq!(from_json.client_id.as_deref(), Some(id.as_str()));
+            let (_, from_query) = params::<TokenParams>(&request(&form, "application/json"), b"").unwrap();
+            prop_assert_eq!(from_query.client_secret.as_deref(), Some(secret.as_str()));
+        }
+
+        // Basic client credentials: any header value is read or ignored, never a panic; a
+        // well-formed one round-trips through percent-encoding.
+        #[test]
+        fn basic_client_credentials_round_trip_or_are_ignored(
+            raw in "[ -~]{0,200}",
+            id in "[A-Za-z0-9._~-]{1,30}",
+            secret in "\\PC{1,30}",
+        ) {
+            let req = actix_web::test::TestRequest::post()
+                .insert_header((actix_web::http::header::AUTHORIZATION, format!("Basic {raw}")))
+                .to_http_request();
+            let _ = basic_client(&req);
+            let encoded_secret: String = percent_encoding::utf8_percent_encode(&secret, percent_encoding::NON_ALPHANUMERIC).to_string();
+            let b64 = base64::engine::general_purpose::STANDARD.encode(format!("{id}:{encoded_secret}"));
+            let req = actix_web::test::TestRequest::post()
+                .insert_header((actix_web::http::header::AUTHORIZATION, format!("Basic {b64}")))
+                .to_http_request();
+            let params = basic_client(&req);
+            prop_assert_eq!(params.client_id.as_deref(), Some(id.as_str()));
+            prop_assert_eq!(params.client_secret.as_deref(), Some(secret.as_str()));
+        }
+    }
+}
