@@ -1,6 +1,7 @@
 //! user-sandbox: a stateful sandbox of finAPI, Open Bank Project and Authress user management.
 
 pub mod admin;
+pub mod cors;
 pub mod docs;
 pub mod seed;
 pub mod settings;

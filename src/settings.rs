@@ -73,6 +73,10 @@ pub struct Settings {
     /// How many requests the journal keeps (0 turns it off).
     #[arg(long, env = "USER_SANDBOX_JOURNAL_SIZE", default_value_t = 1000)]
     pub journal_size: usize,
+    /// Only these origins (comma-separated, e.g. `http://localhost:3000`) get CORS headers, each
+    /// echoed back; by default every vendor answers browsers as the real one does.
+    #[arg(long, env = "USER_SANDBOX_CORS_ORIGINS", value_delimiter = ',', value_parser = crate::cors::parse_origin)]
+    pub cors_origins: Vec<String>,
 }
 
 impl Default for Settings {
@@ -90,6 +94,7 @@ impl Default for Settings {
             admin_token: None,
             max_sandboxes: 64,
             journal_size: 1000,
+            cors_origins: Vec::new(),
         }
     }
 }

@@ -2,6 +2,7 @@
 
 mod admin;
 mod authress;
+mod cors;
 mod finapi;
 mod obp;
 mod openapi;

@@ -264,3 +264,20 @@ pub const PREFIXES: &[&str] = &["/obp/", "/my/logins/direct"];
 pub fn injected_error(_req: &actix_web::HttpRequest) -> actix_web::HttpResponse {
     actix_web::ResponseError::error_response(&Error::Unknown)
 }
+
+/// OBP's CORS answer (`OBPAPI4_0_0.scala`): `*` on every response, and every `OPTIONS` is a 204
+/// with these methods and the wildcard header list (which browsers do not let cover
+/// `Authorization`; `DirectLogin` is covered). No exposed headers, no max age.
+pub fn cors() -> crate::cors::CorsPolicy {
+    crate::cors::CorsPolicy {
+        prefixes: PREFIXES,
+        allow_origin: crate::cors::AllowOrigin::Any,
+        allow_credentials: false,
+        allow_methods: "GET, POST, OPTIONS, PUT, PATCH, DELETE",
+        allow_headers: "*",
+        expose_headers: "",
+        max_age: None,
+        preflight_status: 204,
+        answer_every_options: true,
+    }
+}
