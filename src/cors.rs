@@ -35,8 +35,8 @@ pub struct CorsPolicy {
     pub allow_credentials: bool,
     /// `Access-Control-Allow-Methods` of a preflight.
     pub allow_methods: &'static str,
-    /// `Access-Control-Allow-Headers` of a preflight (`*` is the wildcard, which browsers do not
-    /// let stand for `Authorization`).
+    /// `Access-Control-Allow-Headers` of a preflight (`*` is the wildcard, which the Fetch
+    /// standard does not let stand for `Authorization`).
     pub allow_headers: &'static str,
     /// `Access-Control-Expose-Headers` of actual responses; empty sends none.
     pub expose_headers: &'static str,

@@ -206,8 +206,8 @@ async fn every_documented_operation_can_be_preflighted_with_its_vendors_headers(
 
 #[tokio::test]
 async fn obps_wildcard_does_not_let_a_browser_send_authorization() {
-    // Browsers never let `Access-Control-Allow-Headers: *` stand for `Authorization`: a page
-    // must send OBP's token as `DirectLogin`, exactly as against the real OBP.
+    // The Fetch standard does not let `Access-Control-Allow-Headers: *` stand for
+    // `Authorization` (Chromium 156 still lets it): a page sends OBP's token as `DirectLogin`.
     let app = spawn_app().await;
     let (_, headers) = preflight(&app, "/obp/v4.0.0/users/x", "DELETE", "authorization").await;
     assert!(!browser_allows(&headers, "DELETE", "authorization"));

@@ -266,8 +266,8 @@ pub fn injected_error(_req: &actix_web::HttpRequest) -> actix_web::HttpResponse 
 }
 
 /// OBP's CORS answer (`OBPAPI4_0_0.scala`): `*` on every response, and every `OPTIONS` is a 204
-/// with these methods and the wildcard header list (which browsers do not let cover
-/// `Authorization`; `DirectLogin` is covered). No exposed headers, no max age.
+/// with these methods and the wildcard header list (which covers `DirectLogin`; the Fetch
+/// standard does not let it cover `Authorization`). No exposed headers, no max age.
 pub fn cors() -> crate::cors::CorsPolicy {
     crate::cors::CorsPolicy {
         prefixes: PREFIXES,
