@@ -142,6 +142,7 @@ pub async fn get_token(
 #[into_params(parameter_in = Query)]
 pub struct RevokeParams {
     /// The access or refresh token to revoke.
+    #[param(example = "2YotnFZFEjr1zCsicMWpAA")]
     pub token: Option<String>,
     /// `access_token` revokes only that token; `refresh_token` (or none) the whole grant.
     pub token_type_hint: Option<String>,

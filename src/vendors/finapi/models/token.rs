@@ -6,14 +6,19 @@ use utoipa::{IntoParams, ToSchema};
 #[into_params(parameter_in = Query)]
 pub struct TokenParams {
     /// `client_credentials`, `password` or `refresh_token`.
+    #[schema(example = "password")]
     pub grant_type: Option<String>,
     /// The client's identifier.
+    #[schema(example = "sandbox-client")]
     pub client_id: Option<String>,
     /// The client's secret.
+    #[schema(example = "sandbox-client-secret")]
     pub client_secret: Option<String>,
     /// User identifier (grant `password`); case-insensitive.
+    #[schema(example = "felixsmith")]
     pub username: Option<String>,
     /// User password (grant `password`).
+    #[schema(example = "Felix-Sandbox-2026!")]
     pub password: Option<String>,
     /// Refresh token (grant `refresh_token`).
     pub refresh_token: Option<String>,

@@ -70,6 +70,7 @@ pub struct VerificationStatusResource {
 #[serde(rename_all = "camelCase")]
 pub struct RequestPasswordChangeParams {
     /// User identifier.
+    #[schema(example = "felixsmith")]
     pub user_id: Option<String>,
 }
 
@@ -90,9 +91,12 @@ pub struct PasswordChangingResource {
 #[serde(rename_all = "camelCase")]
 pub struct ExecutePasswordChangeParams {
     /// User identifier.
+    #[schema(example = "felixsmith")]
     pub user_id: Option<String>,
     /// New password, 6 to 128 characters.
+    #[schema(example = "Felix-Sandbox-2027!")]
     pub password: Option<String>,
-    /// The token from `requestPasswordChange`.
+    /// The token from `requestPasswordChange` (paste the one it returned).
+    #[schema(example = "0f8c3a52-6d1e-4b7a-9c2f-8e5d4a3b2c1d")]
     pub password_change_token: Option<String>,
 }
