@@ -2,6 +2,7 @@
 
 pub mod admin;
 pub mod control;
+pub mod cors;
 pub mod docs;
 pub mod inspector;
 pub mod probe;

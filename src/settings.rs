@@ -112,6 +112,10 @@ pub struct Settings {
     /// ones get the vendor's "too large" error before any handler runs.
     #[arg(long, env = "USER_SANDBOX_MAX_BODY", default_value = "1MiB", value_parser = parse_size)]
     pub max_body: usize,
+    /// Only these origins (comma-separated, e.g. `http://localhost:3000`) get CORS headers, each
+    /// echoed back; by default every vendor answers browsers as the real one does.
+    #[arg(long, env = "USER_SANDBOX_CORS_ORIGINS", value_delimiter = ',', value_parser = crate::cors::parse_origin)]
+    pub cors_origins: Vec<String>,
 }
 
 /// A byte count: `1048576`, `64KiB`, `1MiB` (also `K`/`KB`/`M`/`MB`, all binary).
@@ -155,6 +159,7 @@ impl Default for Settings {
             max_sandboxes: 64,
             journal_size: 1000,
             max_body: 1024 * 1024,
+            cors_origins: Vec::new(),
         }
     }
 }

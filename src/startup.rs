@@ -6,7 +6,6 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use actix_cors::Cors;
 use actix_web::dev::Server;
 use actix_web::middleware::from_fn;
 use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
@@ -136,7 +135,7 @@ impl Application {
                 .default_service(web::to(not_found))
                 .wrap(from_fn(pipeline::observe))
                 .wrap(from_fn(sandbox::resolve))
-                .wrap(Cors::permissive().max_age(3600))
+                .wrap(crate::cors::Cors::new(&settings.cors_origins))
         })
         // A client gets 5 s to send its request head and 30 s idle between keep-alive requests,
         // so half-sent (slowloris) requests are dropped with 408 instead of holding a slot.

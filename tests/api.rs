@@ -4,6 +4,7 @@ mod admin;
 mod authress;
 mod cli;
 mod concurrency;
+mod cors;
 mod fidelity;
 mod finapi;
 mod hostile;

@@ -50,6 +50,7 @@ pub struct FaultRule {
 /// The rules of one sandbox; the first matching rule applies.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"rules": [{"vendor": "obp", "operationId": "OBPv4.0.0-getUsers", "latencyMs": 250}]}))]
 pub struct FaultSet {
     pub rules: Vec<FaultRule>,
 }

@@ -111,5 +111,30 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         (name = "Control plane"), (name = "Sandboxes"), (name = "State"), (name = "Clock"),
         (name = "Journal"), (name = "Faults"),
     ),
+    modifiers(&AdminTokenAddon),
+    security((), ("adminToken" = [])),
 )]
 pub struct AdminApi;
+
+/// The `--admin-token` bearer scheme, so Swagger UI's Authorize sends it.
+struct AdminTokenAddon;
+
+impl utoipa::Modify for AdminTokenAddon {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        openapi
+            .components
+            .get_or_insert_with(Default::default)
+            .add_security_scheme(
+            "adminToken",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "The `--admin-token` the server was started with (none needed without it).",
+                    ))
+                    .build(),
+            ),
+        );
+    }
+}

@@ -64,11 +64,9 @@ fn body_too_large(
     req: &actix_web::HttpRequest,
     limit: usize,
 ) -> HttpResponse {
-    match vendor {
-        Some("finapi") => vendors::finapi::errors::body_too_large(req, limit),
-        Some("obp") => vendors::obp::errors::body_too_large(req, limit),
-        Some("authress") => vendors::authress::errors::body_too_large(req, limit),
-        _ => admin_error(
+    match vendor.and_then(vendors::by_name) {
+        Some(vendor) => vendor.body_too_large(req, limit),
+        None => admin_error(
             413,
             &format!("request bodies are limited to {limit} bytes (--max-body)"),
         ),

@@ -33,6 +33,10 @@ pub trait Vendor: VendorKind {
     fn credentials(&self, world: &World, base_url: &str) -> serde_json::Value;
     /// The vendor's own answer to an injected server fault.
     fn injected_error(&self, req: &HttpRequest) -> HttpResponse;
+    /// The vendor's own error for a request body over `--max-body` bytes.
+    fn body_too_large(&self, req: &HttpRequest, limit: usize) -> HttpResponse;
+    /// How the vendor answers browsers (CORS).
+    fn cors(&self) -> crate::cors::CorsPolicy;
 }
 
 /// A registered vendor by name.

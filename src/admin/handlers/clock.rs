@@ -20,6 +20,7 @@ pub struct ClockView {
 /// A clock setting: `{"fixed": "<RFC3339>"}` or `{"system": true}`.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"fixed": "2026-01-15T10:00:00Z"}))]
 pub struct ClockSetting {
     pub fixed: Option<String>,
     pub system: Option<bool>,

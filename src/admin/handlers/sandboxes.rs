@@ -22,6 +22,7 @@ fn too_many_users(users: Option<usize>) -> Option<HttpResponse> {
 /// A sandbox to create.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"name": "team-a", "seed": 42, "users": 100, "clock": "system"}))]
 pub struct NewSandbox {
     /// 1 to 64 of `A-Z a-z 0-9 - _`; the sandbox is then served at `/sandboxes/{name}/...`.
     pub name: String,
@@ -87,7 +88,7 @@ pub async fn create_sandbox(
 
 /// Delete a sandbox
 #[utoipa::path(delete, path = "/__admin/sandboxes/{name}", operation_id = "deleteSandbox", tag = "Sandboxes",
-    params(("name" = String, Path, description = "Sandbox name")),
+    params(("name" = String, Path, description = "Sandbox name", example = "team-a")),
     responses((status = 200, description = "Deleted", body = Object), (status = 404, body = AdminError)))]
 pub async fn delete_sandbox(
     sandboxes: web::Data<Sandboxes>,

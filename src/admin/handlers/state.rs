@@ -43,6 +43,7 @@ pub async fn put_state(
 /// A checkpoint name.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"name": "before-test"}))]
 pub struct NewCheckpoint {
     pub name: String,
 }
@@ -86,7 +87,7 @@ pub async fn list_checkpoints(
 
 /// Restore a checkpoint
 #[utoipa::path(post, path = "/__admin/checkpoints/{name}/restore", operation_id = "restoreCheckpoint", tag = "State",
-    params(("name" = String, Path, description = "Checkpoint name"), SandboxQuery),
+    params(("name" = String, Path, description = "Checkpoint name", example = "before-test"), SandboxQuery),
     responses((status = 200, description = "Restored", body = Object), (status = 404, body = AdminError)))]
 pub async fn restore_checkpoint(
     sandboxes: web::Data<Sandboxes>,
@@ -102,7 +103,7 @@ pub async fn restore_checkpoint(
 
 /// Delete a checkpoint
 #[utoipa::path(delete, path = "/__admin/checkpoints/{name}", operation_id = "deleteCheckpoint", tag = "State",
-    params(("name" = String, Path, description = "Checkpoint name"), SandboxQuery),
+    params(("name" = String, Path, description = "Checkpoint name", example = "before-test"), SandboxQuery),
     responses((status = 200, description = "Deleted", body = Object), (status = 404, body = AdminError)))]
 pub async fn delete_checkpoint(
     sandboxes: web::Data<Sandboxes>,

@@ -1,10 +1,9 @@
 //! The Authress scopes' middleware: every error (handler, extractor or router) becomes Authress's
-//! `{errorCode, title, errorId}` with the request id as `errorId`, and every response carries
-//! `Access-Control-Allow-Origin: *` as Authress's API framework (openapi-factory) sends it.
+//! `{errorCode, title, errorId}` with the request id as `errorId`. (Its CORS headers are `cors()`
+//! in `mod.rs`, applied app-wide.)
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::header::{ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue};
 use actix_web::middleware::Next;
 
 use crate::store::RequestContext;
@@ -20,16 +19,12 @@ pub async fn envelope(
         .unwrap_or_default();
     let res = next.call(req).await?.map_into_boxed_body();
     let error = crate::vendors::failure(&res, Error::from_status);
-    let mut res = match error {
+    let res = match error {
         Some(error) => {
             let rendered = error.render(&request_id);
             res.into_response(rendered)
         }
         None => res,
     };
-    if !res.headers().contains_key(ACCESS_CONTROL_ALLOW_ORIGIN) {
-        res.headers_mut()
-            .insert(ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
-    }
     Ok(res)
 }

@@ -158,10 +158,6 @@ const PREFIXES: &[&str] = &["/v1/", "/.well-known/"];
 fn injected_error(req: &HttpRequest) -> HttpResponse {
     let mut res = Error::ServiceUnavailable.render(&errors::error_id(req));
     res.headers_mut().insert(
-        actix_web::http::header::ACCESS_CONTROL_ALLOW_ORIGIN,
-        actix_web::http::header::HeaderValue::from_static("*"),
-    );
-    res.headers_mut().insert(
         actix_web::http::header::RETRY_AFTER,
         actix_web::http::header::HeaderValue::from_static("1"),
     );
@@ -238,5 +234,33 @@ impl Vendor for Authress {
 
     fn injected_error(&self, req: &actix_web::HttpRequest) -> actix_web::HttpResponse {
         injected_error(req)
+    }
+
+    fn body_too_large(
+        &self,
+        req: &actix_web::HttpRequest,
+        limit: usize,
+    ) -> actix_web::HttpResponse {
+        errors::body_too_large(req, limit)
+    }
+
+    fn cors(&self) -> crate::cors::CorsPolicy {
+        cors()
+    }
+}
+
+/// Authress's CORS answer: `*` on every response, as its API framework sends it; the preflight
+/// allows what its browser SDKs send (a bearer token, JSON bodies).
+fn cors() -> crate::cors::CorsPolicy {
+    crate::cors::CorsPolicy {
+        prefixes: PREFIXES,
+        allow_origin: crate::cors::AllowOrigin::Any,
+        allow_credentials: false,
+        allow_methods: "GET, POST, PUT, PATCH, DELETE, OPTIONS",
+        allow_headers: "Authorization, Content-Type, X-Request-Id",
+        expose_headers: "X-Request-Id",
+        max_age: Some(3600),
+        preflight_status: 204,
+        answer_every_options: false,
     }
 }

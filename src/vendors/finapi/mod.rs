@@ -220,4 +220,33 @@ impl Vendor for Finapi {
     fn injected_error(&self, req: &actix_web::HttpRequest) -> actix_web::HttpResponse {
         injected_error(req)
     }
+
+    fn body_too_large(
+        &self,
+        req: &actix_web::HttpRequest,
+        limit: usize,
+    ) -> actix_web::HttpResponse {
+        errors::body_too_large(req, limit)
+    }
+
+    fn cors(&self) -> crate::cors::CorsPolicy {
+        cors()
+    }
+}
+
+/// finAPI's CORS answer. Its documents say nothing about CORS; this is what a browser frontend
+/// calling with bearer tokens needs, as Spring answers with `allowedOriginPatterns("*")`: the
+/// page's origin echoed, no cookies.
+fn cors() -> crate::cors::CorsPolicy {
+    crate::cors::CorsPolicy {
+        prefixes: PREFIXES,
+        allow_origin: crate::cors::AllowOrigin::Echo,
+        allow_credentials: false,
+        allow_methods: "GET, POST, PATCH, DELETE, OPTIONS",
+        allow_headers: "Authorization, Content-Type, X-Request-Id, X-HTTP-Method-Override",
+        expose_headers: "X-Request-Id",
+        max_age: Some(3600),
+        preflight_status: 200,
+        answer_every_options: false,
+    }
 }

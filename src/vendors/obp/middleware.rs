@@ -1,15 +1,16 @@
-//! The OBP scopes' middleware, doing what OBP's Lift dispatch does before an endpoint runs:
-//! `OPTIONS` answers with OBP's CORS headers; a POST or PUT without a JSON content type matches no
-//! route (404 `OBP-10404`); a body that is not JSON is 400 `OBP-10001` before authentication;
-//! a known path with another method is OBP's 404. Every response gets `Correlation-Id`, a 401
-//! gets OBP's `WWW-Authenticate`, and a successful answer with a body gets an `ETag`.
+//! The OBP scopes' middleware, doing what OBP's Lift dispatch does before an endpoint runs (its
+//! CORS answers, `OPTIONS` included, are `cors()` in `mod.rs`, applied app-wide): a POST or PUT
+//! without a JSON content type matches no route (404 `OBP-10404`); a body that is not JSON is 400
+//! `OBP-10001` before authentication; a known path with another method is OBP's 404. Every
+//! response gets `Correlation-Id`, a 401 gets OBP's `WWW-Authenticate`, and a successful answer
+//! with a body gets an `ETag`.
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
-use actix_web::{HttpMessage, HttpResponse, ResponseError, web};
+use actix_web::{HttpMessage, ResponseError, web};
 
 use crate::store::RequestContext;
 
@@ -33,24 +34,10 @@ fn is_json(content_type: Option<&HeaderValue>) -> bool {
         .is_some_and(|mime| mime == "application/json" || mime == "text/json")
 }
 
-fn options() -> HttpResponse {
-    HttpResponse::NoContent()
-        .insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"))
-        .insert_header((
-            header::ACCESS_CONTROL_ALLOW_METHODS,
-            "GET, POST, OPTIONS, PUT, PATCH, DELETE",
-        ))
-        .insert_header((header::ACCESS_CONTROL_ALLOW_HEADERS, "*"))
-        .finish()
-}
-
 pub async fn dispatch(
     mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    if req.method() == Method::OPTIONS {
-        return Ok(finish(req.into_response(options())));
-    }
     if req.method() == Method::POST || req.method() == Method::PUT {
         if !is_json(req.headers().get(header::CONTENT_TYPE)) {
             let error = not_found(req.request());
@@ -125,12 +112,6 @@ fn finish(mut res: ServiceResponse<BoxBody>) -> ServiceResponse<BoxBody> {
     let headers = res.headers_mut();
     if let Some(id) = ctx.and_then(|c| HeaderValue::from_str(&c.request_id).ok()) {
         headers.insert(CORRELATION_ID, id);
-    }
-    if !headers.contains_key(header::ACCESS_CONTROL_ALLOW_ORIGIN) {
-        headers.insert(
-            header::ACCESS_CONTROL_ALLOW_ORIGIN,
-            HeaderValue::from_static("*"),
-        );
     }
     if res.status() == StatusCode::UNAUTHORIZED {
         let realm = format!(

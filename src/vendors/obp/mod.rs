@@ -369,4 +369,33 @@ impl Vendor for Obp {
     fn injected_error(&self, req: &actix_web::HttpRequest) -> actix_web::HttpResponse {
         injected_error(req)
     }
+
+    fn body_too_large(
+        &self,
+        req: &actix_web::HttpRequest,
+        limit: usize,
+    ) -> actix_web::HttpResponse {
+        errors::body_too_large(req, limit)
+    }
+
+    fn cors(&self) -> crate::cors::CorsPolicy {
+        cors()
+    }
+}
+
+/// OBP's CORS answer (`OBPAPI4_0_0.scala`): `*` on every response, and every `OPTIONS` is a 204
+/// with these methods and the wildcard header list (which covers `DirectLogin`; the Fetch
+/// standard does not let it cover `Authorization`). No exposed headers, no max age.
+fn cors() -> crate::cors::CorsPolicy {
+    crate::cors::CorsPolicy {
+        prefixes: PREFIXES,
+        allow_origin: crate::cors::AllowOrigin::Any,
+        allow_credentials: false,
+        allow_methods: "GET, POST, OPTIONS, PUT, PATCH, DELETE",
+        allow_headers: "*",
+        expose_headers: "",
+        max_age: None,
+        preflight_status: 204,
+        answer_every_options: true,
+    }
 }

@@ -54,7 +54,7 @@ pub async fn get_jwks(sandbox: Sandbox) -> HttpResponse {
 #[utoipa::path(
     get, path = "/v1/clients/{clientId}/.well-known/openid-configuration",
     operation_id = "getServiceClientOpenIdConfiguration", tag = "Token verification",
-    params(("clientId" = String, Path, description = "The service client.")),
+    params(("clientId" = String, Path, description = "The service client.", example = "sc_key_001")),
     responses(
         (status = 200, description = "Success.", body = Object),
         (status = 404, description = "The service client does not exist.", body = ResponseError, content_type = "application/links+json"),
@@ -76,7 +76,7 @@ pub async fn get_service_client_openid_configuration(
 #[utoipa::path(
     get, path = "/v1/clients/{clientId}/.well-known/openid-configuration/jwks",
     operation_id = "getServiceClientJwks", tag = "Token verification",
-    params(("clientId" = String, Path, description = "The service client.")),
+    params(("clientId" = String, Path, description = "The service client.", example = "sc_key_001")),
     responses(
         (status = 200, description = "Success.", body = Object),
         (status = 404, description = "The service client does not exist.", body = ResponseError, content_type = "application/links+json"),

@@ -66,7 +66,7 @@ pub async fn get_tenants(client: ServiceClient, sandbox: Sandbox) -> Result<Http
 /// Retrieve tenant
 #[utoipa::path(
     get, path = "/v1/tenants/{tenantId}", operation_id = "getTenant", tag = "Tenants",
-    params(("tenantId" = String, Path, description = "The tenantId.")),
+    params(("tenantId" = String, Path, description = "The tenantId.", example = "ten_acme")),
     responses(
         (status = 200, description = "Success.", body = Tenant, content_type = "application/links+json"),
         (status = 400, description = "The tenantId is not valid.", body = ResponseError, content_type = "application/links+json"),
@@ -96,7 +96,7 @@ pub async fn get_tenant(
 /// with that tenant via the getUsers endpoint. A user is in one tenant at most: linking moves it.
 #[utoipa::path(
     patch, path = "/v1/tenants/{tenantId}/users", operation_id = "linkTenantUser", tag = "Users",
-    params(("tenantId" = String, Path, description = "The tenantId.", max_length = 128, pattern = "^[a-zA-Z0-9-_.:]*$")),
+    params(("tenantId" = String, Path, description = "The tenantId.", max_length = 128, pattern = "^[a-zA-Z0-9-_.:]*$", example = "ten_acme")),
     request_body(content = TenantUser, content_type = "application/json"),
     responses(
         (status = 204, description = "Success. User added to tenant."),

@@ -32,7 +32,7 @@ impl Access {
 /// A service client to create.
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-#[schema(example = json!({"name": "Billing backend", "access": ["users:read"]}))]
+#[schema(example = json!({"name": "Swagger UI", "access": ["users:read", "users:delete", "tenants:read", "tenants:update"]}))]
 pub struct NewServiceClient {
     /// A display name; `Sandbox service client` when absent.
     pub name: Option<String>,

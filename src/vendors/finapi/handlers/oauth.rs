@@ -143,7 +143,7 @@ pub async fn get_token(
 #[into_params(parameter_in = Query)]
 pub struct RevokeParams {
     /// The access or refresh token to revoke (here or in a form body).
-    #[param(required = true)]
+    #[param(required = true, example = "2YotnFZFEjr1zCsicMWpAA")]
     pub token: Option<String>,
     /// `access_token` revokes only that token; `refresh_token` (or none) the whole grant.
     #[param(inline, value_type = Option<TokenTypeHint>)]

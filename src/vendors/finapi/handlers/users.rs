@@ -212,7 +212,7 @@ fn path_user_id(user_id: &str) -> Result<String> {
 /// Delete an unverified user
 #[utoipa::path(
     delete, path = "/api/v1/users/{userId}", operation_id = "deleteUnverifiedUser", tag = "Users",
-    params(("userId" = String, Path, description = "User's identifier (case-insensitive)")),
+    params(("userId" = String, Path, description = "User's identifier (case-insensitive)", example = "erika.musterfrau")),
     responses(
         (status = 200, description = "User deleted"),
         (status = 400, description = "Invalid identifier", body = ErrorMessage),
@@ -242,7 +242,7 @@ pub async fn delete_unverified_user(
 #[serde(rename_all = "camelCase")]
 pub struct VerificationStatusQuery {
     /// User's identifier (case-insensitive).
-    #[param(required = true)]
+    #[param(required = true, example = "felixsmith")]
     pub user_id: Option<String>,
 }
 
@@ -349,7 +349,7 @@ pub async fn execute_password_change(
 /// Verify a user
 #[utoipa::path(
     post, path = "/api/v1/users/verify/{userId}", operation_id = "verifyUser", tag = "Users",
-    params(("userId" = String, Path, description = "User's identifier (case-insensitive)")),
+    params(("userId" = String, Path, description = "User's identifier (case-insensitive)", example = "erika.musterfrau")),
     responses(
         (status = 200, description = "User verified"),
         (status = 400, description = "Invalid identifier", body = ErrorMessage),

@@ -6,10 +6,18 @@ use utoipa::ToSchema;
 #[serde(rename_all = "camelCase")]
 pub struct ChangeClientCredentialsParams {
     /// The client whose secret changes.
-    #[schema(required = true, nullable = false)]
+    #[schema(
+        required = true,
+        nullable = false,
+        example = "sandbox-autoverify-client"
+    )]
     pub client_id: Option<String>,
     /// Its current secret.
-    #[schema(required = true, nullable = false)]
+    #[schema(
+        required = true,
+        nullable = false,
+        example = "sandbox-autoverify-client-secret"
+    )]
     pub old_client_secret: Option<String>,
     /// Exactly 36 of `A-Z a-z 0-9 -`.
     #[schema(
@@ -17,7 +25,8 @@ pub struct ChangeClientCredentialsParams {
         nullable = false,
         min_length = 36,
         max_length = 36,
-        pattern = "^[a-zA-Z0-9\\-]*$"
+        pattern = "^[a-zA-Z0-9\\-]*$",
+        example = "3f2b9c1e-7a4d-4e8f-9b6a-5c0d2e1f8a73"
     )]
     pub new_client_secret: Option<String>,
 }

@@ -7,19 +7,19 @@ use utoipa::{IntoParams, ToSchema};
 #[schema(as = GetTokenParams)]
 pub struct TokenParams {
     // described by `GrantType` (a description here would wrap the inlined enum in an `allOf`)
-    #[schema(inline, value_type = GrantType, required = true)]
+    #[schema(inline, value_type = GrantType, required = true, example = "password")]
     pub grant_type: Option<String>,
     /// The client's identifier.
-    #[schema(required = true, nullable = false)]
+    #[schema(required = true, nullable = false, example = "sandbox-client")]
     pub client_id: Option<String>,
     /// The client's secret.
-    #[schema(required = true, nullable = false, format = Password)]
+    #[schema(required = true, nullable = false, format = Password, example = "sandbox-client-secret")]
     pub client_secret: Option<String>,
     /// User identifier (grant `password`); case-insensitive.
-    #[schema(nullable = false)]
+    #[schema(nullable = false, example = "felixsmith")]
     pub username: Option<String>,
     /// User password (grant `password`).
-    #[schema(nullable = false, format = Password)]
+    #[schema(nullable = false, format = Password, example = "Felix-Sandbox-2026!")]
     pub password: Option<String>,
     /// Refresh token (grant `refresh_token`).
     #[schema(nullable = false)]

@@ -97,7 +97,8 @@ pub struct RequestPasswordChangeParams {
     #[schema(
         required = true,
         nullable = false,
-        pattern = "^[a-zA-Z0-9\\-_\\.\\+@]*$"
+        pattern = "^[a-zA-Z0-9\\-_\\.\\+@]*$",
+        example = "felixsmith"
     )]
     pub user_id: Option<String>,
 }
@@ -123,13 +124,19 @@ pub struct ExecutePasswordChangeParams {
     #[schema(
         required = true,
         nullable = false,
-        pattern = "^[a-zA-Z0-9\\-_\\.\\+@]*$"
+        pattern = "^[a-zA-Z0-9\\-_\\.\\+@]*$",
+        example = "felixsmith"
     )]
     pub user_id: Option<String>,
     /// New password, 6 to 128 characters.
-    #[schema(required = true, nullable = false)]
+    #[schema(required = true, nullable = false, example = "Felix-Sandbox-2027!")]
     pub password: Option<String>,
-    /// The token from `requestPasswordChange`.
-    #[schema(required = true, nullable = false, pattern = "^[0-9a-f\\-]*$")]
+    /// The token from `requestPasswordChange` (paste the one it returned).
+    #[schema(
+        required = true,
+        nullable = false,
+        pattern = "^[0-9a-f\\-]*$",
+        example = "0f8c3a52-6d1e-4b7a-9c2f-8e5d4a3b2c1d"
+    )]
     pub password_change_token: Option<String>,
 }

@@ -106,7 +106,7 @@ pub async fn get_my_personal_user_attributes(
 /// stays. An unknown id (or another user's) is 400 `OBP-50200`, as OBP answers it.
 #[utoipa::path(
     put, path = "/obp/v4.0.0/my/user/attributes/{USER_ATTRIBUTE_ID}", operation_id = "OBPv4.0.0-updateMyPersonalUserAttribute", tag = "User",
-    params(("USER_ATTRIBUTE_ID" = String, Path, example = "7uy8a7e4-6d02-40e3-a129-0b2bf89de8uh")),
+    params(("USER_ATTRIBUTE_ID" = String, Path, description = "The `user_attribute_id` that `createMyPersonalUserAttribute` returned", example = "7uy8a7e4-6d02-40e3-a129-0b2bf89de8uh")),
     request_body = UserAttributeJsonV400,
     responses(
         (status = 200, description = "The updated attribute", body = UserAttributeResponseJsonV400),

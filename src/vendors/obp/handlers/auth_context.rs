@@ -265,7 +265,7 @@ pub async fn create_user_auth_context_update_request(
 #[utoipa::path(
     post, path = "/obp/v4.0.0/banks/{BANK_ID}/users/current/auth-context-updates/{AUTH_CONTEXT_UPDATE_ID}/challenge",
     operation_id = "OBPv3.1.0-answerUserAuthContextUpdateChallenge", tag = "User",
-    params(("BANK_ID" = String, Path, example = "gh.29.uk"), ("AUTH_CONTEXT_UPDATE_ID" = String, Path)),
+    params(("BANK_ID" = String, Path, example = "gh.29.uk"), ("AUTH_CONTEXT_UPDATE_ID" = String, Path, description = "The `user_auth_context_update_id` that `createUserAuthContextUpdateRequest` returned", example = "4a1f6f6e-3c9d-4b55-a2f0-2d8e5f7c9b10")),
     request_body = PostUserAuthContextUpdateJsonV310,
     responses(
         (status = 200, description = "ACCEPTED or REJECTED", body = UserAuthContextUpdateJson),

@@ -41,5 +41,6 @@ pub struct UserAuthContextUpdateJson {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[schema(example = json!({"answer": "12345678"}))]
 pub struct PostUserAuthContextUpdateJsonV310 {
+    /// The one-time password sent for the update request (see `GET /__admin/outbox`).
     pub answer: String,
 }
