@@ -171,10 +171,27 @@ def drain(base, limit=120):
         time.sleep(0.05)
 
 
-def wrk(base, name, script="get.lua", path="/", env=None, duration=None, settle=True):
+# A workload whose single request takes longer than this is run over one connection: 64 queued
+# requests of seconds each would keep the one-core server busy long after wrk stops.
+SLOW_S = 0.1
+
+
+def probe(base, path, env):
+    """How long one request of a workload takes, before wrk runs it."""
+    headers = dict(h.split(": ", 1) for h in env.get("BENCH_HEADERS", "").split("\n") if h)
+    body = env.get("BENCH_BODY")
+    t0 = time.monotonic()
+    http(env.get("BENCH_METHOD", "GET"), base + path, body=body.encode() if body else None,
+         headers=headers, timeout=120)
+    return time.monotonic() - t0
+
+
+def wrk(base, name, script="get.lua", path="/", env=None, duration=None, settle=True,
+        connections=None):
     """One wrk run pinned to the load core; returns the figures common.lua printed."""
     duration = duration or DURATION
-    argv = ["taskset", "-c", LOAD_CORE, "wrk", "-t1", f"-c{CONNECTIONS}", f"-d{duration}s",
+    connections = connections or CONNECTIONS
+    argv = ["taskset", "-c", LOAD_CORE, "wrk", "-t1", f"-c{connections}", f"-d{duration}s",
             "--timeout", "5s", "-s", script, base + path]
     out = subprocess.run(argv, cwd=LUA, env={**os.environ, **(env or {})},
                          capture_output=True, text=True, timeout=duration + 60)
@@ -185,6 +202,7 @@ def wrk(base, name, script="get.lua", path="/", env=None, duration=None, settle=
     if settle:
         drain(base)
     r["rps"] = r["requests"] / (r["duration_us"] / 1e6)
+    r["connections"] = connections
     if r["unexpected"] or r["socket_errors"] or r["timeouts"]:
         log(f"  ! {name}: {r['unexpected']} unexpected statuses, {r['socket_errors']} socket "
             f"errors, {r['timeouts']} timeouts; first: {r['first_unexpected']}")
@@ -502,7 +520,10 @@ def main():
 
 
 def run_workload(result, server, vendor, name, path, headers, method, body, kind):
-    r = wrk(server.base, name, path=path, env=get_env(headers, method, body))
+    env = get_env(headers, method, body)
+    one = probe(server.base, path, env) if method == "GET" else 0
+    r = wrk(server.base, name, path=path, env=env, connections=1 if one > SLOW_S else None)
+    r["probe_s"] = one
     return record(result, server, vendor, name, kind, r)
 
 
@@ -511,7 +532,8 @@ def record(result, server, vendor, name, kind, r):
     row = {"vendor": vendor, "name": name, "kind": kind, "rps": r["rps"], "ratio": r["rps"] / base,
            "p50_ms": ms(r["p50_us"]), "p99_ms": ms(r["p99_us"]), "p999_ms": ms(r["p999_us"]),
            "unexpected": r["unexpected"], "socket_errors": r["socket_errors"] + r["timeouts"],
-           "first_unexpected": r["first_unexpected"], "rss_bytes": server.rss()}
+           "first_unexpected": r["first_unexpected"], "rss_bytes": server.rss(),
+           "connections": r["connections"], "probe_s": r.get("probe_s")}
     result["workloads"].append(row)
     log(f"  {name}: {row['rps']:.0f} req/s ({row['ratio']:.2f}x), p50 {row['p50_ms']:.2f} ms, "
         f"p99 {row['p99_ms']:.2f} ms, unexpected {row['unexpected']}")
@@ -666,7 +688,8 @@ def markdown(r):
            "|---|---|---|---|---|---|---|---|---|"]
     for w in r["workloads"]:
         bad = w["unexpected"] + w["socket_errors"]
-        out.append(f"| {w['vendor']} | {w['name']} | {w['rps']:.0f} | {w['ratio']:.2f} | {w['p50_ms']:.2f} ms | "
+        slow = f" (1 connection: one request took {w['probe_s']:.2f} s)" if w["connections"] == 1 else ""
+        out.append(f"| {w['vendor']} | {w['name']}{slow} | {w['rps']:.0f} | {w['ratio']:.2f} | {w['p50_ms']:.2f} ms | "
                    f"{w['p99_ms']:.2f} ms | {w['p999_ms']:.2f} ms | {bad} | {mib(w['rss_bytes'])} |")
     out += ["", "| `--users` | time to first 200 | RSS | per user above empty |", "|---|---|---|---|"]
     for s in r["scale"]:
