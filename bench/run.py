@@ -699,7 +699,7 @@ def markdown(r):
         s = r["state"]
         out += ["", f"State at {r['users']:,}: `GET /__admin/state` {s['export_s']:.2f} s ({mib(s['export_bytes'])} of JSON, "
                 f"RSS {mib(s['rss_before'])} → peak {mib(s['rss_peak_during_export'])}), `PUT /__admin/state` "
-                f"{s['put_state_s']:.2f} s, checkpoint save {s['checkpoint_save_s'] * 1000:.0f} ms, restore "
+                f"{s['put_state_s']:.2f} s (status {s['put_status']}), checkpoint save {s['checkpoint_save_s'] * 1000:.0f} ms, restore "
                 f"{s['checkpoint_restore_s'] * 1000:.0f} ms."]
     if r.get("journal"):
         out += ["", "Journal (1,000 fake people, finAPI `GET /api/v1/users` / baseline): " +
