@@ -76,6 +76,41 @@ impl OrderedIndex {
         true
     }
 
+    /// How many keys sort strictly before `key`: its position, or where it would be.
+    pub fn rank(&self, key: &str) -> usize {
+        let chunks = self.read();
+        let (c, found) = locate(&chunks, key);
+        let at = match found {
+            Ok(i) | Err(i) => i,
+        };
+        chunks[..c.min(chunks.len())]
+            .iter()
+            .map(Vec::len)
+            .sum::<usize>()
+            + at
+    }
+
+    /// Keys from `first` (inclusive) on, ascending, read in batches.
+    pub fn iter_from<'a>(&'a self, first: &str) -> impl Iterator<Item = String> + use<'a> {
+        let mut last: Option<String> = None;
+        let first = first.to_string();
+        let mut buffer = std::collections::VecDeque::new();
+        let mut done = false;
+        std::iter::from_fn(move || {
+            if buffer.is_empty() && !done {
+                let from = last
+                    .as_deref()
+                    .map_or(Bound::Included(first.as_str()), Bound::Excluded);
+                let batch = self.batch(from, 256, false);
+                done = batch.len() < 256;
+                buffer.extend(batch);
+            }
+            let key = buffer.pop_front()?;
+            last = Some(key.clone());
+            Some(key)
+        })
+    }
+
     /// The key at a position of the order (or of the reverse order), if any.
     pub fn get(&self, position: usize, descending: bool) -> Option<String> {
         self.range(position, 1, descending).pop()
@@ -243,6 +278,24 @@ mod tests {
             index.iter_after("k0012345").next().as_deref(),
             Some("k001235")
         );
+    }
+
+    #[test]
+    fn ranks_and_iteration_from_a_key_agree_with_a_sorted_list() {
+        let index = filled(3_000);
+        assert_eq!(index.rank("k000000"), 0);
+        assert_eq!(index.rank("k001500"), 1_500);
+        assert_eq!(index.rank("k0015005"), 1_501);
+        assert_eq!(index.rank("z"), 3_000);
+        assert_eq!(OrderedIndex::new().rank("a"), 0);
+        let from: Vec<String> = index.iter_from("k002990").collect();
+        assert_eq!(from.len(), 10);
+        assert_eq!(from[0], "k002990");
+        assert_eq!(
+            index.iter_from("k0012345").next().as_deref(),
+            Some("k001235")
+        );
+        assert_eq!(index.iter_from("a").count(), 3_000);
     }
 
     #[test]

@@ -7,6 +7,7 @@ pub mod ids;
 pub mod index;
 pub mod page;
 pub mod sandbox;
+pub mod secondary;
 pub mod table;
 pub mod world;
 

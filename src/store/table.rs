@@ -144,6 +144,11 @@ impl<V: Clone> Table<V> {
         })
     }
 
+    /// Keys strictly after `after`, in key order, without reading the rows.
+    pub fn keys_after<'a>(&'a self, after: &str) -> impl Iterator<Item = String> + use<'a, V> {
+        self.order.iter_after(after)
+    }
+
     /// Every row in key order, for snapshots.
     pub fn to_vec(&self) -> Vec<(String, V)> {
         self.ordered(false).collect()

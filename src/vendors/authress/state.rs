@@ -357,6 +357,10 @@ impl State {
             tenant_id.is_none_or(|t| u.tenant_id.as_deref() == Some(t))
                 && filter.is_none_or(|f| matches_filter(u, f))
         };
+        // Rows are checked in place and only the matches are copied out: a filter that matches
+        // few users reads many rows.
+        let matching = |id: String| self.users.with(&id, |u| wanted(u).then(|| u.clone()));
+        let matching = move |id: String| matching(id).flatten();
         match tenant_id {
             Some(tenant_id) => {
                 // The set is cloned out of the map so no map guard is held while users are read.
@@ -366,18 +370,14 @@ impl State {
                 let after = after.map_or(Bound::Unbounded, Bound::Excluded);
                 let rows = members
                     .range::<str, _>((after, Bound::Unbounded))
-                    .filter_map(|id| self.users.get(id.value()).ok());
-                cursor_window(rows.filter(wanted), limit)
+                    .filter_map(|id| matching(id.value().clone()));
+                cursor_window(rows, limit)
             }
             None => match after {
-                Some(after) => cursor_window(
-                    self.users.after(after).map(|(_, u)| u).filter(wanted),
-                    limit,
-                ),
-                None => cursor_window(
-                    self.users.ordered(false).map(|(_, u)| u).filter(wanted),
-                    limit,
-                ),
+                Some(after) => {
+                    cursor_window(self.users.keys_after(after).filter_map(matching), limit)
+                }
+                None => cursor_window(self.users.keys(false).filter_map(matching), limit),
             },
         }
     }
@@ -568,6 +568,14 @@ fn matches_filter(user: &UserRecord, filter: &str) -> bool {
 
 /// `needle` is lower case.
 fn contains_ignoring_case(text: &str, needle: &str) -> bool {
+    // ASCII (nearly every id, name and email) compares without lower-casing a copy.
+    if text.is_ascii() && needle.is_ascii() {
+        let (text, needle) = (text.as_bytes(), needle.as_bytes());
+        return needle.is_empty()
+            || text
+                .windows(needle.len())
+                .any(|w| w.eq_ignore_ascii_case(needle));
+    }
     text.to_lowercase().contains(needle)
 }
 

@@ -12,8 +12,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::seed::Person;
 use crate::seed::fixtures::FixtureError;
+use crate::store::index::OrderedIndex;
+use crate::store::page::offset_window;
+use crate::store::secondary::SecondaryIndex;
 use crate::store::table::sorted_entries;
-use crate::store::{Clock, Ids, Page, Purpose, Table};
+use crate::store::{Clock, Ids, Page, Purpose, StoreError, Table};
 
 use super::errors::{Error, Result};
 
@@ -206,7 +209,20 @@ pub struct State {
     password_changes: DashMap<String, String>,
     /// Lower-case ids of the fixture users, in fixture order (documented credentials).
     fixture_users: Vec<String>,
+    listing: ListingIndexes,
 }
+
+/// `getUserList`'s secondary indexes, kept in step with `users` and `deleted` on every write:
+/// the registration date of every listed row (keyed `a<key>` for active users, `d<key>` for
+/// deleted ones) and the keys of locked users. Filtered listings read these, not every row.
+#[derive(Debug, Default)]
+struct ListingIndexes {
+    registered: SecondaryIndex,
+    locked: OrderedIndex,
+}
+
+/// A filter whose index holds at most this many keys reads just their rows.
+const SELECTIVE: usize = 10_000;
 
 pub fn user_key(id: &str) -> String {
     id.to_lowercase()
@@ -256,7 +272,44 @@ impl State {
             current: DashMap::new(),
             password_changes: DashMap::new(),
             fixture_users: Vec::new(),
+            listing: ListingIndexes::default(),
         }
+    }
+
+    fn index_user(&self, key: &str, u: &UserRecord) {
+        let registered = u.registered_on.to_string();
+        self.listing
+            .registered
+            .insert(&registered, &format!("a{key}"));
+        if u.locked {
+            self.listing.locked.insert(key.to_string());
+        }
+    }
+
+    fn unindex_user(&self, key: &str, registered_on: NaiveDate) {
+        let registered = registered_on.to_string();
+        self.listing
+            .registered
+            .remove(&registered, &format!("a{key}"));
+        self.listing.locked.remove(key);
+    }
+
+    /// Runs `f` on a user's row; a change of what the listing indexes is indexed under the row's
+    /// lock, so concurrent writes of one user cannot leave the indexes behind.
+    fn update_row<R>(
+        &self,
+        key: &str,
+        f: impl FnOnce(&mut UserRecord) -> R,
+    ) -> std::result::Result<R, StoreError> {
+        self.users.update(key, |u| {
+            let (locked, registered) = (u.locked, u.registered_on);
+            let r = f(u);
+            if u.locked != locked || u.registered_on != registered {
+                self.unindex_user(key, registered);
+                self.index_user(key, u);
+            }
+            r
+        })
     }
 
     pub fn seed(
@@ -322,7 +375,9 @@ impl State {
                     }
                 }
             };
-            state.users.put(user_key(&record.id), record);
+            let key = user_key(&record.id);
+            state.index_user(&key, &record);
+            state.users.put(key, record);
         }
         for f in &fixtures.users {
             if !state.users.contains(&user_key(&f.person)) {
@@ -349,6 +404,10 @@ impl State {
     fn insert_deleted(&self, deleted: DeletedUser) {
         let seq = self.deleted_seq.fetch_add(1, Ordering::AcqRel);
         let key = format!("{}\u{0}{seq:020}", deleted.distorted_id.to_lowercase());
+        let registered = deleted.registered_on.to_string();
+        self.listing
+            .registered
+            .insert(&registered, &format!("d{key}"));
         self.deleted.put(key, deleted);
     }
 
@@ -456,8 +515,7 @@ impl State {
             Unverified,
         }
         let outcome = self
-            .users
-            .update(&user, |u| {
+            .update_row(&user, |u| {
                 if u.locked {
                     Outcome::Locked
                 } else if u.password != password {
@@ -633,8 +691,12 @@ impl State {
 
     /// Creates a user; an id taken in any casing is `ENTITY_EXISTS`, named as the caller sent it.
     pub fn create_user(&self, record: UserRecord) -> Result<UserRecord> {
-        match self.users.insert(user_key(&record.id), record.clone()) {
-            Ok(()) => Ok(record),
+        let key = user_key(&record.id);
+        match self.users.insert(key.clone(), record.clone()) {
+            Ok(()) => {
+                self.index_user(&key, &record);
+                Ok(record)
+            }
             Err(crate::store::StoreError::AlreadyExists { .. }) => Err(Error::EntityExists(
                 format!("User with id '{}' already exists", record.id),
             )),
@@ -643,13 +705,14 @@ impl State {
     }
 
     pub fn update_user<R>(&self, key: &str, f: impl FnOnce(&mut UserRecord) -> R) -> Result<R> {
-        Ok(self.users.update(key, f)?)
+        Ok(self.update_row(key, f)?)
     }
 
     /// Deletes a user who is not busy; the user stays listed, distorted, as deleted.
     pub fn delete_user(&self, key: &str, today: NaiveDate) -> Result<Option<UserRecord>> {
         let removed = self.users.remove_if(key, |u| !u.busy)?;
         if let Some(user) = &removed {
+            self.unindex_user(key, user.registered_on);
             self.forget(key, user, today);
         }
         Ok(removed)
@@ -672,6 +735,7 @@ impl State {
     pub fn delete_unverified_user(&self, key: &str, today: NaiveDate) -> Result<()> {
         match self.users.remove_if(key, |u| !u.verified)? {
             Some(user) => {
+                self.unindex_user(key, user.registered_on);
                 self.forget(key, &user, today);
                 Ok(())
             }
@@ -680,7 +744,7 @@ impl State {
     }
 
     pub fn verify_user(&self, key: &str) -> Result<()> {
-        self.users.update(key, |u| {
+        self.update_row(key, |u| {
             if u.verified {
                 Err(Error::UserAlreadyVerified)
             } else {
@@ -710,7 +774,7 @@ impl State {
         {
             return Err(Error::InvalidPasswordChangeToken);
         }
-        self.users.update(key, |u| {
+        self.update_row(key, |u| {
             u.password = password.to_string();
             u.locked = false;
             u.failed_logins = 0;
@@ -805,19 +869,146 @@ impl State {
         } else {
             // The bank-connection filter reads the stats; every other filter reads the row alone.
             let by_stats = stats.and_then(|s| s.min_bank_connections).is_some();
-            let rows = keys
-                .filter_map(read)
-                .filter(|row| filter.matches(row))
-                .filter(|row| {
-                    !by_stats || filter.matches_stats(&row.clone().with_stats(stats, today))
-                });
-            Page::from_ordered(rows, window)
+            let keep = |row: &ListedUser| {
+                filter.matches(row)
+                    && (!by_stats || filter.matches_stats(&row.clone().with_stats(stats, today)))
+            };
+            match (self.indexed_candidates(filter), self.indexed_total(filter)) {
+                // The index alone answers the filter: read only the window's rows.
+                (Some(keys), Some(total)) => {
+                    let items = offset_window(keys.into_iter(), window);
+                    Page {
+                        has_more: window.offset + items.len() < total,
+                        items: items.into_iter().filter_map(read).collect(),
+                        total,
+                    }
+                }
+                // A selective index: read its keys' rows, check the other filters on them.
+                (Some(keys), None) => {
+                    Page::from_ordered(keys.into_iter().filter_map(read).filter(keep), window)
+                }
+                // A broad filter the indexes count: walk the id order up to the window only.
+                (None, Some(total)) => {
+                    let items = offset_window(keys.filter_map(read).filter(keep), window);
+                    Page {
+                        has_more: window.offset + items.len() < total,
+                        items,
+                        total,
+                    }
+                }
+                (None, None) => Page::from_ordered(keys.filter_map(read).filter(keep), window),
+            }
         };
         page.map(|row| row.with_stats(stats, today))
+    }
+
+    /// The keys a selective filter can match, from its index, in listing order (active `true`);
+    /// `None` when no index narrows the filter enough to beat walking the id order.
+    fn indexed_candidates(&self, filter: &UserFilter) -> Option<Vec<(String, bool)>> {
+        let mut keys: Vec<(String, bool)> = if let Some(id) = &filter.user_id {
+            // `userId` names one active user.
+            let key = user_key(id);
+            self.users.contains(&key).then(|| vec![(key, true)])?
+        } else if filter.is_locked == Some(true) {
+            // Deleted users are never locked.
+            self.listing.locked.iter(false).map(|k| (k, true)).collect()
+        } else if filter.min_registration.is_some() || filter.max_registration.is_some() {
+            let (min, max) = filter.registration_bounds();
+            if self
+                .listing
+                .registered
+                .count(min.as_deref(), max.as_deref())
+                > SELECTIVE
+            {
+                return None;
+            }
+            self.listing
+                .registered
+                .keys(min.as_deref(), max.as_deref())
+                .filter_map(|entry| match entry.split_at_checked(1) {
+                    Some(("a", key)) => Some((key.to_string(), true)),
+                    Some(("d", key)) => Some((key.to_string(), false)),
+                    _ => None,
+                })
+                .collect()
+        } else {
+            return None;
+        };
+        keys.retain(|(_, active)| filter.is_deleted.is_none_or(|deleted| deleted != *active));
+        keys.sort_unstable();
+        if filter.descending {
+            keys.reverse();
+        }
+        Some(keys)
+    }
+
+    /// The size of the listing when the indexes alone answer every filter given.
+    fn indexed_total(&self, filter: &UserFilter) -> Option<usize> {
+        let (users, deleted) = (self.users.len(), self.deleted.len());
+        let registration_only = UserFilter {
+            min_registration: filter.min_registration,
+            max_registration: filter.max_registration,
+            ..UserFilter::default()
+        };
+        let locked_only = UserFilter {
+            is_locked: filter.is_locked,
+            is_deleted: filter.is_deleted,
+            ..UserFilter::default()
+        };
+        if filter.same_filters(&registration_only) {
+            let (min, max) = filter.registration_bounds();
+            Some(
+                self.listing
+                    .registered
+                    .count(min.as_deref(), max.as_deref()),
+            )
+        } else if filter.same_filters(&locked_only) {
+            let locked = self.listing.locked.len();
+            Some(match (filter.is_locked, filter.is_deleted) {
+                (Some(true), Some(true)) => 0,
+                (Some(true), _) => locked,
+                (Some(false), Some(true)) | (None, Some(true)) => deleted,
+                (Some(false), Some(false)) => users - locked.min(users),
+                (Some(false), None) => users - locked.min(users) + deleted,
+                (None, Some(false)) => users,
+                (None, None) => users + deleted,
+            })
+        } else {
+            None
+        }
     }
 }
 
 impl UserFilter {
+    /// The registration bounds as the index's values.
+    fn registration_bounds(&self) -> (Option<String>, Option<String>) {
+        (
+            self.min_registration.map(|d| d.to_string()),
+            self.max_registration.map(|d| d.to_string()),
+        )
+    }
+
+    /// Whether both filter on the same values (the order and the stats window aside).
+    fn same_filters(&self, other: &UserFilter) -> bool {
+        self.min_registration == other.min_registration
+            && self.max_registration == other.max_registration
+            && self.min_deletion == other.min_deletion
+            && self.max_deletion == other.max_deletion
+            && self.min_last_active == other.min_last_active
+            && self.max_last_active == other.max_last_active
+            && self.is_deleted == other.is_deleted
+            && self.is_locked == other.is_locked
+            && self.user_id == other.user_id
+            && self
+                .monthly_stats
+                .as_ref()
+                .and_then(|s| s.min_bank_connections)
+                == other
+                    .monthly_stats
+                    .as_ref()
+                    .and_then(|s| s.min_bank_connections)
+    }
+
     fn is_unfiltered(&self) -> bool {
         self.min_registration.is_none()
             && self.max_registration.is_none()
@@ -1067,7 +1258,7 @@ impl State {
     pub fn import(value: serde_json::Value) -> Result<Self, String> {
         let s: Snapshot = serde_json::from_value(value).map_err(|e| format!("finapi: {e}"))?;
         let collect = |rows: Vec<(String, String)>| rows.into_iter().collect::<DashMap<_, _>>();
-        Ok(Self {
+        let state = Self {
             users: Table::from_vec("user", s.users),
             deleted: Table::from_vec("deleted user", s.deleted),
             deleted_seq: AtomicU64::new(s.deleted_seq),
@@ -1081,7 +1272,21 @@ impl State {
             current: collect(s.current),
             password_changes: collect(s.password_changes),
             fixture_users: s.fixture_users,
-        })
+            listing: ListingIndexes::default(),
+        };
+        for key in state.users.keys(false) {
+            state.users.with(&key, |u| state.index_user(&key, u));
+        }
+        for key in state.deleted.keys(false) {
+            let registered = state.deleted.with(&key, |d| d.registered_on.to_string());
+            if let Some(registered) = registered {
+                state
+                    .listing
+                    .registered
+                    .insert(&registered, &format!("d{key}"));
+            }
+        }
+        Ok(state)
     }
 }
 
@@ -1178,6 +1383,131 @@ mod listing_tests {
                     "page {page} of {per_page}, descending {descending}"
                 );
                 assert_eq!((fast.total, fast.has_more), (slow.total, slow.has_more));
+            }
+        }
+    }
+
+    /// `getUserList` by reading every row, as it was before the secondary indexes.
+    fn scanned(state: &State, filter: &UserFilter) -> Vec<ListedUser> {
+        let active = state.users.to_vec().into_iter();
+        let deleted = state.deleted.to_vec().into_iter();
+        let mut rows: Vec<(String, ListedUser)> = active
+            .map(|(k, u)| (k, ListedUser::active(&u)))
+            .chain(deleted.map(|(k, d)| (k, ListedUser::deleted(&d))))
+            .collect();
+        rows.sort_by(|a, b| a.0.cmp(&b.0));
+        if filter.descending {
+            rows.reverse();
+        }
+        let rows = rows
+            .into_iter()
+            .map(|(_, row)| row)
+            .filter(|row| {
+                filter
+                    .is_deleted
+                    .is_none_or(|d| row.deleted_on.is_some() == d)
+            })
+            .filter(|row| filter.matches(row));
+        rows.collect()
+    }
+
+    #[test]
+    fn indexed_filters_list_what_a_scan_lists_after_writes() {
+        let today = NaiveDate::from_ymd_opt(2026, 1, 15).unwrap();
+        let first = NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();
+        // More users than `SELECTIVE` registered in the broad range, so both index paths run.
+        let state = State::empty();
+        for i in 0..(SELECTIVE + 3_000) {
+            let mut u = user(&format!("user{i:05}"));
+            u.registered_on = first + Duration::days((i * 7 % 700) as i64);
+            state.create_user(u).unwrap();
+        }
+        for i in (0..SELECTIVE).step_by(97) {
+            state
+                .update_user(&format!("user{i:05}"), |u| u.locked = true)
+                .unwrap();
+        }
+        for i in (0..SELECTIVE).step_by(97 * 3) {
+            // Unlocked again, as a password change does.
+            state
+                .update_user(&format!("user{i:05}"), |u| u.locked = false)
+                .unwrap();
+        }
+        for i in (0..SELECTIVE).step_by(89) {
+            state.delete_user(&format!("user{i:05}"), today).unwrap();
+        }
+        let date = |days: i64| Some(first + Duration::days(days));
+        let filters = [
+            UserFilter {
+                is_locked: Some(true),
+                ..UserFilter::default()
+            },
+            UserFilter {
+                is_locked: Some(false),
+                ..UserFilter::default()
+            },
+            UserFilter {
+                is_locked: Some(false),
+                is_deleted: Some(false),
+                ..UserFilter::default()
+            },
+            UserFilter {
+                is_deleted: Some(true),
+                ..UserFilter::default()
+            },
+            UserFilter {
+                min_registration: date(690),
+                ..UserFilter::default()
+            },
+            UserFilter {
+                max_registration: date(40),
+                ..UserFilter::default()
+            },
+            UserFilter {
+                min_registration: date(100),
+                max_registration: date(120),
+                ..UserFilter::default()
+            },
+            UserFilter {
+                min_registration: date(10),
+                ..UserFilter::default()
+            },
+            UserFilter {
+                min_registration: date(300),
+                is_deleted: Some(true),
+                ..UserFilter::default()
+            },
+            UserFilter {
+                min_registration: date(100),
+                is_locked: Some(true),
+                ..UserFilter::default()
+            },
+            UserFilter {
+                user_id: Some("USER00098".into()),
+                ..UserFilter::default()
+            },
+            UserFilter {
+                user_id: Some("user00089".into()),
+                ..UserFilter::default()
+            },
+            UserFilter {
+                user_id: Some("nobody".into()),
+                ..UserFilter::default()
+            },
+        ];
+        for filter in filters {
+            for descending in [false, true] {
+                let filter = UserFilter {
+                    descending,
+                    ..filter.clone()
+                };
+                let all = scanned(&state, &filter);
+                for (page, per_page) in [(1, 20), (3, 7), (40, 20), (9_000, 1)] {
+                    let window = OffsetWindow::page(page, per_page);
+                    let listed = state.list_users(&filter, window, today);
+                    let expected = Page::from_ordered(all.iter().cloned(), window);
+                    assert_eq!(listed, expected, "{filter:?}, page {page} of {per_page}");
+                }
             }
         }
     }

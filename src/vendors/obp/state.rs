@@ -14,9 +14,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::seed::Person;
 use crate::seed::fixtures::{FixtureError, Fixtures as AllFixtures};
-use crate::store::page::offset_window;
+use crate::store::index::OrderedIndex;
 use crate::store::table::sorted_entries;
-use crate::store::{Clock, Ids, OffsetWindow, Purpose, Table};
+use crate::store::{Clock, Ids, Purpose, Table};
 
 use super::errors::{Error, Result};
 use super::models::{AgreementJson, OutboxMessage, ViewJson};
@@ -280,6 +280,10 @@ pub struct State {
     customers: Vec<CustomerRecord>,
     /// Keyed by the zero-padded creation sequence, so listings come in creation order.
     users: Table<UserRecord>,
+    /// The keys of live and of deleted users, kept in step with `users`: `getUsers` pages
+    /// either one by position, without walking the users before its window.
+    live_users: OrderedIndex,
+    deleted_users: OrderedIndex,
     next_seq: AtomicU64,
     /// user_id → users key.
     user_keys: DashMap<String, String>,
@@ -359,6 +363,8 @@ impl State {
             banks: Vec::new(),
             customers: Vec::new(),
             users: Table::new("user"),
+            live_users: OrderedIndex::new(),
+            deleted_users: OrderedIndex::new(),
             next_seq: AtomicU64::new(0),
             user_keys: DashMap::new(),
             usernames: DashMap::new(),
@@ -600,6 +606,7 @@ impl State {
                 slot.insert(record.user_id.clone());
                 self.index_email(&record.email, &record.user_id);
                 self.user_keys.insert(record.user_id.clone(), key.clone());
+                self.index_listed(&key, record.is_deleted);
                 self.users.put(key, record.clone());
                 Ok(record)
             }
@@ -654,19 +661,33 @@ impl State {
         limit: usize,
         locked: LockedStatus,
     ) -> Vec<UserRecord> {
-        let rows = self
-            .users
-            .ordered(false)
-            .map(|(_, u)| u)
-            .filter(|u| u.is_deleted == is_deleted);
-        offset_window(rows, OffsetWindow { offset, limit })
+        let listed = if is_deleted {
+            &self.deleted_users
+        } else {
+            &self.live_users
+        };
+        listed
+            .range(offset, limit, false)
             .into_iter()
+            .filter_map(|key| self.users.get(&key).ok())
+            .filter(|u| u.is_deleted == is_deleted)
             .filter(|u| match locked {
                 LockedStatus::Any => true,
                 LockedStatus::Locked => self.counter_locked(&u.username),
                 LockedStatus::Active => !self.counter_locked(&u.username),
             })
             .collect()
+    }
+
+    /// Files a users key under the live or the deleted listing (and out of the other).
+    fn index_listed(&self, key: &str, is_deleted: bool) {
+        let (to, from) = if is_deleted {
+            (&self.deleted_users, &self.live_users)
+        } else {
+            (&self.live_users, &self.deleted_users)
+        };
+        from.remove(key);
+        to.insert(key.to_string());
     }
 
     fn update_user<R>(&self, user_id: &str, f: impl FnOnce(&mut UserRecord) -> R) -> Option<R> {
@@ -704,6 +725,11 @@ impl State {
             u.validated = false;
             u.is_deleted = true;
             u.clone()
+        })
+        .inspect(|_| {
+            if let Some(key) = self.user_keys.get(user_id).map(|k| k.value().clone()) {
+                self.index_listed(&key, true);
+            }
         })
     }
 
@@ -1159,6 +1185,7 @@ impl State {
                 .usernames
                 .insert(user.username.clone(), user.user_id.clone());
             state.index_email(&user.email, &user.user_id);
+            state.index_listed(&key, user.is_deleted);
             state.users.put(key, user);
         }
         state.next_seq = AtomicU64::new(s.next_seq);
