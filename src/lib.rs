@@ -2,6 +2,7 @@
 
 pub mod admin;
 pub mod docs;
+pub mod links;
 pub mod seed;
 pub mod settings;
 pub mod startup;

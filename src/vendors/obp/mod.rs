@@ -7,6 +7,7 @@
 pub mod auth;
 pub mod errors;
 pub mod handlers;
+pub mod links;
 pub mod middleware;
 pub mod models;
 pub mod state;
@@ -21,6 +22,7 @@ pub use state::State;
 
 use auth::SecurityAddon;
 use handlers::{attributes, auth_context, entitlements, locks, login, outbox, users};
+use links::Links;
 
 /// Which OBP version a prefix serves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -210,7 +212,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         locks::lock_user_by_provider_and_username,
         outbox::outbox,
     ),
-    modifiers(&SecurityAddon),
+    modifiers(&SecurityAddon, &Links),
     tags(
         (name = "DirectLogin", description = "Get a token"),
         (name = "User", description = "OBP's User endpoints"),

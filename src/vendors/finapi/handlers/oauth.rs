@@ -87,7 +87,7 @@ fn basic_client(req: &HttpRequest) -> TokenParams {
         (status = 401, description = "Bad client credentials", body = BadCredentialsError),
         (status = 403, description = "User is not verified", body = ErrorMessage),
         (status = 423, description = "User is locked", body = ErrorMessage),
-        (status = 500, body = ErrorMessage),
+        (status = 500, description = "An unexpected error", body = ErrorMessage),
     ),
 )]
 pub async fn get_token(
@@ -142,8 +142,10 @@ pub async fn get_token(
 #[into_params(parameter_in = Query)]
 pub struct RevokeParams {
     /// The access or refresh token to revoke.
+    #[param(required = true, nullable = false)]
     pub token: Option<String>,
     /// `access_token` revokes only that token; `refresh_token` (or none) the whole grant.
+    #[param(pattern = "^(access_token|refresh_token)$")]
     pub token_type_hint: Option<String>,
 }
 
@@ -156,9 +158,9 @@ pub struct RevokeParams {
     responses(
         (status = 200, description = "Revocation was successful (or the token was invalid)"),
         (status = 400, description = "Missing token or unsupported token type", body = ErrorMessage),
-        (status = 401, body = BadCredentialsError),
-        (status = 403, body = ErrorMessage),
-        (status = 500, body = ErrorMessage),
+        (status = 401, description = "Missing, unknown or expired token", body = BadCredentialsError),
+        (status = 403, description = "The token is not a client token", body = ErrorMessage),
+        (status = 500, description = "An unexpected error", body = ErrorMessage),
     ),
     security(("finapi_auth" = ["all"])),
 )]

@@ -6,11 +6,19 @@ use utoipa::ToSchema;
 #[serde(rename_all = "camelCase")]
 pub struct ChangeClientCredentialsParams {
     /// The client whose secret changes.
+    #[schema(required = true, nullable = false)]
     pub client_id: Option<String>,
     /// Its current secret.
+    #[schema(required = true, nullable = false)]
     pub old_client_secret: Option<String>,
     /// Exactly 36 of `A-Z a-z 0-9 -`.
-    #[schema(min_length = 36, max_length = 36, pattern = "^[a-zA-Z0-9-]*$")]
+    #[schema(
+        required = true,
+        nullable = false,
+        min_length = 36,
+        max_length = 36,
+        pattern = "^[a-zA-Z0-9-]*$"
+    )]
     pub new_client_secret: Option<String>,
 }
 
@@ -19,6 +27,7 @@ pub struct ChangeClientCredentialsParams {
 #[serde(rename_all = "camelCase")]
 pub struct UserIdentifiersParams {
     /// User identifiers.
+    #[schema(required = true, nullable = false, min_items = 1)]
     pub user_ids: Option<Vec<String>>,
 }
 

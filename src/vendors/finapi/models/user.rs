@@ -25,16 +25,26 @@ pub struct User {
 pub struct UserCreateParams {
     /// User identifier: at most 36 of `A-Z a-z 0-9 - _ . + @`, unique (case-insensitively).
     /// Generated when absent.
-    #[schema(max_length = 36, pattern = "^[a-zA-Z0-9\\-_\\.\\+@]*$")]
+    #[schema(min_length = 1, max_length = 36, pattern = "^[a-zA-Z0-9\\-_\\.\\+@]*$")]
     pub id: Option<String>,
     /// 6 to 128 characters; generated when absent.
-    #[schema(min_length = 6, max_length = 128)]
+    #[schema(
+        min_length = 6,
+        max_length = 128,
+        pattern = "^[a-zA-Z0-9\u{a1}-\u{2af} &(){}\\[\\].:,;?!+\\-_$@#~`^€]*$"
+    )]
     pub password: Option<String>,
     /// At most 320 characters.
-    #[schema(max_length = 320)]
+    #[schema(
+        max_length = 320,
+        pattern = "^[a-zA-Z0-9\u{a1}-\u{2af} &(){}\\[\\].:,;?!+\\-_$@#~`^€]*$"
+    )]
     pub email: Option<String>,
     /// At most 50 characters.
-    #[schema(max_length = 50)]
+    #[schema(
+        max_length = 50,
+        pattern = "^[a-zA-Z0-9\u{a1}-\u{2af} &(){}\\[\\].:,;?!+\\-_$@#~`^€]*$"
+    )]
     pub phone: Option<String>,
     /// Default false.
     pub is_auto_update_enabled: Option<bool>,
@@ -43,13 +53,22 @@ pub struct UserCreateParams {
 /// New values for the authorized user; at least one must be non-null.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-#[schema(example = json!({"email": "new@example.com", "phone": "", "isAutoUpdateEnabled": true}))]
+#[schema(
+    min_properties = 1,
+    example = json!({"email": "new@example.com", "phone": "", "isAutoUpdateEnabled": true})
+)]
 pub struct UserUpdateParams {
     /// New email; an empty string removes it.
-    #[schema(max_length = 320)]
+    #[schema(
+        max_length = 320,
+        pattern = "^[a-zA-Z0-9\u{a1}-\u{2af} &(){}\\[\\].:,;?!+\\-_$@#~`^€]*$"
+    )]
     pub email: Option<String>,
     /// New phone number; an empty string removes it.
-    #[schema(max_length = 50)]
+    #[schema(
+        max_length = 50,
+        pattern = "^[a-zA-Z0-9\u{a1}-\u{2af} &(){}\\[\\].:,;?!+\\-_$@#~`^€]*$"
+    )]
     pub phone: Option<String>,
     /// Whether the user's bank connections are updated automatically.
     pub is_auto_update_enabled: Option<bool>,
@@ -70,6 +89,13 @@ pub struct VerificationStatusResource {
 #[serde(rename_all = "camelCase")]
 pub struct RequestPasswordChangeParams {
     /// User identifier.
+    #[schema(
+        required = true,
+        nullable = false,
+        min_length = 1,
+        max_length = 36,
+        pattern = "^[a-zA-Z0-9\\-_\\.\\+@]*$"
+    )]
     pub user_id: Option<String>,
 }
 
@@ -90,9 +116,30 @@ pub struct PasswordChangingResource {
 #[serde(rename_all = "camelCase")]
 pub struct ExecutePasswordChangeParams {
     /// User identifier.
+    #[schema(
+        required = true,
+        nullable = false,
+        min_length = 1,
+        max_length = 36,
+        pattern = "^[a-zA-Z0-9\\-_\\.\\+@]*$"
+    )]
     pub user_id: Option<String>,
     /// New password, 6 to 128 characters.
+    #[schema(
+        required = true,
+        nullable = false,
+        min_length = 6,
+        max_length = 128,
+        pattern = "^[a-zA-Z0-9\u{a1}-\u{2af} &(){}\\[\\].:,;?!+\\-_$@#~`^€]*$"
+    )]
     pub password: Option<String>,
     /// The token from `requestPasswordChange`.
+    #[schema(
+        required = true,
+        nullable = false,
+        min_length = 1,
+        max_length = 128,
+        pattern = "^[0-9a-fA-F-]*$"
+    )]
     pub password_change_token: Option<String>,
 }

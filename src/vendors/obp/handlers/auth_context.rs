@@ -125,7 +125,7 @@ pub async fn get_user_auth_contexts(
     delete, path = "/obp/v4.0.0/users/{USER_ID}/auth-context", operation_id = "OBPv3.1.0-deleteUserAuthContexts", tag = "User",
     params(("USER_ID" = String, Path, example = "9ca9a7e4-6d02-40e3-a129-0b2bf89de9b1")),
     responses(
-        (status = 200, description = "Deleted", body = bool, example = json!(true)),
+        (status = 200, description = "Deleted", body = bool, content_type = "application/json", example = json!(true)),
         (status = 401, description = "OBP-20001: not logged in", body = ErrorMessage),
         (status = 403, description = "OBP-20006: missing CanDeleteUserAuthContext", body = ErrorMessage),
         (status = 404, description = "OBP-20005: no such user", body = ErrorMessage),
@@ -155,7 +155,7 @@ pub async fn delete_user_auth_contexts(
         ("USER_AUTH_CONTEXT_ID" = String, Path, example = "613c83ea-80f9-4560-8404-b9cd4ec42a7f"),
     ),
     responses(
-        (status = 200, description = "Deleted", body = bool, example = json!(true)),
+        (status = 200, description = "Deleted", body = bool, content_type = "application/json", example = json!(true)),
         (status = 400, description = "OBP-50200 <- OBP-30056: no such auth context", body = ErrorMessage),
         (status = 401, description = "OBP-20001: not logged in", body = ErrorMessage),
         (status = 403, description = "OBP-20006: missing CanDeleteUserAuthContext", body = ErrorMessage),

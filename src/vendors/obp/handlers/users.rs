@@ -378,7 +378,7 @@ pub async fn get_users(
     delete, path = "/obp/v4.0.0/users/{USER_ID}", operation_id = "OBPv4.0.0-deleteUser", tag = "User",
     params(("USER_ID" = String, Path, example = "9ca9a7e4-6d02-40e3-a129-0b2bf89de9b1")),
     responses(
-        (status = 200, description = "Deleted", body = bool, example = json!(true)),
+        (status = 200, description = "Deleted", body = bool, content_type = "application/json", example = json!(true)),
         (status = 401, description = "OBP-20001: not logged in", body = ErrorMessage),
         (status = 403, description = "OBP-20006: missing CanDeleteUser", body = ErrorMessage),
         (status = 404, description = "OBP-20005: no such user", body = ErrorMessage),
