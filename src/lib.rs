@@ -5,6 +5,7 @@ pub mod control;
 pub mod cors;
 pub mod docs;
 pub mod inspector;
+pub mod links;
 pub mod probe;
 pub mod seed;
 pub mod settings;

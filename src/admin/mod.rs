@@ -5,6 +5,7 @@
 pub mod faults;
 pub mod handlers;
 pub mod journal;
+pub mod links;
 pub mod operations;
 pub mod persistence;
 pub mod pipeline;
@@ -13,6 +14,7 @@ use actix_web::web;
 use utoipa::OpenApi;
 
 use handlers::{clock, faults as fault_handlers, requests, sandboxes, state};
+use links::Links;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
@@ -111,7 +113,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         (name = "Control plane"), (name = "Sandboxes"), (name = "State"), (name = "Clock"),
         (name = "Journal"), (name = "Faults"),
     ),
-    modifiers(&AdminTokenAddon),
+    modifiers(&Links, &AdminTokenAddon),
     security((), ("adminToken" = [])),
 )]
 pub struct AdminApi;

@@ -388,3 +388,28 @@ async fn an_injected_fault_answers_503_with_retry_after() {
     assert_eq!(other, 200);
     assert_json_snapshot!(body, { ".errorId" => redactions::request_id() });
 }
+
+#[tokio::test]
+async fn a_405_names_the_paths_methods_in_allow() {
+    // Found by the contract fuzzer (RFC 9110: a 405 carries `Allow`).
+    let app = spawn_app().await;
+    let token = token(&app, FULL).await;
+    let users = app
+        .post("/v1/users")
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    let helper = app
+        .get("/__admin/authress/service-clients")
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(
+        (users.status().as_u16(), helper.status().as_u16()),
+        (405, 405)
+    );
+    assert_eq!(users.headers()["allow"], "GET");
+    assert_eq!(helper.headers()["allow"], "POST");
+}

@@ -511,6 +511,28 @@ async fn a_wrong_method_on_a_known_path_gets_the_405_envelope() {
 }
 
 #[tokio::test]
+async fn a_405_names_the_paths_methods_in_allow() {
+    // Found by the contract fuzzer (RFC 9110: a 405 carries `Allow`).
+    let app = spawn_app().await;
+    for (method, path, allow) in [
+        (Method::PUT, "/api/v1/users", "DELETE, GET, PATCH, POST"),
+        (Method::GET, "/oauth/token", "POST"),
+        (Method::TRACE, "/api/v1/users/verify/felixsmith", "POST"),
+    ] {
+        let response = app.request(method.clone(), path).send().await.unwrap();
+        assert_eq!(response.status(), 405, "{method} {path}");
+        let mut methods: Vec<String> = response.headers()["allow"]
+            .to_str()
+            .unwrap()
+            .split(',')
+            .map(|m| m.trim().to_string())
+            .collect();
+        methods.sort();
+        assert_eq!(methods.join(", "), allow, "{method} {path}");
+    }
+}
+
+#[tokio::test]
 async fn finapi_answers_inside_a_named_sandbox_with_its_own_state() {
     let app = spawn_app().await;
     let response = super::token_request(

@@ -83,6 +83,11 @@ async fn page_and_per_page_out_of_bounds_return_400() {
         ("page=-3", "BAD_REQUEST"),
         ("page=1.5", "BAD_REQUEST"),
         ("page=99999999999999999999", "BAD_REQUEST"),
+        // A Java int: the fuzzer found 2147483648 accepted.
+        (
+            "minBankConnectionCountInMonthlyStats=2147483648",
+            "BAD_REQUEST",
+        ),
     ] {
         let (status, body) = list(&app, &admin, query).await;
         assert_eq!(status, 400, "{query}");

@@ -171,3 +171,171 @@ fn a_non_loopback_bind_without_an_admin_token_gets_a_warning() {
     assert_eq!(control_plane_warning("::1", false), None);
     assert_eq!(control_plane_warning("localhost", false), None);
 }
+
+fn documents() -> Vec<(&'static str, serde_json::Value)> {
+    user_sandbox::docs::names()
+        .into_iter()
+        .map(|name| {
+            let doc = user_sandbox::docs::document(name).unwrap();
+            (name, serde_json::from_str(&doc).unwrap())
+        })
+        .collect()
+}
+
+fn operations(doc: &serde_json::Value) -> Vec<(String, &serde_json::Value)> {
+    let mut out = Vec::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            if ["get", "put", "post", "delete", "patch"].contains(&method.as_str()) {
+                out.push((format!("{} {path}", method.to_uppercase()), op));
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn every_response_has_a_description() {
+    // OpenAPI requires it; openapi-spec-validator found responses without one.
+    for (name, doc) in documents() {
+        for (label, op) in operations(&doc) {
+            for (status, response) in op["responses"].as_object().unwrap() {
+                assert!(
+                    response.get("description").is_some_and(|d| d.is_string()),
+                    "{name}: {label} {status} has no description"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn every_document_links_create_get_and_delete_operations() {
+    // Stateful clients (and the contract fuzzer) follow these links; each must name a real
+    // operation and each of that operation's parameters it fills.
+    for (name, doc) in documents() {
+        let ops = operations(&doc);
+        let mut links = 0;
+        for (label, op) in &ops {
+            for response in op["responses"].as_object().unwrap().values() {
+                for (link_name, link) in response["links"].as_object().into_iter().flatten() {
+                    links += 1;
+                    let target = link["operationId"].as_str().unwrap();
+                    let (_, target_op) = ops
+                        .iter()
+                        .find(|(_, o)| o["operationId"] == target)
+                        .unwrap_or_else(|| panic!("{name}: {label} links to unknown {target}"));
+                    let declared: Vec<&str> = target_op["parameters"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .map(|p| p["name"].as_str().unwrap())
+                        .collect();
+                    for parameter in link["parameters"]
+                        .as_object()
+                        .into_iter()
+                        .flatten()
+                        .map(|p| p.0)
+                    {
+                        assert!(
+                            declared.contains(&parameter.as_str()),
+                            "{name}: link {link_name} fills {parameter}, which {target} lacks"
+                        );
+                    }
+                }
+            }
+        }
+        assert!(links >= 3, "{name} has only {links} links");
+    }
+}
+
+#[test]
+fn finapi_json_operations_document_their_415() {
+    // The server answers 415 UNSUPPORTED_MEDIA_TYPE for a non-JSON body, as finAPI does; the
+    // contract fuzzer found it undocumented.
+    let (_, doc) = documents()
+        .into_iter()
+        .find(|(n, _)| *n == "finapi")
+        .unwrap();
+    for (label, op) in operations(&doc) {
+        let json_body = op["requestBody"]["content"]
+            .get("application/json")
+            .is_some();
+        if json_body {
+            assert!(op["responses"].get("415").is_some(), "{label} lacks 415");
+        }
+    }
+}
+
+#[test]
+fn obp_deletes_document_their_json_boolean() {
+    // OBP answers `true` as `application/json`; the document said `text/plain` (found by the
+    // contract fuzzer's content type check).
+    let (_, doc) = documents().into_iter().find(|(n, _)| *n == "obp").unwrap();
+    for (path, method) in [
+        ("/obp/v4.0.0/users/{USER_ID}", "delete"),
+        ("/obp/v4.0.0/users/{USER_ID}/auth-context", "delete"),
+        (
+            "/obp/v4.0.0/users/{USER_ID}/auth-context/{USER_AUTH_CONTEXT_ID}",
+            "delete",
+        ),
+    ] {
+        let content = &doc["paths"][path][method]["responses"]["200"]["content"];
+        assert_eq!(
+            content["application/json"]["schema"]["type"], "boolean",
+            "{method} {path}: {content}"
+        );
+        assert!(content.get("text/plain").is_none(), "{method} {path}");
+    }
+}
+
+#[test]
+fn finapi_documents_the_fields_its_server_requires() {
+    // The contract fuzzer's "schema-valid request rejected" findings: the server answers
+    // MISSING_FIELD / BAD_REQUEST for these, so the document must not call them optional.
+    let (_, doc) = documents()
+        .into_iter()
+        .find(|(n, _)| *n == "finapi")
+        .unwrap();
+    let schemas = &doc["components"]["schemas"];
+    for (schema, fields) in [
+        (
+            "ChangeClientCredentialsParams",
+            &["clientId", "oldClientSecret", "newClientSecret"][..],
+        ),
+        ("UserIdentifiersParams", &["userIds"][..]),
+        ("RequestPasswordChangeParams", &["userId"][..]),
+        (
+            "ExecutePasswordChangeParams",
+            &["userId", "password", "passwordChangeToken"][..],
+        ),
+    ] {
+        let required = schemas[schema]["required"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        for field in fields {
+            assert!(
+                required.contains(&serde_json::json!(field)),
+                "{schema}.{field}"
+            );
+            let ty = &schemas[schema]["properties"][field]["type"];
+            assert!(
+                !ty.to_string().contains("null"),
+                "{schema}.{field} is nullable: {ty}"
+            );
+        }
+    }
+    assert_eq!(schemas["UserUpdateParams"]["minProperties"], 1);
+    let password = &schemas["UserCreateParams"]["properties"]["password"]["pattern"];
+    let pattern = password.as_str().expect("password has a character pattern");
+    assert!(pattern.starts_with("^[a-zA-Z0-9"), "{pattern}");
+    let revoke = &doc["paths"]["/oauth/revoke"]["post"]["parameters"];
+    let token = revoke
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "token")
+        .unwrap();
+    assert_eq!(token["required"], true);
+}

@@ -49,7 +49,7 @@ fn view(sandboxes: &Sandboxes, query: &SandboxQuery) -> HttpResponse {
 
 /// Read the sandbox clock
 #[utoipa::path(get, path = "/__admin/clock", operation_id = "getClock", tag = "Clock",
-    params(SandboxQuery), responses((status = 200, body = ClockView), (status = 400, body = AdminError)))]
+    params(SandboxQuery), responses((status = 200, description = "The sandbox clock", body = ClockView), (status = 400, description = "A malformed request or an unknown sandbox", body = AdminError)))]
 pub async fn get_clock(
     sandboxes: web::Data<Sandboxes>,
     query: web::Query<SandboxQuery>,
@@ -62,7 +62,7 @@ pub async fn get_clock(
 /// Token expiry, lock timeouts, OTP expiry and every date in responses follow it.
 #[utoipa::path(put, path = "/__admin/clock", operation_id = "setClock", tag = "Clock",
     params(SandboxQuery), request_body = ClockSetting,
-    responses((status = 200, body = ClockView), (status = 400, body = AdminError)))]
+    responses((status = 200, description = "The sandbox clock", body = ClockView), (status = 400, description = "A malformed request or an unknown sandbox", body = AdminError)))]
 pub async fn set_clock(
     sandboxes: web::Data<Sandboxes>,
     query: web::Query<SandboxQuery>,
@@ -86,7 +86,7 @@ pub async fn set_clock(
 /// Advance the sandbox clock
 #[utoipa::path(post, path = "/__admin/clock/advance", operation_id = "advanceClock", tag = "Clock",
     params(SandboxQuery), request_body = ClockAdvance,
-    responses((status = 200, body = ClockView), (status = 400, body = AdminError)))]
+    responses((status = 200, description = "The sandbox clock", body = ClockView), (status = 400, description = "A malformed request or an unknown sandbox", body = AdminError)))]
 pub async fn advance_clock(
     sandboxes: web::Data<Sandboxes>,
     query: web::Query<SandboxQuery>,

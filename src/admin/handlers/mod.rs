@@ -73,7 +73,7 @@ pub async fn health() -> HttpResponse {
 /// The fixture clients and users of every vendor, with the base URL to give each SDK.
 #[utoipa::path(get, path = "/__admin/credentials", operation_id = "getCredentials", tag = "Control plane",
     params(SandboxQuery),
-    responses((status = 200, description = "Credentials per vendor", body = Object), (status = 400, body = AdminError)))]
+    responses((status = 200, description = "Credentials per vendor", body = Object), (status = 400, description = "A malformed request or an unknown sandbox", body = AdminError)))]
 pub async fn credentials(
     req: HttpRequest,
     sandboxes: web::Data<Sandboxes>,

@@ -33,7 +33,7 @@ pub struct RequestFilter {
 /// Recent vendor requests, newest first (a bounded ring buffer).
 #[utoipa::path(get, path = "/__admin/requests", operation_id = "listRequests", tag = "Journal",
     params(RequestFilter),
-    responses((status = 200, body = Object, description = "`{\"requests\": [...], \"total\": n}`"), (status = 400, body = AdminError)))]
+    responses((status = 200, body = Object, description = "`{\"requests\": [...], \"total\": n}`"), (status = 400, description = "A malformed request or an unknown sandbox", body = AdminError)))]
 pub async fn list_requests(
     control: web::Data<ControlPlane>,
     filter: web::Query<RequestFilter>,
@@ -77,7 +77,7 @@ pub async fn list_requests(
 
 /// Clear the journal
 #[utoipa::path(delete, path = "/__admin/requests", operation_id = "clearRequests", tag = "Journal",
-    params(SandboxQuery), responses((status = 200, body = Object)))]
+    params(SandboxQuery), responses((status = 200, description = "Cleared", body = Object)))]
 pub async fn clear_requests(
     control: web::Data<ControlPlane>,
     query: web::Query<SandboxQuery>,

@@ -89,7 +89,7 @@ pub async fn create_sandbox(
 /// Delete a sandbox
 #[utoipa::path(delete, path = "/__admin/sandboxes/{name}", operation_id = "deleteSandbox", tag = "Sandboxes",
     params(("name" = String, Path, description = "Sandbox name", example = "team-a")),
-    responses((status = 200, description = "Deleted", body = Object), (status = 404, body = AdminError)))]
+    responses((status = 200, description = "Deleted", body = Object), (status = 404, description = "No such checkpoint or sandbox", body = AdminError)))]
 pub async fn delete_sandbox(
     sandboxes: web::Data<Sandboxes>,
     name: web::Path<String>,
@@ -105,7 +105,7 @@ pub async fn delete_sandbox(
 /// Swaps in a freshly seeded world: every user, token and lock made since is gone.
 #[utoipa::path(post, path = "/__admin/reset", operation_id = "reset", tag = "State",
     params(SandboxQuery),
-    responses((status = 200, description = "Reset done", body = Object), (status = 400, body = AdminError)))]
+    responses((status = 200, description = "Reset done", body = Object), (status = 400, description = "A malformed request or an unknown sandbox", body = AdminError)))]
 pub async fn reset(
     sandboxes: web::Data<Sandboxes>,
     query: web::Query<SandboxQuery>,
@@ -128,7 +128,7 @@ pub struct Reseed {
 /// Reseed a sandbox
 #[utoipa::path(post, path = "/__admin/seed", operation_id = "reseed", tag = "State",
     params(SandboxQuery), request_body = Reseed,
-    responses((status = 200, description = "Reseeded", body = SandboxInfo), (status = 400, body = AdminError)))]
+    responses((status = 200, description = "Reseeded", body = SandboxInfo), (status = 400, description = "A malformed request or an unknown sandbox", body = AdminError)))]
 pub async fn reseed(
     sandboxes: web::Data<Sandboxes>,
     query: web::Query<SandboxQuery>,

@@ -14,7 +14,7 @@ use super::{AdminError, SandboxQuery, sandbox_error};
 /// generator) as JSON; `PUT` it back to restore it exactly.
 #[utoipa::path(get, path = "/__admin/state", operation_id = "getState", tag = "State",
     params(SandboxQuery),
-    responses((status = 200, description = "The state", body = Object), (status = 400, body = AdminError)))]
+    responses((status = 200, description = "The state", body = Object), (status = 400, description = "A malformed request or an unknown sandbox", body = AdminError)))]
 pub async fn get_state(
     sandboxes: web::Data<Sandboxes>,
     query: web::Query<SandboxQuery>,
@@ -51,7 +51,7 @@ pub struct NewCheckpoint {
 /// Save a checkpoint
 #[utoipa::path(post, path = "/__admin/checkpoints", operation_id = "saveCheckpoint", tag = "State",
     params(SandboxQuery), request_body = NewCheckpoint,
-    responses((status = 201, description = "Saved", body = Object), (status = 400, body = AdminError)))]
+    responses((status = 201, description = "Saved", body = Object), (status = 400, description = "A malformed request or an unknown sandbox", body = AdminError)))]
 pub async fn save_checkpoint(
     sandboxes: web::Data<Sandboxes>,
     query: web::Query<SandboxQuery>,
@@ -71,7 +71,7 @@ pub async fn save_checkpoint(
 /// List checkpoints
 #[utoipa::path(get, path = "/__admin/checkpoints", operation_id = "listCheckpoints", tag = "State",
     params(SandboxQuery),
-    responses((status = 200, description = "Checkpoint names", body = Vec<String>), (status = 400, body = AdminError)))]
+    responses((status = 200, description = "Checkpoint names", body = Vec<String>), (status = 400, description = "A malformed request or an unknown sandbox", body = AdminError)))]
 pub async fn list_checkpoints(
     sandboxes: web::Data<Sandboxes>,
     query: web::Query<SandboxQuery>,
@@ -88,7 +88,7 @@ pub async fn list_checkpoints(
 /// Restore a checkpoint
 #[utoipa::path(post, path = "/__admin/checkpoints/{name}/restore", operation_id = "restoreCheckpoint", tag = "State",
     params(("name" = String, Path, description = "Checkpoint name", example = "before-test"), SandboxQuery),
-    responses((status = 200, description = "Restored", body = Object), (status = 404, body = AdminError)))]
+    responses((status = 200, description = "Restored", body = Object), (status = 404, description = "No such checkpoint or sandbox", body = AdminError)))]
 pub async fn restore_checkpoint(
     sandboxes: web::Data<Sandboxes>,
     query: web::Query<SandboxQuery>,
@@ -104,7 +104,7 @@ pub async fn restore_checkpoint(
 /// Delete a checkpoint
 #[utoipa::path(delete, path = "/__admin/checkpoints/{name}", operation_id = "deleteCheckpoint", tag = "State",
     params(("name" = String, Path, description = "Checkpoint name", example = "before-test"), SandboxQuery),
-    responses((status = 200, description = "Deleted", body = Object), (status = 404, body = AdminError)))]
+    responses((status = 200, description = "Deleted", body = Object), (status = 404, description = "No such checkpoint or sandbox", body = AdminError)))]
 pub async fn delete_checkpoint(
     sandboxes: web::Data<Sandboxes>,
     query: web::Query<SandboxQuery>,

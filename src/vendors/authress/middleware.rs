@@ -4,6 +4,7 @@
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::ALLOW;
 use actix_web::middleware::Next;
 
 use crate::store::RequestContext;
@@ -21,7 +22,11 @@ pub async fn envelope(
     let error = crate::vendors::failure(&res, Error::from_status);
     let res = match error {
         Some(error) => {
-            let rendered = error.render(&request_id);
+            let mut rendered = error.render(&request_id);
+            // The router's 405 names the path's methods in `Allow` (RFC 9110); keep it.
+            if let Some(allow) = res.headers().get(ALLOW) {
+                rendered.headers_mut().insert(ALLOW, allow.clone());
+            }
             res.into_response(rendered)
         }
         None => res,

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod errors;
 pub mod handlers;
 pub mod jwt;
+pub mod links;
 pub mod middleware;
 pub mod models;
 pub mod state;
@@ -25,6 +26,7 @@ pub use state::State;
 
 use auth::SecurityAddon;
 use handlers::{openid, sandbox, tenants, users};
+use links::Links;
 
 /// Authress answers JSON as `application/links+json` (its API framework's default).
 pub const LINKS_JSON: &str = "application/links+json";
@@ -109,7 +111,7 @@ fn configure(cfg: &mut web::ServiceConfig) {
         sandbox::create_service_client,
         sandbox::create_user_token,
     ),
-    modifiers(&SecurityAddon),
+    modifiers(&SecurityAddon, &Links),
     tags(
         (name = "Users", description = "Users of the account and their tenant"),
         (name = "Tenants", description = "The account's tenants"),

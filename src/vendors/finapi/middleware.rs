@@ -4,7 +4,7 @@
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::Method;
+use actix_web::http::{Method, header};
 use actix_web::middleware::Next;
 
 use crate::store::RequestContext;
@@ -45,6 +45,11 @@ pub async fn envelope(
     };
     let error = crate::vendors::failure(&res, Error::from_status);
     let Some(error) = error else { return Ok(res) };
-    let rendered = error.render(&EnvelopeContext::of(res.request()));
+    let mut rendered = error.render(&EnvelopeContext::of(res.request()));
+    // The router's 405 names the path's methods in `Allow` (RFC 9110), as finAPI's Spring does;
+    // the envelope keeps it.
+    if let Some(allow) = res.headers().get(header::ALLOW) {
+        rendered.headers_mut().insert(header::ALLOW, allow.clone());
+    }
     Ok(res.into_response(rendered))
 }

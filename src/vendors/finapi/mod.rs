@@ -5,6 +5,7 @@
 pub mod auth;
 pub mod errors;
 pub mod handlers;
+pub mod links;
 pub mod middleware;
 pub mod models;
 pub mod state;
@@ -24,6 +25,7 @@ pub use state::State;
 
 use auth::SecurityAddon;
 use handlers::{mandator_admin, oauth, users};
+use links::Links;
 
 /// The routing table: every finAPI path, at finAPI's own paths.
 fn configure(cfg: &mut web::ServiceConfig) {
@@ -95,7 +97,7 @@ fn configure(cfg: &mut web::ServiceConfig) {
         mandator_admin::delete_users,
         mandator_admin::get_user_list,
     ),
-    modifiers(&SecurityAddon),
+    modifiers(&SecurityAddon, &Links),
     tags(
         (name = "Authorization", description = "OAuth tokens"),
         (name = "Users", description = "Create, verify, edit and delete users"),

@@ -7,6 +7,7 @@
 pub mod auth;
 pub mod errors;
 pub mod handlers;
+pub mod links;
 pub mod middleware;
 pub mod models;
 pub mod state;
@@ -26,6 +27,7 @@ pub use state::State;
 
 use auth::SecurityAddon;
 use handlers::{attributes, auth_context, discovery, entitlements, locks, login, outbox, users};
+use links::Links;
 
 /// Which OBP version a prefix serves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -242,7 +244,7 @@ fn configure(cfg: &mut web::ServiceConfig) {
         locks::lock_user_by_provider_and_username,
         outbox::outbox,
     ),
-    modifiers(&SecurityAddon),
+    modifiers(&SecurityAddon, &Links),
     tags(
         (name = "DirectLogin", description = "Get a token"),
         (name = "User", description = "OBP's User endpoints"),

@@ -205,8 +205,14 @@ pub async fn create_user_token(
 
 /// Another method on a sandbox helper's path.
 pub async fn method_not_allowed(req: HttpRequest) -> HttpResponse {
-    admin_error(
+    let mut res = admin_error(
         405,
         format!("{} is not allowed here; use POST", req.method()),
-    )
+    );
+    // RFC 9110: a 405 names the methods the path has.
+    res.headers_mut().insert(
+        actix_web::http::header::ALLOW,
+        actix_web::http::header::HeaderValue::from_static("POST"),
+    );
+    res
 }

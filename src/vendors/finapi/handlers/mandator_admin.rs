@@ -30,10 +30,11 @@ const MAX_DELETE_IDS: usize = 1000;
     responses(
         (status = 200, description = "Client secret changed"),
         (status = 400, description = "Missing field or a bad new secret", body = ErrorMessage),
-        (status = 401, body = BadCredentialsError),
+        (status = 415, description = "The body is not `application/json`", body = ErrorMessage),
+        (status = 401, description = "Missing, unknown or expired token", body = BadCredentialsError),
         (status = 403, description = "Not the mandator admin client's token", body = ErrorMessage),
         (status = 422, description = "Unknown clientId or wrong oldClientSecret", body = ErrorMessage),
-        (status = 500, body = ErrorMessage),
+        (status = 500, description = "An unexpected error", body = ErrorMessage),
     ),
     security(("finapi_auth" = ["all"])),
 )]
@@ -64,9 +65,10 @@ pub async fn change_client_credentials(
     responses(
         (status = 200, description = "Deleted and non-deleted users", body = UserIdentifiersList),
         (status = 400, description = "Missing or invalid userIds", body = ErrorMessage),
-        (status = 401, body = BadCredentialsError),
+        (status = 415, description = "The body is not `application/json`", body = ErrorMessage),
+        (status = 401, description = "Missing, unknown or expired token", body = BadCredentialsError),
         (status = 403, description = "Not the mandator admin client's token", body = ErrorMessage),
-        (status = 500, body = ErrorMessage),
+        (status = 500, description = "An unexpected error", body = ErrorMessage),
     ),
     security(("finapi_auth" = ["all"])),
 )]
@@ -125,6 +127,7 @@ pub struct GetUserListQuery {
     #[param(default = 0)]
     min_bank_connection_count_in_monthly_stats: Option<u32>,
     /// Only this user (never a deleted one).
+    #[param(min_length = 1, max_length = 36, pattern = "^[a-zA-Z0-9\\-_\\.\\+@]*$")]
     user_id: Option<String>,
     /// true: only deleted users; false: only active users; absent: both.
     is_deleted: Option<bool>,
@@ -252,6 +255,13 @@ fn parse_query(req: &HttpRequest) -> Result<(UserFilter, usize, usize)> {
     let min_connections = raw
         .number("minBankConnectionCountInMonthlyStats")?
         .map(|n| {
+            // A Java int in finAPI: 0 to 2147483647.
+            if n > i64::from(i32::MAX) {
+                return Err(Error::BadRequest(format!(
+                    "'minBankConnectionCountInMonthlyStats' must not be greater than {}",
+                    i32::MAX
+                )));
+            }
             u32::try_from(n).map_err(|_| {
                 Error::BadRequest(
                     "'minBankConnectionCountInMonthlyStats' must not be negative".into(),
@@ -323,9 +333,9 @@ impl From<ListedUser> for UserInfo {
     responses(
         (status = 200, description = "A page of users", body = PageableUserInfoList),
         (status = 400, description = "Bad filter, page, perPage or order", body = ErrorMessage),
-        (status = 401, body = BadCredentialsError),
+        (status = 401, description = "Missing, unknown or expired token", body = BadCredentialsError),
         (status = 403, description = "Not the mandator admin client's token", body = ErrorMessage),
-        (status = 500, body = ErrorMessage),
+        (status = 500, description = "An unexpected error", body = ErrorMessage),
     ),
     security(("finapi_auth" = ["all"])),
 )]

@@ -88,7 +88,7 @@ fn basic_client(req: &HttpRequest) -> TokenParams {
         (status = 401, description = "Bad client credentials", body = BadCredentialsError),
         (status = 403, description = "User is not verified", body = ErrorMessage),
         (status = 423, description = "User is locked", body = ErrorMessage),
-        (status = 500, body = ErrorMessage),
+        (status = 500, description = "An unexpected error", body = ErrorMessage),
     ),
 )]
 pub async fn get_token(
@@ -143,7 +143,7 @@ pub async fn get_token(
 #[into_params(parameter_in = Query)]
 pub struct RevokeParams {
     /// The access or refresh token to revoke (here or in a form body).
-    #[param(required = true, example = "2YotnFZFEjr1zCsicMWpAA")]
+    #[param(required = true, nullable = false, example = "2YotnFZFEjr1zCsicMWpAA")]
     pub token: Option<String>,
     /// `access_token` revokes only that token; `refresh_token` (or none) the whole grant.
     #[param(inline, value_type = Option<TokenTypeHint>)]
@@ -169,9 +169,9 @@ enum TokenTypeHint {
     responses(
         (status = 200, description = "Revocation was successful (or the token was invalid)"),
         (status = 400, description = "Missing token or unsupported token type", body = ErrorMessage),
-        (status = 401, body = BadCredentialsError),
-        (status = 403, body = ErrorMessage),
-        (status = 500, body = ErrorMessage),
+        (status = 401, description = "Missing, unknown or expired token", body = BadCredentialsError),
+        (status = 403, description = "The token is not a client token", body = ErrorMessage),
+        (status = 500, description = "An unexpected error", body = ErrorMessage),
     ),
     security(("finapi_auth" = ["all"])),
 )]

@@ -56,10 +56,11 @@ fn validate_contact(email: Option<&str>, phone: Option<&str>) -> Result<()> {
     responses(
         (status = 201, description = "Created user's data", body = User),
         (status = 400, description = "Bad request (e.g. a password that is too short)", body = ErrorMessage),
-        (status = 401, body = BadCredentialsError),
+        (status = 415, description = "The body is not `application/json`", body = ErrorMessage),
+        (status = 401, description = "Missing, unknown or expired token", body = BadCredentialsError),
         (status = 403, description = "Not a client token", body = ErrorMessage),
         (status = 422, description = "ENTITY_EXISTS: the id is taken", body = ErrorMessage),
-        (status = 500, body = ErrorMessage),
+        (status = 500, description = "An unexpected error", body = ErrorMessage),
     ),
     security(("finapi_auth" = ["all"])),
 )]
@@ -112,9 +113,9 @@ pub async fn create_user(
     get, path = "/api/v1/users", operation_id = "getAuthorizedUser", tag = "Users",
     responses(
         (status = 200, description = "Authorized user's data", body = User),
-        (status = 401, body = BadCredentialsError),
+        (status = 401, description = "Missing, unknown or expired token", body = BadCredentialsError),
         (status = 403, description = "Not a user token", body = ErrorMessage),
-        (status = 500, body = ErrorMessage),
+        (status = 500, description = "An unexpected error", body = ErrorMessage),
     ),
     security(("finapi_auth" = ["all"])),
 )]
@@ -133,10 +134,11 @@ pub async fn get_authorized_user(user: UserToken, sandbox: Sandbox) -> Result<Ht
     responses(
         (status = 200, description = "Edited user's data", body = User),
         (status = 400, description = "Bad request", body = ErrorMessage),
-        (status = 401, body = BadCredentialsError),
+        (status = 415, description = "The body is not `application/json`", body = ErrorMessage),
+        (status = 401, description = "Missing, unknown or expired token", body = BadCredentialsError),
         (status = 403, description = "Not a user token", body = ErrorMessage),
         (status = 422, description = "The automatic update cannot be enabled", body = ErrorMessage),
-        (status = 500, body = ErrorMessage),
+        (status = 500, description = "An unexpected error", body = ErrorMessage),
     ),
     security(("finapi_auth" = ["all"])),
 )]
@@ -185,10 +187,10 @@ pub async fn edit_authorized_user(
     delete, path = "/api/v1/users", operation_id = "deleteAuthorizedUser", tag = "Users",
     responses(
         (status = 200, description = "User deleted"),
-        (status = 401, body = BadCredentialsError),
+        (status = 401, description = "Missing, unknown or expired token", body = BadCredentialsError),
         (status = 403, description = "Not a user token", body = ErrorMessage),
         (status = 423, description = "A bank connection of the user is busy", body = ErrorMessage),
-        (status = 500, body = ErrorMessage),
+        (status = 500, description = "An unexpected error", body = ErrorMessage),
     ),
     security(("finapi_auth" = ["all"])),
 )]
@@ -212,15 +214,15 @@ fn path_user_id(user_id: &str) -> Result<String> {
 /// Delete an unverified user
 #[utoipa::path(
     delete, path = "/api/v1/users/{userId}", operation_id = "deleteUnverifiedUser", tag = "Users",
-    params(("userId" = String, Path, description = "User's identifier (case-insensitive)", example = "erika.musterfrau")),
+    params(("userId" = String, Path, description = "User's identifier (case-insensitive)", min_length = 1, max_length = 36, pattern = "^[a-zA-Z0-9\\-_\\.\\+@]*$", example = "erika.musterfrau")),
     responses(
         (status = 200, description = "User deleted"),
         (status = 400, description = "Invalid identifier", body = ErrorMessage),
-        (status = 401, body = BadCredentialsError),
+        (status = 401, description = "Missing, unknown or expired token", body = BadCredentialsError),
         (status = 403, description = "Not a client token", body = ErrorMessage),
         (status = 404, description = "User not found", body = ErrorMessage),
         (status = 422, description = "The user is already verified", body = ErrorMessage),
-        (status = 500, body = ErrorMessage),
+        (status = 500, description = "An unexpected error", body = ErrorMessage),
     ),
     security(("finapi_auth" = ["all"])),
 )]
@@ -242,7 +244,14 @@ pub async fn delete_unverified_user(
 #[serde(rename_all = "camelCase")]
 pub struct VerificationStatusQuery {
     /// User's identifier (case-insensitive).
-    #[param(required = true, example = "felixsmith")]
+    #[param(
+        required = true,
+        nullable = false,
+        min_length = 1,
+        max_length = 36,
+        pattern = "^[a-zA-Z0-9\\-_\\.\\+@]*$",
+        example = "felixsmith"
+    )]
     pub user_id: Option<String>,
 }
 
@@ -253,10 +262,10 @@ pub struct VerificationStatusQuery {
     responses(
         (status = 200, description = "The verification status", body = VerificationStatusResource),
         (status = 400, description = "Missing or invalid userId", body = ErrorMessage),
-        (status = 401, body = BadCredentialsError),
+        (status = 401, description = "Missing, unknown or expired token", body = BadCredentialsError),
         (status = 403, description = "Not a client token", body = ErrorMessage),
         (status = 404, description = "User not found", body = ErrorMessage),
-        (status = 500, body = ErrorMessage),
+        (status = 500, description = "An unexpected error", body = ErrorMessage),
     ),
     security(("finapi_auth" = ["all"])),
 )]
@@ -283,11 +292,12 @@ pub async fn get_verification_status(
     responses(
         (status = 200, description = "Password change token", body = PasswordChangingResource),
         (status = 400, description = "Missing body or userId", body = ErrorMessage),
-        (status = 401, body = BadCredentialsError),
+        (status = 415, description = "The body is not `application/json`", body = ErrorMessage),
+        (status = 401, description = "Missing, unknown or expired token", body = BadCredentialsError),
         (status = 403, description = "Not a client token", body = ErrorMessage),
         (status = 404, description = "User not found", body = ErrorMessage),
         (status = 422, description = "User is not verified", body = ErrorMessage),
-        (status = 500, body = ErrorMessage),
+        (status = 500, description = "An unexpected error", body = ErrorMessage),
     ),
     security(("finapi_auth" = ["all"])),
 )]
@@ -316,10 +326,11 @@ pub async fn request_password_change(
     responses(
         (status = 200, description = "Password changed"),
         (status = 400, description = "Missing or invalid field", body = ErrorMessage),
-        (status = 401, body = BadCredentialsError),
+        (status = 415, description = "The body is not `application/json`", body = ErrorMessage),
+        (status = 401, description = "Missing, unknown or expired token", body = BadCredentialsError),
         (status = 403, description = "Not a client token, or the password change token is not valid", body = ErrorMessage),
         (status = 404, description = "User not found", body = ErrorMessage),
-        (status = 500, body = ErrorMessage),
+        (status = 500, description = "An unexpected error", body = ErrorMessage),
     ),
     security(("finapi_auth" = ["all"])),
 )]
@@ -349,15 +360,15 @@ pub async fn execute_password_change(
 /// Verify a user
 #[utoipa::path(
     post, path = "/api/v1/users/verify/{userId}", operation_id = "verifyUser", tag = "Users",
-    params(("userId" = String, Path, description = "User's identifier (case-insensitive)", example = "erika.musterfrau")),
+    params(("userId" = String, Path, description = "User's identifier (case-insensitive)", min_length = 1, max_length = 36, pattern = "^[a-zA-Z0-9\\-_\\.\\+@]*$", example = "erika.musterfrau")),
     responses(
         (status = 200, description = "User verified"),
         (status = 400, description = "Invalid identifier", body = ErrorMessage),
-        (status = 401, body = BadCredentialsError),
+        (status = 401, description = "Missing, unknown or expired token", body = BadCredentialsError),
         (status = 403, description = "Not a client token", body = ErrorMessage),
         (status = 404, description = "User not found", body = ErrorMessage),
         (status = 422, description = "User is already verified", body = ErrorMessage),
-        (status = 500, body = ErrorMessage),
+        (status = 500, description = "An unexpected error", body = ErrorMessage),
     ),
     security(("finapi_auth" = ["all"])),
 )]

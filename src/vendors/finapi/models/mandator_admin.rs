@@ -36,7 +36,7 @@ pub struct ChangeClientCredentialsParams {
 #[serde(rename_all = "camelCase")]
 pub struct UserIdentifiersParams {
     /// User identifiers.
-    #[schema(required = true, nullable = false)]
+    #[schema(required = true, nullable = false, min_items = 1)]
     pub user_ids: Option<Vec<String>>,
 }
 

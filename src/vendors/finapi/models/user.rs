@@ -29,12 +29,18 @@ pub struct UserCreateParams {
     /// Generated when absent.
     #[schema(
         nullable = false,
+        min_length = 1,
         max_length = 36,
         pattern = "^[a-zA-Z0-9\\-_\\.\\+@]*$"
     )]
     pub id: Option<String>,
     /// 6 to 128 characters; generated when absent.
-    #[schema(nullable = false, min_length = 6, max_length = 128)]
+    #[schema(
+        nullable = false,
+        min_length = 6,
+        max_length = 128,
+        pattern = "^[a-zA-Z0-9\u{a1}-\u{2af} &(){}\\[\\].:,;?!+\\-_$@#~`^€]*$"
+    )]
     pub password: Option<String>,
     /// At most 320 characters.
     #[schema(
@@ -58,7 +64,10 @@ pub struct UserCreateParams {
 /// New values for the authorized user; at least one must be non-null.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-#[schema(example = json!({"email": "new@example.com", "phone": "", "isAutoUpdateEnabled": true}))]
+#[schema(
+    min_properties = 1,
+    example = json!({"email": "new@example.com", "phone": "", "isAutoUpdateEnabled": true})
+)]
 pub struct UserUpdateParams {
     /// New email; an empty string removes it.
     #[schema(
@@ -124,6 +133,8 @@ pub struct ExecutePasswordChangeParams {
     #[schema(
         required = true,
         nullable = false,
+        min_length = 1,
+        max_length = 36,
         pattern = "^[a-zA-Z0-9\\-_\\.\\+@]*$",
         example = "felixsmith"
     )]

@@ -1,0 +1,49 @@
+//! The control plane document's OpenAPI links: a saved checkpoint feeds its restore and delete,
+//! a created sandbox feeds its delete.
+
+use utoipa::Modify;
+
+use crate::links::{Link, add};
+
+pub struct Links;
+
+const CHECKPOINT: &[(&str, &str)] = &[("name", "$response.body#/checkpoint")];
+
+impl Modify for Links {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let link = |from, status, name, to, parameters| Link {
+            from,
+            status,
+            name,
+            to,
+            parameters,
+            request_body: None,
+        };
+        add(
+            openapi,
+            &[
+                link(
+                    "saveCheckpoint",
+                    "201",
+                    "RestoreCheckpoint",
+                    "restoreCheckpoint",
+                    CHECKPOINT,
+                ),
+                link(
+                    "saveCheckpoint",
+                    "201",
+                    "DeleteCheckpoint",
+                    "deleteCheckpoint",
+                    CHECKPOINT,
+                ),
+                link(
+                    "createSandbox",
+                    "201",
+                    "DeleteSandbox",
+                    "deleteSandbox",
+                    &[("name", "$response.body#/name")],
+                ),
+            ],
+        );
+    }
+}
