@@ -40,9 +40,10 @@ test-sdk: release $(VENV)/.installed js-deps
 openapi:
 	UPDATE_OPENAPI=1 $(CARGO) test --test api openapi
 
-# Throughput of the main operations against a trivial endpoint of the same server, same run.
+# Every vendor under wrk against a trivial endpoint of the same server, same run, with the peers
+# (mk/bench.mk; `make bench QUICK=1` is the short run).
 bench:
-	$(CARGO) bench --bench http
+	$(MAKE) $(if $(QUICK),bench-quick,bench-harness)
 
 clean-sdk:
 	rm -rf $(VENV) $(JS)/node_modules
