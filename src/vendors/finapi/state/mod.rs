@@ -1,0 +1,543 @@
+//! finAPI's tables in one world, and the rules that change them: users (case-insensitive ids,
+//! verification, locking, busy users), deleted users (kept with distorted ids), clients, tokens
+//! and password change tokens.
+
+use std::cmp::Ordering as CmpOrdering;
+use std::iter::Peekable;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
+use dashmap::DashMap;
+use serde::{Deserialize, Serialize};
+
+use crate::seed::Person;
+use crate::seed::fixtures::FixtureError;
+use crate::store::index::OrderedIndex;
+use crate::store::page::offset_window;
+use crate::store::secondary::SecondaryIndex;
+use crate::store::table::sorted_entries;
+use crate::store::{Clock, Ids, Page, Purpose, StoreError, Table};
+
+use super::errors::{Error, Result};
+
+mod mandator_admin;
+mod oauth;
+mod users;
+
+/// `fixtures/finapi.json`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Fixtures {
+    pub clients: Vec<ClientRecord>,
+    pub users: Vec<UserFixture>,
+    #[serde(default)]
+    pub deleted_users: Vec<DeletedFixture>,
+    pub fake_users: FakeUsers,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct UserFixture {
+    /// The `username` of a person in `people.json`; it becomes the finAPI user id.
+    pub person: String,
+    pub verified: bool,
+    #[serde(default)]
+    pub locked: bool,
+    /// A bank connection is being updated: the user cannot be deleted.
+    #[serde(default)]
+    pub busy: bool,
+    #[serde(default)]
+    pub bank_connection_count: u32,
+    pub last_active_days_ago: Option<i64>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct DeletedFixture {
+    pub id: String,
+    pub registered_days_ago: i64,
+    pub deleted_days_ago: i64,
+    pub last_active_days_ago: Option<i64>,
+    #[serde(default)]
+    pub bank_connection_count: u32,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct FakeUsers {
+    /// Every n-th fake user is left unverified.
+    pub unverified_every: usize,
+    pub max_bank_connections: u32,
+}
+
+/// A finAPI client (an OAuth client of the mandator), as configured in the fixtures.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ClientRecord {
+    pub client_id: String,
+    pub client_secret: String,
+    pub is_mandator_admin: bool,
+    pub is_user_auto_verification_enabled: bool,
+    pub is_automatic_batch_update_enabled: bool,
+    /// Seconds; 0 = never expires.
+    pub client_access_tokens_validity_period: i64,
+    pub user_access_tokens_validity_period: i64,
+    pub refresh_tokens_validity_period: i64,
+    /// 0 = never lock.
+    pub max_user_login_attempts: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UserRecord {
+    /// The id as created; the table key is its lower-case form.
+    pub id: String,
+    pub password: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub auto_update: bool,
+    pub verified: bool,
+    pub registered_on: NaiveDate,
+    pub last_active_on: Option<NaiveDate>,
+    pub failed_logins: u32,
+    pub locked: bool,
+    pub busy: bool,
+    pub bank_connections: u32,
+    pub latest_import_on: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DeletedUser {
+    /// `user` → `uXXr`: finAPI forgets the original id.
+    pub distorted_id: String,
+    pub registered_on: NaiveDate,
+    pub deleted_on: NaiveDate,
+    pub last_active_on: Option<NaiveDate>,
+    pub bank_connections_before: u32,
+    pub latest_import_on: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TokenRecord {
+    pub client_id: String,
+    /// Lower-case user id for user tokens.
+    pub user: Option<String>,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub refresh_token: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RefreshRecord {
+    pub client_id: String,
+    pub user: String,
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+/// The role a token grants.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    Client,
+    MandatorAdmin,
+    User,
+}
+
+/// Who a valid access token belongs to.
+#[derive(Debug, Clone)]
+pub struct Principal {
+    pub role: Role,
+    pub client_id: String,
+    /// Lower-case user id for user tokens.
+    pub user: Option<String>,
+}
+
+/// What `/oauth/token` hands out.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IssuedToken {
+    pub access_token: String,
+    pub refresh_token: Option<String>,
+    pub expires_in: i64,
+}
+
+/// The validated filters of `getUserList`.
+#[derive(Debug, Clone, Default)]
+pub struct UserFilter {
+    pub min_registration: Option<NaiveDate>,
+    pub max_registration: Option<NaiveDate>,
+    pub min_deletion: Option<NaiveDate>,
+    pub max_deletion: Option<NaiveDate>,
+    pub min_last_active: Option<NaiveDate>,
+    pub max_last_active: Option<NaiveDate>,
+    pub is_deleted: Option<bool>,
+    pub is_locked: Option<bool>,
+    pub user_id: Option<String>,
+    pub monthly_stats: Option<StatsWindow>,
+    pub descending: bool,
+}
+
+/// `includeMonthlyStats=true` with its bounds (months as their first day).
+#[derive(Debug, Clone, Default)]
+pub struct StatsWindow {
+    pub start: Option<NaiveDate>,
+    pub end: Option<NaiveDate>,
+    pub min_bank_connections: Option<u32>,
+}
+
+/// One row of `getUserList`, before it becomes wire JSON.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListedUser {
+    pub user_id: String,
+    pub registered_on: NaiveDate,
+    pub deleted_on: Option<NaiveDate>,
+    pub last_active_on: Option<NaiveDate>,
+    pub bank_connections: u32,
+    pub latest_import_on: Option<NaiveDate>,
+    pub latest_deletion_on: Option<NaiveDate>,
+    /// `(first day of month, min, max)`, newest first.
+    pub monthly_stats: Option<Vec<(NaiveDate, u32, u32)>>,
+    pub locked: bool,
+    /// Bank connections the stats report: current ones, or those held before deletion.
+    stats_connections: u32,
+}
+
+#[derive(Debug)]
+pub struct State {
+    users: Table<UserRecord>,
+    /// Keyed by the lower-case distorted id plus a sequence number, so listings sort by id.
+    deleted: Table<DeletedUser>,
+    deleted_seq: AtomicU64,
+    clients: DashMap<String, ClientRecord>,
+    tokens: DashMap<String, TokenRecord>,
+    refresh_tokens: DashMap<String, RefreshRecord>,
+    /// The live token per set of credentials: finAPI hands out the same token while it is valid.
+    current: DashMap<String, String>,
+    /// Password change token → lower-case user id.
+    password_changes: DashMap<String, String>,
+    /// Lower-case ids of the fixture users, in fixture order (documented credentials).
+    fixture_users: Vec<String>,
+    listing: ListingIndexes,
+}
+
+/// `getUserList`'s secondary indexes, kept in step with `users` and `deleted` on every write:
+/// the registration date of every listed row (keyed `a<key>` for active users, `d<key>` for
+/// deleted ones) and the keys of locked users. Filtered listings read these, not every row.
+#[derive(Debug, Default)]
+struct ListingIndexes {
+    registered: SecondaryIndex,
+    locked: OrderedIndex,
+}
+
+/// A filter whose index holds at most this many keys reads just their rows.
+const SELECTIVE: usize = 10_000;
+
+pub fn user_key(id: &str) -> String {
+    id.to_lowercase()
+}
+
+/// finAPI's deleted-id distortion: `user` → `uXXr`; ids of one or two characters become all `X`.
+pub fn distort(id: &str) -> String {
+    let chars: Vec<char> = id.chars().collect();
+    match chars.len() {
+        0..=2 => "X".repeat(chars.len()),
+        n => std::iter::once(chars[0])
+            .chain(std::iter::repeat_n('X', n - 2))
+            .chain(std::iter::once(chars[n - 1]))
+            .collect(),
+    }
+}
+
+/// One `X` per password character, as the seed documents (`123456` → `XXXXXX`).
+pub fn distort_password(password: &str) -> String {
+    "X".repeat(password.chars().count())
+}
+
+fn stable_hash(s: &str) -> u64 {
+    // FNV-1a: a derived value that never changes between Rust versions.
+    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+fn month_start(d: NaiveDate) -> NaiveDate {
+    d.with_day(1).unwrap_or(d)
+}
+
+fn previous_month(d: NaiveDate) -> NaiveDate {
+    month_start(month_start(d) - Duration::days(1))
+}
+
+impl State {
+    fn empty() -> Self {
+        Self {
+            users: Table::new("user"),
+            deleted: Table::new("deleted user"),
+            deleted_seq: AtomicU64::new(0),
+            clients: DashMap::new(),
+            tokens: DashMap::new(),
+            refresh_tokens: DashMap::new(),
+            current: DashMap::new(),
+            password_changes: DashMap::new(),
+            fixture_users: Vec::new(),
+            listing: ListingIndexes::default(),
+        }
+    }
+
+    fn index_user(&self, key: &str, u: &UserRecord) {
+        let registered = u.registered_on.to_string();
+        self.listing
+            .registered
+            .insert(&registered, &format!("a{key}"));
+        if u.locked {
+            self.listing.locked.insert(key.to_string());
+        }
+    }
+
+    fn unindex_user(&self, key: &str, registered_on: NaiveDate) {
+        let registered = registered_on.to_string();
+        self.listing
+            .registered
+            .remove(&registered, &format!("a{key}"));
+        self.listing.locked.remove(key);
+    }
+
+    /// Runs `f` on a user's row; a change of what the listing indexes is indexed under the row's
+    /// lock, so concurrent writes of one user cannot leave the indexes behind.
+    fn update_row<R>(
+        &self,
+        key: &str,
+        f: impl FnOnce(&mut UserRecord) -> R,
+    ) -> std::result::Result<R, StoreError> {
+        self.users.update(key, |u| {
+            let (locked, registered) = (u.locked, u.registered_on);
+            let r = f(u);
+            if u.locked != locked || u.registered_on != registered {
+                self.unindex_user(key, registered);
+                self.index_user(key, u);
+            }
+            r
+        })
+    }
+
+    pub fn seed(
+        fixtures: &Fixtures,
+        people: &[Person],
+        clock: &Clock,
+    ) -> Result<Self, FixtureError> {
+        let mut state = Self::empty();
+        state.fixture_users = fixtures.users.iter().map(|u| user_key(&u.person)).collect();
+        let now = clock.now();
+        let today = now.date_naive();
+        for client in &fixtures.clients {
+            state
+                .clients
+                .insert(client.client_id.clone(), client.clone());
+        }
+        let days_ago = |days: i64| today - Duration::days(days);
+        let mut fake_n = 0usize;
+        for person in people {
+            let fixture = fixtures.users.iter().find(|u| u.person == person.username);
+            let registered_on = person.registered_at.date_naive();
+            let record = match fixture {
+                Some(f) => UserRecord {
+                    id: person.username.clone(),
+                    password: person.password.clone(),
+                    email: Some(person.email.clone()),
+                    phone: Some(person.phone.clone()),
+                    auto_update: false,
+                    verified: f.verified,
+                    registered_on,
+                    last_active_on: f.last_active_days_ago.map(days_ago),
+                    failed_logins: 0,
+                    locked: f.locked,
+                    busy: f.busy,
+                    bank_connections: f.bank_connection_count,
+                    latest_import_on: (f.bank_connection_count > 0).then_some(registered_on),
+                },
+                None if person.fixture => continue,
+                None => {
+                    fake_n += 1;
+                    let h = stable_hash(&person.username);
+                    let bank_connections =
+                        (h % u64::from(fixtures.fake_users.max_bank_connections + 1)) as u32;
+                    let since_registration = (today - registered_on).num_days().max(0);
+                    let last_active_on = (!h.is_multiple_of(7)).then(|| {
+                        today - Duration::days((h >> 8) as i64 % (since_registration + 1))
+                    });
+                    UserRecord {
+                        id: person.username.clone(),
+                        password: person.password.clone(),
+                        email: Some(person.email.clone()),
+                        phone: Some(person.phone.clone()),
+                        auto_update: h.is_multiple_of(3),
+                        verified: fixtures.fake_users.unverified_every == 0
+                            || !fake_n.is_multiple_of(fixtures.fake_users.unverified_every),
+                        registered_on,
+                        last_active_on,
+                        failed_logins: 0,
+                        locked: false,
+                        busy: false,
+                        bank_connections,
+                        latest_import_on: (bank_connections > 0).then_some(registered_on),
+                    }
+                }
+            };
+            let key = user_key(&record.id);
+            state.index_user(&key, &record);
+            state.users.put(key, record);
+        }
+        for f in &fixtures.users {
+            if !state.users.contains(&user_key(&f.person)) {
+                return Err(FixtureError::Inconsistent(format!(
+                    "finapi.json names user '{}', who is not in people.json",
+                    f.person
+                )));
+            }
+        }
+        for d in &fixtures.deleted_users {
+            state.insert_deleted(DeletedUser {
+                distorted_id: distort(&d.id),
+                registered_on: days_ago(d.registered_days_ago),
+                deleted_on: days_ago(d.deleted_days_ago),
+                last_active_on: d.last_active_days_ago.map(days_ago),
+                bank_connections_before: d.bank_connection_count,
+                latest_import_on: (d.bank_connection_count > 0)
+                    .then(|| days_ago(d.registered_days_ago)),
+            });
+        }
+        Ok(state)
+    }
+
+    fn insert_deleted(&self, deleted: DeletedUser) {
+        let seq = self.deleted_seq.fetch_add(1, Ordering::AcqRel);
+        let key = format!("{}\u{0}{seq:020}", deleted.distorted_id.to_lowercase());
+        let registered = deleted.registered_on.to_string();
+        self.listing
+            .registered
+            .insert(&registered, &format!("d{key}"));
+        self.deleted.put(key, deleted);
+    }
+
+    pub fn clients(&self) -> Vec<ClientRecord> {
+        let mut clients: Vec<ClientRecord> =
+            self.clients.iter().map(|c| c.value().clone()).collect();
+        clients.sort_by(|a, b| a.client_id.cmp(&b.client_id));
+        clients
+    }
+
+    /// The fixture users as they are now (a changed password shows).
+    pub fn fixture_users(&self) -> Vec<UserRecord> {
+        self.fixture_users
+            .iter()
+            .filter_map(|key| self.users.get(key).ok())
+            .collect()
+    }
+
+}
+
+/// The serialized form of the whole finAPI state (`GET /__admin/state`).
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct Snapshot {
+    users: Vec<(String, UserRecord)>,
+    deleted: Vec<(String, DeletedUser)>,
+    deleted_seq: u64,
+    clients: Vec<ClientRecord>,
+    tokens: Vec<(String, TokenRecord)>,
+    refresh_tokens: Vec<(String, RefreshRecord)>,
+    current: Vec<(String, String)>,
+    password_changes: Vec<(String, String)>,
+    fixture_users: Vec<String>,
+}
+
+impl State {
+    /// The whole state as JSON; `import` restores it losslessly.
+    pub fn export(&self) -> serde_json::Value {
+        let snapshot = Snapshot {
+            users: self.users.to_vec(),
+            deleted: self.deleted.to_vec(),
+            deleted_seq: self.deleted_seq.load(Ordering::Acquire),
+            clients: self.clients(),
+            tokens: sorted_entries(&self.tokens),
+            refresh_tokens: sorted_entries(&self.refresh_tokens),
+            current: sorted_entries(&self.current),
+            password_changes: sorted_entries(&self.password_changes),
+            fixture_users: self.fixture_users.clone(),
+        };
+        serde_json::to_value(snapshot).unwrap_or_default()
+    }
+
+    /// Restores a state written by `export`.
+    pub fn import(value: serde_json::Value) -> Result<Self, String> {
+        let s: Snapshot = serde_json::from_value(value).map_err(|e| format!("finapi: {e}"))?;
+        let collect = |rows: Vec<(String, String)>| rows.into_iter().collect::<DashMap<_, _>>();
+        let state = Self {
+            users: Table::from_vec("user", s.users),
+            deleted: Table::from_vec("deleted user", s.deleted),
+            deleted_seq: AtomicU64::new(s.deleted_seq),
+            clients: s
+                .clients
+                .into_iter()
+                .map(|c| (c.client_id.clone(), c))
+                .collect(),
+            tokens: s.tokens.into_iter().collect(),
+            refresh_tokens: s.refresh_tokens.into_iter().collect(),
+            current: collect(s.current),
+            password_changes: collect(s.password_changes),
+            fixture_users: s.fixture_users,
+            listing: ListingIndexes::default(),
+        };
+        for key in state.users.keys(false) {
+            state.users.with(&key, |u| state.index_user(&key, u));
+        }
+        for key in state.deleted.keys(false) {
+            let registered = state.deleted.with(&key, |d| d.registered_on.to_string());
+            if let Some(registered) = registered {
+                state
+                    .listing
+                    .registered
+                    .insert(&registered, &format!("d{key}"));
+            }
+        }
+        Ok(state)
+    }
+}
+
+#[cfg(test)]
+mod snapshot_tests {
+    use super::*;
+    use crate::seed::{SeedPlan, population};
+
+    #[test]
+    fn export_then_import_is_lossless() {
+        let clock = Clock::fixed("2026-01-15T10:00:00Z".parse().unwrap());
+        let plan = SeedPlan::embedded(
+            42,
+            10,
+            crate::store::clock::ClockMode::System,
+            crate::vendors::kinds(),
+        )
+        .unwrap();
+        let fixtures = plan.fixtures.clone();
+        let people = population(&plan, clock.now());
+        let state = State::seed(&fixtures.vendor("finapi").unwrap(), &people, &clock).unwrap();
+        let ids = Ids::new(1);
+        let now = clock.now();
+        state
+            .password_token(
+                &ids,
+                now,
+                ("sandbox-client", "sandbox-client-secret"),
+                ("felixsmith", "Felix-Sandbox-2026!"),
+            )
+            .unwrap();
+        state.delete_user("grace.hopper", now.date_naive()).unwrap();
+        state.request_password_change(&ids, "ada.lovelace").unwrap();
+        let exported = state.export();
+        let restored = State::import(exported.clone()).unwrap();
+        assert_eq!(restored.export(), exported);
+        assert!(
+            restored
+                .authenticate(&restored.tokens.iter().next().unwrap().key().clone(), now)
+                .is_ok()
+        );
+    }
+}
+

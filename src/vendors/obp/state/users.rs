@@ -1,0 +1,181 @@
+//! OBP's User endpoints: users (create, read, list, delete, refresh) and personal user attributes.
+
+use super::*;
+
+impl State {
+    /// Inserts a user with the next creation sequence; a taken username changes nothing.
+    pub(super) fn insert_user(&self, mut record: UserRecord) -> Result<UserRecord> {
+        match self.usernames.entry(record.username.clone()) {
+            Entry::Occupied(_) => Err(Error::Internal(actix_web::http::StatusCode::CONFLICT)),
+            Entry::Vacant(slot) => {
+                record.seq = self.next_seq.fetch_add(1, Ordering::AcqRel);
+                let key = seq_key(record.seq);
+                slot.insert(record.user_id.clone());
+                self.index_email(&record.email, &record.user_id);
+                self.user_keys.insert(record.user_id.clone(), key.clone());
+                self.index_listed(&key, record.is_deleted);
+                self.users.put(key, record.clone());
+                Ok(record)
+            }
+        }
+    }
+
+    /// `createUser`: a taken username is OBP's (masked) 409.
+    pub fn create_user(&self, record: UserRecord) -> Result<UserRecord> {
+        self.insert_user(record)
+    }
+
+    pub fn user(&self, user_id: &str) -> Option<UserRecord> {
+        let key = self.user_keys.get(user_id)?.value().clone();
+        self.users.get(&key).ok()
+    }
+
+    pub fn user_by_username(&self, username: &str) -> Option<UserRecord> {
+        let user_id = self.usernames.get(username)?.value().clone();
+        self.user(&user_id)
+    }
+
+    pub(super) fn index_email(&self, email: &str, user_id: &str) {
+        self.emails
+            .entry(email.to_string())
+            .or_default()
+            .push(user_id.to_string());
+    }
+
+    pub(super) fn unindex_email(&self, email: &str, user_id: &str) {
+        if let Some(mut ids) = self.emails.get_mut(email) {
+            ids.retain(|id| id != user_id);
+        }
+        self.emails.remove_if(email, |_, ids| ids.is_empty());
+    }
+
+    /// Users with exactly this email, in creation order.
+    pub fn users_by_email(&self, email: &str) -> Vec<UserRecord> {
+        let ids = self
+            .emails
+            .get(email)
+            .map(|ids| ids.value().clone())
+            .unwrap_or_default();
+        ids.iter().filter_map(|id| self.user(id)).collect()
+    }
+
+    /// `getUsers`: `is_deleted` users, in creation order, `limit` after `offset`; OBP applies
+    /// the `locked_status` filter after the window, so pages can be short.
+    pub fn list_users(
+        &self,
+        is_deleted: bool,
+        offset: usize,
+        limit: usize,
+        locked: LockedStatus,
+    ) -> Vec<UserRecord> {
+        let listed = if is_deleted {
+            &self.deleted_users
+        } else {
+            &self.live_users
+        };
+        listed
+            .range(offset, limit, false)
+            .into_iter()
+            .filter_map(|key| self.users.get(&key).ok())
+            .filter(|u| u.is_deleted == is_deleted)
+            .filter(|u| match locked {
+                LockedStatus::Any => true,
+                LockedStatus::Locked => self.counter_locked(&u.username),
+                LockedStatus::Active => !self.counter_locked(&u.username),
+            })
+            .collect()
+    }
+
+    /// Files a users key under the live or the deleted listing (and out of the other).
+    pub(super) fn index_listed(&self, key: &str, is_deleted: bool) {
+        let (to, from) = if is_deleted {
+            (&self.deleted_users, &self.live_users)
+        } else {
+            (&self.live_users, &self.deleted_users)
+        };
+        from.remove(key);
+        to.insert(key.to_string());
+    }
+
+    pub(super) fn update_user<R>(&self, user_id: &str, f: impl FnOnce(&mut UserRecord) -> R) -> Option<R> {
+        let key = self.user_keys.get(user_id)?.value().clone();
+        self.users.update(&key, f).ok()
+    }
+
+    /// `deleteUser`: OBP scrambles the user (username `DELETED-...`, a random email) and marks
+    /// it deleted; the user id stays, and its old tokens now get `OBP-20064`. Deleting again
+    /// succeeds and changes nothing.
+    pub fn delete_user(&self, ids: &Ids, user_id: &str) -> Option<UserRecord> {
+        let user = self.user(user_id)?;
+        if user.is_deleted {
+            return Some(user);
+        }
+        let username = format!("DELETED-{}", ids.alphanumeric(Purpose::Misc, 16));
+        let email = format!(
+            "{}@example.com",
+            ids.alphanumeric(Purpose::Misc, 16).to_lowercase()
+        );
+        let first_name = ids.alphanumeric(Purpose::Misc, 10);
+        let last_name = ids.alphanumeric(Purpose::Misc, 10);
+        let password = ids.alphanumeric(Purpose::Secret, 24);
+        self.usernames.remove(&user.username);
+        self.usernames.insert(username.clone(), user_id.to_string());
+        self.unindex_email(&user.email, user_id);
+        self.index_email(&email, user_id);
+        self.update_user(user_id, |u| {
+            u.username = username.clone();
+            u.provider_id = username;
+            u.email = email;
+            u.first_name = first_name;
+            u.last_name = last_name;
+            u.password = password;
+            u.validated = false;
+            u.is_deleted = true;
+            u.clone()
+        })
+        .inspect(|_| {
+            if let Some(key) = self.user_keys.get(user_id).map(|k| k.value().clone()) {
+                self.index_listed(&key, true);
+            }
+        })
+    }
+}
+
+impl State {
+    /// All of a user's attributes, newest first.
+    pub fn attributes(&self, user_id: &str) -> Vec<AttributeRecord> {
+        let mut list = self
+            .attributes
+            .get(user_id)
+            .map(|a| a.value().clone())
+            .unwrap_or_default();
+        list.reverse();
+        list
+    }
+
+    pub fn add_attribute(&self, record: AttributeRecord) {
+        self.attributes
+            .entry(record.user_id.clone())
+            .or_default()
+            .push(record);
+    }
+
+    /// Updates one of the user's own personal attributes; `None` when there is none with that id.
+    pub fn update_personal_attribute(
+        &self,
+        user_id: &str,
+        attribute_id: &str,
+        name: String,
+        kind: String,
+        value: String,
+    ) -> Option<AttributeRecord> {
+        let mut list = self.attributes.get_mut(user_id)?;
+        let attribute = list
+            .iter_mut()
+            .find(|a| a.user_attribute_id == attribute_id && a.is_personal)?;
+        attribute.name = name;
+        attribute.r#type = kind;
+        attribute.value = value;
+        Some(attribute.clone())
+    }
+}
