@@ -7,7 +7,7 @@ use utoipa::{IntoParams, ToSchema};
 #[schema(as = GetTokenParams)]
 pub struct TokenParams {
     // described by `GrantType` (a description here would wrap the inlined enum in an `allOf`)
-    #[schema(inline, value_type = GrantType, required = true, example = "password")]
+    #[schema(inline, value_type = GrantType, required = true)]
     pub grant_type: Option<String>,
     /// The client's identifier.
     #[schema(required = true, nullable = false, example = "sandbox-client")]
@@ -30,6 +30,7 @@ pub struct TokenParams {
 /// handler matches the string, so an unknown grant gets finAPI's error rather than serde's.)
 #[derive(ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(example = "password")]
 #[allow(dead_code)]
 pub enum GrantType {
     ClientCredentials,
