@@ -286,3 +286,20 @@ async fn an_unserved_api_version_gets_obp_00027() {
     let (status, _) = status_and_json(response).await;
     assert_eq!(status, 200);
 }
+
+#[tokio::test]
+async fn a_deletions_true_answer_is_valid_against_the_documented_resource_doc_schema() {
+    let app = spawn_app().await;
+    let (status, body) = anonymous_get(
+        &app,
+        "/obp/v4.0.0/resource-docs/v4.0.0/obp?functions=deleteUser",
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(body["resource_docs"][0]["success_response_body"], true);
+    // The document must not promise an object where OBP's deletions answer `true`.
+    let (_, doc) = status_and_json(app.get("/openapi/obp.json").send().await.unwrap()).await;
+    let field =
+        &doc["components"]["schemas"]["ResourceDocJson"]["properties"]["success_response_body"];
+    assert!(field.get("type").is_none(), "{field}");
+}

@@ -75,9 +75,9 @@ pub struct ResourceDocJson {
     /// The description as HTML.
     pub description: String,
     pub description_markdown: String,
-    #[schema(value_type = Object)]
+    /// Any JSON: an object, or `true` for the deletions that answer it.
     pub example_request_body: Value,
-    #[schema(value_type = Object)]
+    /// Any JSON: an object, or `true` for the deletions that answer it.
     pub success_response_body: Value,
     pub error_response_bodies: Vec<String>,
     pub tags: Vec<String>,
