@@ -46,8 +46,6 @@ impl State {
         Ok(())
     }
 
-
-
     /// `getUserList`: active and deleted users merged in id order, filtered, then paged. Without
     /// filters the window is cut from the key index alone, so only its rows are read.
     pub fn list_users(

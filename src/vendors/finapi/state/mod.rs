@@ -429,7 +429,6 @@ impl State {
             .filter_map(|key| self.users.get(key).ok())
             .collect()
     }
-
 }
 
 /// The serialized form of the whole finAPI state (`GET /__admin/state`).
@@ -540,4 +539,3 @@ mod snapshot_tests {
         );
     }
 }
-

@@ -39,8 +39,6 @@ impl State {
         }
     }
 
-
-
     pub fn bank(&self, bank_id: &str) -> Option<&BankRecord> {
         self.banks.iter().find(|b| b.bank_id == bank_id)
     }

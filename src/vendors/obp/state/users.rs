@@ -97,7 +97,11 @@ impl State {
         to.insert(key.to_string());
     }
 
-    pub(super) fn update_user<R>(&self, user_id: &str, f: impl FnOnce(&mut UserRecord) -> R) -> Option<R> {
+    pub(super) fn update_user<R>(
+        &self,
+        user_id: &str,
+        f: impl FnOnce(&mut UserRecord) -> R,
+    ) -> Option<R> {
         let key = self.user_keys.get(user_id)?.value().clone();
         self.users.update(&key, f).ok()
     }
