@@ -19,10 +19,22 @@ use super::operations::Operation;
 pub enum Latency {
     /// Uniform between `minMs` and `maxMs`.
     #[serde(rename_all = "camelCase")]
-    Uniform { min_ms: u64, max_ms: u64 },
+    Uniform {
+        #[schema(maximum = 60_000)]
+        min_ms: u64,
+        /// At least `minMs`; with `latencyMs`, at most 60,000.
+        #[schema(maximum = 60_000)]
+        max_ms: u64,
+    },
     /// Log-normal with the given median and shape `sigma`.
     #[serde(rename_all = "camelCase")]
-    LogNormal { median_ms: u64, sigma: f64 },
+    LogNormal {
+        /// With `latencyMs`, at most 60,000.
+        #[schema(maximum = 60_000)]
+        median_ms: u64,
+        #[schema(minimum = 0, maximum = 5)]
+        sigma: f64,
+    },
 }
 
 /// One rule: which requests (all given selectors must match) and what happens to them.
@@ -30,6 +42,7 @@ pub enum Latency {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct FaultRule {
     /// `finapi`, `obp` or `authress`.
+    #[schema(value_type = Option<String>, pattern = "^(finapi|obp|authress)$")]
     pub vendor: Option<String>,
     /// The vendor's operationId, e.g. `getUserList`.
     pub operation_id: Option<String>,
@@ -37,13 +50,16 @@ pub struct FaultRule {
     pub path: Option<String>,
     /// HTTP method.
     pub method: Option<String>,
-    /// A fixed latency in milliseconds.
+    /// A fixed latency in milliseconds; with `latency`, at most 60,000 in all.
+    #[schema(maximum = 60_000)]
     pub latency_ms: Option<u64>,
     /// A random latency (added to `latencyMs`).
     pub latency: Option<Latency>,
     /// Percentage (0–100) of matching requests answered with the vendor's own server error.
+    #[schema(minimum = 0, maximum = 100)]
     pub error_rate: Option<f64>,
     /// Percentage (0–100) of matching requests whose connection is cut before the body is sent.
+    #[schema(minimum = 0, maximum = 100)]
     pub reset_rate: Option<f64>,
 }
 

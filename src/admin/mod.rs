@@ -21,57 +21,64 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         web::scope("/__admin")
             .app_data(handlers::json_config())
             .app_data(handlers::query_config())
-            .route("/health", web::get().to(handlers::health))
-            .route("/credentials", web::get().to(handlers::credentials))
-            .route("/reset", web::post().to(sandboxes::reset))
-            .route("/seed", web::post().to(sandboxes::reseed))
+            .service(resource("/health", "GET").route(web::get().to(handlers::health)))
+            .service(resource("/credentials", "GET").route(web::get().to(handlers::credentials)))
+            .service(resource("/reset", "POST").route(web::post().to(sandboxes::reset)))
+            .service(resource("/seed", "POST").route(web::post().to(sandboxes::reseed)))
             .service(
-                web::resource("/sandboxes")
+                resource("/sandboxes", "GET, POST")
                     .route(web::get().to(sandboxes::list_sandboxes))
                     .route(web::post().to(sandboxes::create_sandbox)),
             )
-            .route(
-                "/sandboxes/{name}",
-                web::delete().to(sandboxes::delete_sandbox),
+            .service(
+                resource("/sandboxes/{name}", "DELETE")
+                    .route(web::delete().to(sandboxes::delete_sandbox)),
             )
             .service(
-                web::resource("/state")
+                resource("/state", "GET, PUT")
                     .route(web::get().to(state::get_state))
                     .route(web::put().to(state::put_state)),
             )
             .service(
-                web::resource("/checkpoints")
+                resource("/checkpoints", "GET, POST")
                     .route(web::get().to(state::list_checkpoints))
                     .route(web::post().to(state::save_checkpoint)),
             )
-            .route(
-                "/checkpoints/{name}/restore",
-                web::post().to(state::restore_checkpoint),
-            )
-            .route(
-                "/checkpoints/{name}",
-                web::delete().to(state::delete_checkpoint),
+            .service(
+                resource("/checkpoints/{name}/restore", "POST")
+                    .route(web::post().to(state::restore_checkpoint)),
             )
             .service(
-                web::resource("/clock")
+                resource("/checkpoints/{name}", "DELETE")
+                    .route(web::delete().to(state::delete_checkpoint)),
+            )
+            .service(
+                resource("/clock", "GET, PUT")
                     .route(web::get().to(clock::get_clock))
                     .route(web::put().to(clock::set_clock)),
             )
-            .route("/clock/advance", web::post().to(clock::advance_clock))
+            .service(resource("/clock/advance", "POST").route(web::post().to(clock::advance_clock)))
             .service(
-                web::resource("/requests")
+                resource("/requests", "GET, DELETE")
                     .route(web::get().to(requests::list_requests))
                     .route(web::delete().to(requests::clear_requests)),
             )
-            .route("/coverage", web::get().to(requests::coverage))
+            .service(resource("/coverage", "GET").route(web::get().to(requests::coverage)))
             .service(
-                web::resource("/faults")
+                resource("/faults", "GET, PUT, DELETE")
                     .route(web::get().to(fault_handlers::get_faults))
                     .route(web::put().to(fault_handlers::set_faults))
                     .route(web::delete().to(fault_handlers::clear_faults)),
             )
             .default_service(web::to(handlers::unknown)),
     );
+}
+
+/// A control-plane path: any method it does not serve gets 405 with `Allow: <allow>`.
+fn resource(path: &str, allow: &'static str) -> actix_web::Resource {
+    web::resource(path).default_service(web::to(move |req: actix_web::HttpRequest| {
+        handlers::method_not_allowed(req, allow)
+    }))
 }
 
 /// The sandbox's control plane.

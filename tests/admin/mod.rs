@@ -1,6 +1,7 @@
 //! The control plane: sandboxes, state, clock, journal, faults, persistence, admin token.
 
 mod clock;
+mod contract;
 mod faults;
 mod journal;
 mod persistence;

@@ -297,7 +297,7 @@ async fn reseeding_keeps_the_sandboxs_own_people_count_and_caps_it() {
         (Some(9), Some(3))
     );
 
-    let too_many = json!({"seed": 9, "users": 1_000_001});
+    let too_many = json!({"seed": 9, "users": 100_001});
     let (status, body) = admin_json(
         app.post("/__admin/seed")
             .json(&too_many)
@@ -308,9 +308,9 @@ async fn reseeding_keeps_the_sandboxs_own_people_count_and_caps_it() {
     .await;
     assert_eq!(
         (status, body["message"].as_str()),
-        (400, Some("users is capped at 1000000"))
+        (400, Some("users is capped at 100000"))
     );
-    let too_many = json!({"name": "huge", "users": 1_000_001});
+    let too_many = json!({"name": "huge", "users": 100_001});
     let (status, _) = admin_json(
         app.post("/__admin/sandboxes")
             .json(&too_many)

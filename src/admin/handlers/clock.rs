@@ -26,11 +26,40 @@ pub struct ClockSetting {
     pub system: Option<bool>,
 }
 
+/// What `PUT /__admin/clock` accepts: exactly one of the two forms.
+#[derive(Deserialize, ToSchema)]
+#[serde(untagged, deny_unknown_fields)]
+#[schema(as = ClockSetting, example = json!({"fixed": "2026-01-15T10:00:00Z"}))]
+#[allow(dead_code)] // the document's shape of `ClockSetting`, never built
+enum ClockSettingDoc {
+    /// Fix the clock at this time.
+    #[schema(title = "fixed")]
+    Fixed {
+        /// RFC 3339.
+        #[schema(format = DateTime)]
+        fixed: String,
+    },
+    /// Back to the system clock.
+    #[schema(title = "system")]
+    System {
+        #[schema(schema_with = only_true)]
+        system: bool,
+    },
+}
+
+fn only_true() -> utoipa::openapi::schema::Object {
+    utoipa::openapi::schema::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::Boolean)
+        .enum_values(Some([true]))
+        .build()
+}
+
 /// How far to move the clock.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ClockAdvance {
-    /// Seconds (negative moves back).
+    /// Seconds (negative moves back), at most a century (3,162,240,000) either way.
+    #[schema(minimum = -3_162_240_000_i64, maximum = 3_162_240_000_i64)]
     pub seconds: i64,
 }
 
@@ -61,7 +90,7 @@ pub async fn get_clock(
 ///
 /// Token expiry, lock timeouts, OTP expiry and every date in responses follow it.
 #[utoipa::path(put, path = "/__admin/clock", operation_id = "setClock", tag = "Clock",
-    params(SandboxQuery), request_body = ClockSetting,
+    params(SandboxQuery), request_body = ClockSettingDoc,
     responses((status = 200, description = "The sandbox clock", body = ClockView), (status = 400, description = "A malformed request or an unknown sandbox", body = AdminError)))]
 pub async fn set_clock(
     sandboxes: web::Data<Sandboxes>,

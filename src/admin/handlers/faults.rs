@@ -8,7 +8,7 @@ use super::{AdminError, SandboxQuery, bad_request};
 
 /// Fault rules of a sandbox
 #[utoipa::path(get, path = "/__admin/faults", operation_id = "getFaults", tag = "Faults",
-    params(SandboxQuery), responses((status = 200, description = "The fault rules", body = FaultSet)))]
+    params(SandboxQuery), responses((status = 200, description = "The fault rules", body = FaultSet), (status = 400, description = "A malformed sandbox name", body = AdminError)))]
 pub async fn get_faults(
     control: web::Data<ControlPlane>,
     query: web::Query<SandboxQuery>,
@@ -39,7 +39,7 @@ pub async fn set_faults(
 
 /// Clear fault rules
 #[utoipa::path(delete, path = "/__admin/faults", operation_id = "clearFaults", tag = "Faults",
-    params(SandboxQuery), responses((status = 200, description = "Cleared", body = Object)))]
+    params(SandboxQuery), responses((status = 200, description = "Cleared", body = Object), (status = 400, description = "A malformed sandbox name", body = AdminError)))]
 pub async fn clear_faults(
     control: web::Data<ControlPlane>,
     query: web::Query<SandboxQuery>,

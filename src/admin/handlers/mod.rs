@@ -19,7 +19,25 @@ use crate::store::sandbox::SandboxError;
 #[into_params(parameter_in = Query)]
 pub struct SandboxQuery {
     /// A named sandbox (as in `/sandboxes/{name}/...`); the default sandbox when absent.
+    #[param(pattern = r"^[A-Za-z0-9_-]{1,64}$", min_length = 1, max_length = 64)]
+    #[serde(default, deserialize_with = "sandbox_name")]
     pub sandbox: Option<String>,
+}
+
+/// Refuses a name no sandbox can have, so every operation answers it with 400 alike.
+fn sandbox_name<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    let name = Option::<String>::deserialize(d)?;
+    match &name {
+        Some(n)
+            if !(1..=64).contains(&n.len())
+                || !n
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') =>
+        {
+            Err(serde::de::Error::custom(SandboxError::BadName))
+        }
+        _ => Ok(name),
+    }
 }
 
 impl SandboxQuery {
@@ -85,6 +103,23 @@ pub async fn credentials(
     };
     let base_url = crate::store::sandbox::base_url(&req, query.name());
     HttpResponse::Ok().json(crate::vendors::credentials(&world, &base_url))
+}
+
+/// A known control-plane path with a method it does not serve.
+pub async fn method_not_allowed(req: HttpRequest, allow: &'static str) -> HttpResponse {
+    let mut response = error(
+        actix_web::http::StatusCode::METHOD_NOT_ALLOWED,
+        format!(
+            "{} {} is not served; it allows {allow}",
+            req.method(),
+            req.path()
+        ),
+    );
+    response.headers_mut().insert(
+        actix_web::http::header::ALLOW,
+        actix_web::http::header::HeaderValue::from_static(allow),
+    );
+    response
 }
 
 pub async fn unknown(req: HttpRequest) -> HttpResponse {

@@ -21,8 +21,10 @@ pub struct RequestFilter {
     pub sandbox: Option<String>,
     pub vendor: Option<String>,
     pub operation_id: Option<String>,
+    #[param(minimum = 0, maximum = 65535)]
     pub status: Option<u16>,
     /// Only requests at or after this sandbox time (RFC 3339).
+    #[param(format = DateTime)]
     pub since: Option<String>,
     /// At most this many entries (default 100).
     pub limit: Option<usize>,
@@ -77,7 +79,7 @@ pub async fn list_requests(
 
 /// Clear the journal
 #[utoipa::path(delete, path = "/__admin/requests", operation_id = "clearRequests", tag = "Journal",
-    params(SandboxQuery), responses((status = 200, description = "Cleared", body = Object)))]
+    params(SandboxQuery), responses((status = 200, description = "Cleared", body = Object), (status = 400, description = "A malformed sandbox name", body = AdminError)))]
 pub async fn clear_requests(
     control: web::Data<ControlPlane>,
     query: web::Query<SandboxQuery>,
@@ -102,7 +104,7 @@ pub struct OperationCoverage {
 /// Which documented operations were called, with which statuses, in one sandbox: a contract suite
 /// can assert it exercised the whole API.
 #[utoipa::path(get, path = "/__admin/coverage", operation_id = "getCoverage", tag = "Journal",
-    params(SandboxQuery), responses((status = 200, body = Object, description = "vendor → {covered, total, operations}")))]
+    params(SandboxQuery), responses((status = 200, body = Object, description = "vendor → {covered, total, operations}"), (status = 400, description = "A malformed sandbox name", body = AdminError)))]
 pub async fn coverage(
     control: web::Data<ControlPlane>,
     query: web::Query<SandboxQuery>,

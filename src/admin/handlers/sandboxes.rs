@@ -11,12 +11,18 @@ use crate::store::sandbox::SandboxInfo;
 use super::{AdminError, SandboxQuery, bad_request, sandbox_error};
 
 /// Fake people a sandbox may be seeded with.
-const MAX_USERS: usize = 1_000_000;
+const MAX_USERS: usize = 100_000;
 
 fn too_many_users(users: Option<usize>) -> Option<HttpResponse> {
     users
         .filter(|n| *n > MAX_USERS)
         .map(|_| bad_request(format!("users is capped at {MAX_USERS}")))
+}
+
+/// Seeds are the document's `int64`: 0 to 2^63-1.
+fn seed_out_of_range(seed: Option<u64>) -> Option<HttpResponse> {
+    seed.filter(|s| *s > i64::MAX as u64)
+        .map(|_| bad_request("seed is 0 to 9223372036854775807"))
 }
 
 /// A sandbox to create.
@@ -25,10 +31,13 @@ fn too_many_users(users: Option<usize>) -> Option<HttpResponse> {
 #[schema(example = json!({"name": "team-a", "seed": 42, "users": 100, "clock": "system"}))]
 pub struct NewSandbox {
     /// 1 to 64 of `A-Z a-z 0-9 - _`; the sandbox is then served at `/sandboxes/{name}/...`.
+    #[schema(pattern = r"^[A-Za-z0-9_-]{1,64}$", min_length = 1, max_length = 64)]
     pub name: String,
-    /// Seed (default: the server's).
+    /// Seed (default: the server's), 0 to 2^63-1.
+    #[schema(maximum = 9223372036854775807_u64)]
     pub seed: Option<u64>,
-    /// Fake people (default: the server's).
+    /// Fake people (default: the server's), at most 100,000.
+    #[schema(maximum = 100_000)]
     pub users: Option<usize>,
     /// `system` or `fixed:<RFC3339>` (default: the server's).
     pub clock: Option<String>,
@@ -57,6 +66,9 @@ pub async fn create_sandbox(
     body: web::Json<NewSandbox>,
 ) -> HttpResponse {
     let body = body.into_inner();
+    if let Some(refused) = seed_out_of_range(body.seed) {
+        return refused;
+    }
     let base = sandboxes.plan();
     let clock = match body
         .clock
@@ -120,8 +132,11 @@ pub async fn reset(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Reseed {
+    /// 0 to 2^63-1.
+    #[schema(maximum = 9223372036854775807_u64)]
     pub seed: u64,
-    /// Fake people (default: unchanged).
+    /// Fake people (default: unchanged), at most 100,000.
+    #[schema(maximum = 100_000)]
     pub users: Option<usize>,
 }
 
@@ -134,7 +149,8 @@ pub async fn reseed(
     query: web::Query<SandboxQuery>,
     body: web::Json<Reseed>,
 ) -> HttpResponse {
-    if let Some(refused) = too_many_users(body.users) {
+    if let Some(refused) = too_many_users(body.users).or_else(|| seed_out_of_range(Some(body.seed)))
+    {
         return refused;
     }
     match sandboxes.reseed(query.name(), body.seed, body.users) {

@@ -45,6 +45,8 @@ pub async fn put_state(
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"name": "before-test"}))]
 pub struct NewCheckpoint {
+    /// 1 to 128 characters.
+    #[schema(min_length = 1, max_length = 128)]
     pub name: String,
 }
 
@@ -57,7 +59,7 @@ pub async fn save_checkpoint(
     query: web::Query<SandboxQuery>,
     body: web::Json<NewCheckpoint>,
 ) -> HttpResponse {
-    if body.name.is_empty() || body.name.len() > 128 {
+    if body.name.is_empty() || body.name.chars().count() > 128 {
         return super::bad_request("checkpoint names are 1 to 128 characters");
     }
     match sandboxes.save_checkpoint(query.name(), &body.name) {
@@ -88,7 +90,7 @@ pub async fn list_checkpoints(
 /// Restore a checkpoint
 #[utoipa::path(post, path = "/__admin/checkpoints/{name}/restore", operation_id = "restoreCheckpoint", tag = "State",
     params(("name" = String, Path, description = "Checkpoint name", example = "before-test"), SandboxQuery),
-    responses((status = 200, description = "Restored", body = Object), (status = 404, description = "No such checkpoint or sandbox", body = AdminError)))]
+    responses((status = 200, description = "Restored", body = Object), (status = 400, description = "A malformed sandbox name", body = AdminError), (status = 404, description = "No such checkpoint or sandbox", body = AdminError)))]
 pub async fn restore_checkpoint(
     sandboxes: web::Data<Sandboxes>,
     query: web::Query<SandboxQuery>,
@@ -104,7 +106,7 @@ pub async fn restore_checkpoint(
 /// Delete a checkpoint
 #[utoipa::path(delete, path = "/__admin/checkpoints/{name}", operation_id = "deleteCheckpoint", tag = "State",
     params(("name" = String, Path, description = "Checkpoint name", example = "before-test"), SandboxQuery),
-    responses((status = 200, description = "Deleted", body = Object), (status = 404, description = "No such checkpoint or sandbox", body = AdminError)))]
+    responses((status = 200, description = "Deleted", body = Object), (status = 400, description = "A malformed sandbox name", body = AdminError), (status = 404, description = "No such checkpoint or sandbox", body = AdminError)))]
 pub async fn delete_checkpoint(
     sandboxes: web::Data<Sandboxes>,
     query: web::Query<SandboxQuery>,

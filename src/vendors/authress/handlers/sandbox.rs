@@ -78,7 +78,7 @@ pub fn fixture_token(
 #[utoipa::path(
     post, path = "/__admin/authress/service-clients", operation_id = "createSandboxServiceClient",
     tag = "Sandbox",
-    request_body(content = NewServiceClient, content_type = "application/json"),
+    request_body(content = Option<NewServiceClient>, content_type = "application/json", description = "Optional: no body is `{}`."),
     responses(
         (status = 201, description = "The client and its access key.", body = MintedServiceClient),
         (status = 400, description = "A malformed body.", body = AdminError),

@@ -156,7 +156,7 @@ pub async fn get_users(
 /// based on the source OAuth provider. Avoid depending on undocumented properties.
 #[utoipa::path(
     get, path = "/v1/users/{userId}", operation_id = "getUser", tag = "Users",
-    params(("userId" = String, Path, description = "The user identifier, percent-encoded (`google-oauth2%7C1234`).", example = "google-oauth2|108915727483261245613")),
+    params(("userId" = String, Path, description = "The user identifier, percent-encoded (`google-oauth2%7C1234`): 1 to 128 of `a-z A-Z 0-9`, whitespace and `+._|/~:@-`.", example = "google-oauth2|108915727483261245613", pattern = r"^[a-zA-Z0-9\s+._|/~:@-]{1,128}$", min_length = 1, max_length = 128)),
     responses(
         (status = 200, description = "Success.", body = UserIdentity, content_type = "application/links+json"),
         (status = 400, description = "The user identifier is not valid.", body = ResponseError, content_type = "application/links+json"),
@@ -185,7 +185,7 @@ pub async fn get_user(
 /// related user data (here: the user's tenant link). The sandbox completes it before answering.
 #[utoipa::path(
     delete, path = "/v1/users/{userId}", operation_id = "deleteUser", tag = "Users",
-    params(("userId" = String, Path, description = "The user identifier, percent-encoded (`google-oauth2%7C1234`).", example = "google-oauth2|108915727483261245613")),
+    params(("userId" = String, Path, description = "The user identifier, percent-encoded (`google-oauth2%7C1234`): 1 to 128 of `a-z A-Z 0-9`, whitespace and `+._|/~:@-`.", example = "google-oauth2|108915727483261245613", pattern = r"^[a-zA-Z0-9\s+._|/~:@-]{1,128}$", min_length = 1, max_length = 128)),
     responses(
         (status = 202, description = "Success. User will be deleted."),
         (status = 400, description = "The user identifier is not valid.", body = ResponseError, content_type = "application/links+json"),

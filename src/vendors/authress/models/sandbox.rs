@@ -34,7 +34,8 @@ impl Access {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[schema(example = json!({"name": "Swagger UI", "access": ["users:read", "users:delete", "tenants:read", "tenants:update"]}))]
 pub struct NewServiceClient {
-    /// A display name; `Sandbox service client` when absent.
+    /// A display name (1 to 128 characters); `Sandbox service client` when absent.
+    #[schema(min_length = 1, max_length = 128)]
     pub name: Option<String>,
     /// What the client may do; everything when absent.
     pub access: Option<Vec<Access>>,
@@ -62,8 +63,10 @@ pub struct MintedServiceClient {
 #[schema(example = json!({"userId": "google-oauth2|108915727483261245613"}))]
 pub struct NewUserToken {
     /// An existing user.
+    #[schema(required = true, nullable = false, min_length = 1)]
     pub user_id: Option<String>,
     /// Seconds until the token expires; 86400 when absent (1 to 2592000).
+    #[schema(minimum = 1, maximum = 2_592_000)]
     pub expires_in: Option<i64>,
 }
 

@@ -35,8 +35,8 @@ pub struct ChangeClientCredentialsParams {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct UserIdentifiersParams {
-    /// User identifiers.
-    #[schema(required = true, nullable = false, min_items = 1)]
+    /// User identifiers; an empty list deletes nobody (200 with both lists empty).
+    #[schema(required = true, nullable = false)]
     pub user_ids: Option<Vec<String>>,
 }
 
