@@ -399,13 +399,8 @@ pub async fn get_users(
 /// and no `Range` header.
 #[utoipa::path(
     get, path = "/obp/v3.1.0/users", operation_id = "OBPv3.0.0-getUsers", tag = "User",
-    params(
-        ("limit" = Option<u32>, Query, description = "At least 1; default 50"),
-        ("offset" = Option<u32>, Query, description = "Default 0"),
-        ("sort_direction" = Option<String>, Query, description = "ASC or DESC"),
-        ("locked_status" = Option<String>, Query, description = "`locked` or `active`"),
-        ("is_deleted" = Option<bool>, Query, description = "Default false"),
-    ),
+    // The same query parameters and rules as v4.0.0's `getUsers`.
+    params(GetUsersParams),
     responses(
         (status = 200, description = "A page of users", body = UsersJsonV200),
         (status = 400, description = "OBP-10016: a bad query parameter", body = ErrorMessage),
