@@ -25,11 +25,10 @@ pub enum AllowOrigin {
     Echo,
 }
 
-/// One vendor's CORS answer, written as data.
+/// One vendor's CORS answer, written as data; it covers the paths the vendor owns
+/// (`Vendor::prefixes`).
 #[derive(Debug, Clone, Copy)]
 pub struct CorsPolicy {
-    /// The path prefixes the policy covers.
-    pub prefixes: &'static [&'static str],
     pub allow_origin: AllowOrigin,
     /// `Access-Control-Allow-Credentials: true` (only with an echoed origin).
     pub allow_credentials: bool,
@@ -51,7 +50,6 @@ pub struct CorsPolicy {
 /// The sandbox's own surfaces (control plane, documents, Swagger UI, landing page): callable
 /// from any page with the admin token as a bearer header; no cookies are involved.
 pub const SANDBOX: CorsPolicy = CorsPolicy {
-    prefixes: &[],
     allow_origin: AllowOrigin::Any,
     allow_credentials: false,
     allow_methods: "GET, POST, PUT, PATCH, DELETE, OPTIONS",
@@ -62,10 +60,11 @@ pub const SANDBOX: CorsPolicy = CorsPolicy {
     answer_every_options: false,
 };
 
-/// Every vendor's policy, in routing order, and the sandbox's for everything else.
+/// Every vendor's policy with the path prefixes it owns, in registry order, and the sandbox's
+/// for everything else.
 #[derive(Debug, Clone)]
 pub struct CorsRules {
-    policies: Vec<CorsPolicy>,
+    policies: Vec<(&'static [&'static str], CorsPolicy)>,
     /// `--cors-origins`: when set, only these origins get CORS headers, each echoed.
     origins: Option<Arc<[String]>>,
 }
@@ -74,18 +73,22 @@ impl CorsRules {
     /// The vendors' own rules, narrowed to `origins` when it is not empty.
     pub fn new(origins: &[String]) -> Self {
         Self {
-            policies: vendors::REGISTRY.iter().map(|v| v.cors()).collect(),
+            policies: vendors::REGISTRY
+                .iter()
+                .map(|v| (v.prefixes(), v.cors()))
+                .collect(),
             origins: (!origins.is_empty()).then(|| origins.into()),
         }
     }
 
-    /// The policy for a request path (with or without a `/sandboxes/{name}` prefix).
-    pub fn policy(&self, path: &str) -> &CorsPolicy {
+    /// The prefixes and policy of the vendor owning a request path (with or without a
+    /// `/sandboxes/{name}` prefix); no prefixes and the sandbox's policy for any other path.
+    pub fn rule(&self, path: &str) -> (&'static [&'static str], &CorsPolicy) {
         let path = vendor_path(path);
         self.policies
             .iter()
-            .find(|p| p.prefixes.iter().any(|prefix| path.starts_with(prefix)))
-            .unwrap_or(&SANDBOX)
+            .find(|(prefixes, _)| prefixes.iter().any(|prefix| path.starts_with(prefix)))
+            .map_or((&[], &SANDBOX), |(prefixes, policy)| (*prefixes, policy))
     }
 
     /// The `Access-Control-Allow-Origin` value for a request's origin, if it gets one.
@@ -250,7 +253,7 @@ where
 
     fn call(&self, req: ServiceRequest) -> Self::Future {
         let rules = self.rules.clone();
-        let policy = *rules.policy(req.path());
+        let policy = *rules.rule(req.path()).1;
         if is_preflight(&req) || (policy.answer_every_options && req.method() == Method::OPTIONS) {
             let res = rules.preflight(&policy, req.headers());
             return Box::pin(async move { Ok(req.into_response(res)) });
@@ -273,21 +276,16 @@ mod tests {
     fn sandbox_prefixes_are_looked_through() {
         let rules = CorsRules::new(&[]);
         assert_eq!(
-            rules.policy("/sandboxes/a/obp/v4.0.0/users").prefixes,
+            rules.rule("/sandboxes/a/obp/v4.0.0/users").0,
             vendors::by_name("obp").unwrap().prefixes()
         );
         assert_eq!(
-            rules.policy("/api/v1/users").prefixes,
+            rules.rule("/api/v1/users").0,
             vendors::by_name("finapi").unwrap().prefixes()
         );
         assert_eq!(vendor_path("/sandboxes/a"), "/");
         assert_eq!(vendor_path("/v1/users"), "/v1/users");
-        assert!(
-            rules
-                .policy("/__admin/authress/service-clients")
-                .prefixes
-                .is_empty()
-        );
+        assert!(rules.rule("/__admin/authress/service-clients").0.is_empty());
     }
 
     #[test]

@@ -255,7 +255,6 @@ impl Vendor for Authress {
 /// allows what its browser SDKs send (a bearer token, JSON bodies).
 fn cors() -> crate::cors::CorsPolicy {
     crate::cors::CorsPolicy {
-        prefixes: PREFIXES,
         allow_origin: crate::cors::AllowOrigin::Any,
         allow_credentials: false,
         allow_methods: "GET, POST, PUT, PATCH, DELETE, OPTIONS",

@@ -241,7 +241,6 @@ impl Vendor for Finapi {
 /// page's origin echoed, no cookies.
 fn cors() -> crate::cors::CorsPolicy {
     crate::cors::CorsPolicy {
-        prefixes: PREFIXES,
         allow_origin: crate::cors::AllowOrigin::Echo,
         allow_credentials: false,
         allow_methods: "GET, POST, PATCH, DELETE, OPTIONS",

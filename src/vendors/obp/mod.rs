@@ -390,7 +390,6 @@ impl Vendor for Obp {
 /// standard does not let it cover `Authorization`). No exposed headers, no max age.
 fn cors() -> crate::cors::CorsPolicy {
     crate::cors::CorsPolicy {
-        prefixes: PREFIXES,
         allow_origin: crate::cors::AllowOrigin::Any,
         allow_credentials: false,
         allow_methods: "GET, POST, OPTIONS, PUT, PATCH, DELETE",
