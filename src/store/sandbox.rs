@@ -402,7 +402,8 @@ impl Sandboxes {
     }
 }
 
-fn valid_name(name: &str) -> bool {
+/// A name a sandbox can have: 1 to 64 of `A-Z a-z 0-9 - _`.
+pub fn valid_name(name: &str) -> bool {
     (1..=64).contains(&name.len())
         && name
             .bytes()

@@ -28,12 +28,7 @@ pub struct SandboxQuery {
 fn sandbox_name<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
     let name = Option::<String>::deserialize(d)?;
     match &name {
-        Some(n)
-            if !(1..=64).contains(&n.len())
-                || !n
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') =>
-        {
+        Some(n) if !crate::store::sandbox::valid_name(n) => {
             Err(serde::de::Error::custom(SandboxError::BadName))
         }
         _ => Ok(name),
