@@ -16,6 +16,26 @@ pub struct Link<'a> {
     pub request_body: Option<serde_json::Value>,
 }
 
+impl<'a> Link<'a> {
+    /// A link that fills the target's parameters only (no request body).
+    pub fn new(
+        from: &'a str,
+        status: &'a str,
+        name: &'a str,
+        to: &'a str,
+        parameters: &'a [(&'a str, &'a str)],
+    ) -> Self {
+        Self {
+            from,
+            status,
+            name,
+            to,
+            parameters,
+            request_body: None,
+        }
+    }
+}
+
 fn operations_mut(openapi: &mut OpenApi) -> impl Iterator<Item = &mut Operation> {
     openapi.paths.paths.values_mut().flat_map(|item| {
         [

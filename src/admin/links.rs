@@ -11,14 +11,7 @@ const CHECKPOINT: &[(&str, &str)] = &[("name", "$response.body#/checkpoint")];
 
 impl Modify for Links {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        let link = |from, status, name, to, parameters| Link {
-            from,
-            status,
-            name,
-            to,
-            parameters,
-            request_body: None,
-        };
+        let link = Link::new;
         add(
             openapi,
             &[

@@ -13,14 +13,7 @@ const CLIENT: &[(&str, &str)] = &[("clientId", "$response.body#/clientId")];
 
 impl Modify for Links {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        let link = |from, status, name, to, parameters| Link {
-            from,
-            status,
-            name,
-            to,
-            parameters,
-            request_body: None,
-        };
+        let link = Link::new;
         add(
             openapi,
             &[
