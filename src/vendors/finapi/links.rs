@@ -11,14 +11,7 @@ pub struct Links;
 impl Modify for Links {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         let user = [("userId", "$response.body#/id")];
-        let created = |name, to| Link {
-            from: "createUser",
-            status: "201",
-            name,
-            to,
-            parameters: &user,
-            request_body: None,
-        };
+        let created = |name, to| Link::new("createUser", "201", name, to, &user);
         add(
             openapi,
             &[

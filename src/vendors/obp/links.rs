@@ -12,14 +12,8 @@ const BY_NAME: &[(&str, &str)] = &[("USERNAME", "$response.body#/username")];
 
 impl Modify for Links {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        let created = |name, to, parameters| Link {
-            from: "OBPv2.0.0-createUser",
-            status: "201",
-            name,
-            to,
-            parameters,
-            request_body: None,
-        };
+        let created =
+            |name, to, parameters| Link::new("OBPv2.0.0-createUser", "201", name, to, parameters);
         add(
             openapi,
             &[
