@@ -17,7 +17,7 @@ use dashmap::DashMap;
 use crate::seed::SeedPlan;
 use crate::seed::fixtures::FixtureError;
 
-use super::world::{Kinds, WorldState};
+use super::world::{Kinds, Secrets, WorldState};
 use super::{Purpose, World};
 
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -26,6 +26,8 @@ const PREFIX: &str = "/sandboxes/";
 /// One sandbox: its seed plan, its current world (swapped whole on reset) and its checkpoints.
 #[derive(Debug)]
 pub struct Slot {
+    /// `None` for the default sandbox: the name its world draws its credentials with.
+    name: Option<String>,
     plan: ArcSwap<SeedPlan>,
     world: ArcSwap<World>,
     checkpoints: DashMap<String, Arc<Checkpoint>>,
@@ -37,15 +39,22 @@ pub struct Slot {
 struct Checkpoint {
     state: WorldState,
     kinds: Kinds,
+    sandbox: Option<String>,
     spare: std::sync::Mutex<Option<World>>,
 }
 
 impl Checkpoint {
-    fn new(state: WorldState, kinds: Kinds) -> Result<Arc<Self>, SandboxError> {
-        let spare = World::import(state.clone(), &kinds).map_err(SandboxError::BadState)?;
+    fn new(
+        state: WorldState,
+        kinds: Kinds,
+        sandbox: Option<String>,
+    ) -> Result<Arc<Self>, SandboxError> {
+        let spare = World::import(state.clone(), &kinds, sandbox.as_deref())
+            .map_err(SandboxError::BadState)?;
         Ok(Arc::new(Self {
             state,
             kinds,
+            sandbox,
             spare: std::sync::Mutex::new(Some(spare)),
         }))
     }
@@ -55,24 +64,28 @@ impl Checkpoint {
         let spare = self.spare.lock().unwrap_or_else(|e| e.into_inner()).take();
         let world = match spare {
             Some(world) => world,
-            None => {
-                World::import(self.state.clone(), &self.kinds).map_err(SandboxError::BadState)?
-            }
+            None => self.import()?,
         };
         let checkpoint = self.clone();
         std::thread::spawn(move || {
-            if let Ok(world) = World::import(checkpoint.state.clone(), &checkpoint.kinds) {
+            if let Ok(world) = checkpoint.import() {
                 *checkpoint.spare.lock().unwrap_or_else(|e| e.into_inner()) = Some(world);
             }
         });
         Ok(world)
     }
+
+    fn import(&self) -> Result<World, SandboxError> {
+        World::import(self.state.clone(), &self.kinds, self.sandbox.as_deref())
+            .map_err(SandboxError::BadState)
+    }
 }
 
 impl Slot {
-    fn new(plan: SeedPlan) -> Result<Self, FixtureError> {
-        let world = World::build(&plan)?;
+    fn new(name: Option<&str>, plan: SeedPlan) -> Result<Self, FixtureError> {
+        let world = World::build(&plan, name)?;
         Ok(Self {
+            name: name.map(str::to_string),
             plan: ArcSwap::from_pointee(plan),
             world: ArcSwap::from_pointee(world),
             checkpoints: DashMap::new(),
@@ -170,7 +183,7 @@ pub const DEFAULT: &str = "default";
 impl Sandboxes {
     pub fn new(plan: SeedPlan, max_named: usize) -> Result<Self, FixtureError> {
         Ok(Self {
-            default: Slot::new(plan)?,
+            default: Slot::new(None, plan)?,
             named: DashMap::new(),
             max_named,
         })
@@ -203,7 +216,10 @@ impl Sandboxes {
         if self.named.len() >= self.max_named {
             return Err(SandboxError::TooMany(self.max_named));
         }
-        let slot = Arc::new(Slot::new(plan.unwrap_or_else(|| (*self.plan()).clone()))?);
+        let slot = Arc::new(Slot::new(
+            Some(name),
+            plan.unwrap_or_else(|| (*self.plan()).clone()),
+        )?);
         Ok(self.named.entry(name.to_string()).or_insert(slot).clone())
     }
 
@@ -268,7 +284,7 @@ impl Sandboxes {
     /// Swaps a fresh seeded world in; requests in flight finish on the old one.
     pub fn reset(&self, name: Option<&str>) -> Result<(), SandboxError> {
         self.with_slot(name, |slot| {
-            slot.replace_world(World::build(&slot.plan())?);
+            slot.replace_world(World::build(&slot.plan(), slot.name.as_deref())?);
             Ok(())
         })
     }
@@ -287,18 +303,21 @@ impl Sandboxes {
                 users: users.unwrap_or(current.users),
                 ..(*current).clone()
             };
-            slot.replace_world(World::build(&plan)?);
+            slot.replace_world(World::build(&plan, slot.name.as_deref())?);
             slot.plan.store(Arc::new(plan));
             Ok(())
         })
     }
 
-    pub fn export(&self, name: Option<&str>) -> Result<WorldState, SandboxError> {
-        self.with_slot(name, |slot| Ok(slot.world().export()))
+    /// A sandbox's state; issued credentials only with [`Secrets::Include`].
+    pub fn export(&self, name: Option<&str>, secrets: Secrets) -> Result<WorldState, SandboxError> {
+        self.with_slot(name, |slot| Ok(slot.world().export(secrets)))
     }
 
     pub fn import(&self, name: Option<&str>, state: WorldState) -> Result<(), SandboxError> {
-        let world = World::import(state, &self.plan().vendors).map_err(SandboxError::BadState)?;
+        let sandbox = name.filter(|n| *n != DEFAULT);
+        let world =
+            World::import(state, &self.plan().vendors, sandbox).map_err(SandboxError::BadState)?;
         self.with_slot(name, |slot| {
             slot.replace_world(world);
             Ok(())
@@ -311,7 +330,11 @@ impl Sandboxes {
         checkpoint: &str,
     ) -> Result<(), SandboxError> {
         self.with_slot(name, |slot| {
-            let saved = Checkpoint::new(slot.world().export(), slot.plan().vendors.clone())?;
+            let saved = Checkpoint::new(
+                slot.world().export(Secrets::Include),
+                slot.plan().vendors.clone(),
+                slot.name.clone(),
+            )?;
             slot.checkpoints.insert(checkpoint.to_string(), saved);
             Ok(())
         })
@@ -352,7 +375,7 @@ impl Sandboxes {
         let mut sandboxes = std::collections::BTreeMap::new();
         let saved = |slot: &Slot| SavedSandbox {
             users: slot.plan().users,
-            state: slot.world().export(),
+            state: slot.world().export(Secrets::Include),
         };
         sandboxes.insert(DEFAULT.to_string(), saved(&self.default));
         for slot in self.named.iter() {
@@ -378,7 +401,8 @@ impl Sandboxes {
                 return Err(SandboxError::BadName);
             }
             let seed = sandbox.state.seed;
-            let world = World::import(sandbox.state, &self.plan().vendors)
+            let sandbox_name = (name != DEFAULT).then_some(name.as_str());
+            let world = World::import(sandbox.state, &self.plan().vendors, sandbox_name)
                 .map_err(|e| SandboxError::BadState(format!("{name}: {e}")))?;
             worlds.push((name, seed, sandbox.users, world));
         }
