@@ -143,6 +143,7 @@ impl World {
                 state.format
             ));
         }
+        check_clock(state.clock_fixed, state.clock_millis)?;
         if let Some(unknown) = state
             .vendors
             .keys()
@@ -170,6 +171,27 @@ impl World {
             ids,
             parts,
         })
+    }
+}
+
+/// A system clock's offset beyond this (about 100,000 years, in ms) is no sandbox's clock.
+const MAX_CLOCK_OFFSET_MS: i64 = 100_000 * 366 * 86_400 * 1000;
+
+/// Refuses a clock no date can be computed from: a fixed time outside what dates can show, or
+/// a system-clock offset so large that adding it to the time now would overflow.
+fn check_clock(fixed: bool, millis: i64) -> Result<(), String> {
+    use chrono::TimeZone;
+    let ok = if fixed {
+        chrono::Utc.timestamp_millis_opt(millis).single().is_some()
+    } else {
+        millis
+            .checked_abs()
+            .is_some_and(|m| m <= MAX_CLOCK_OFFSET_MS)
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(format!("clockMillis {millis} is out of range"))
     }
 }
 
@@ -232,6 +254,28 @@ mod tests {
         let back = World::import(state.clone(), &plan.vendors, None).unwrap();
         assert_eq!(back.part::<EchoState>().0, people);
         assert_eq!(back.export(Secrets::Include), state);
+    }
+
+    #[test]
+    fn a_state_with_a_clock_out_of_range_is_refused() {
+        let plan = plan();
+        let state = World::build(&plan, None).unwrap().export(Secrets::Include);
+        for (fixed, millis) in [(false, i64::MAX), (false, i64::MIN), (true, i64::MAX)] {
+            let state = WorldState {
+                clock_fixed: fixed,
+                clock_millis: millis,
+                ..state.clone()
+            };
+            let err = World::import(state, &plan.vendors, None).unwrap_err();
+            assert!(err.contains("out of range"), "{err}");
+        }
+        let state = WorldState {
+            clock_fixed: false,
+            clock_millis: -86_400_000,
+            ..state
+        };
+        let world = World::import(state, &plan.vendors, None).unwrap();
+        assert!(world.clock.now() < chrono::Utc::now());
     }
 
     #[test]
