@@ -87,9 +87,10 @@ fn default_sandboxes(settings: &Settings) -> Result<(Sandboxes, (usize, Duration
 pub fn credentials(settings: &Settings) -> Result<serde_json::Value, StartupError> {
     let (sandboxes, _) = default_sandboxes(settings)?;
     let base = public_base_url(&settings.host, settings.port);
+    let fixtures = &sandboxes.plan().fixtures;
     Ok(sandboxes
         .world(None)
-        .map(|w| vendors::credentials(&w, &base))
+        .map(|w| vendors::credentials(&w, fixtures, &base))
         .unwrap_or_default())
 }
 
@@ -174,7 +175,7 @@ impl Application {
         let credentials = self
             .sandboxes
             .world(None)
-            .map(|w| vendors::credentials(&w, &base))
+            .map(|w| vendors::credentials(&w, &self.sandboxes.plan().fixtures, &base))
             .unwrap_or_default();
         let mut banner = docs::banner(&base, &credentials);
         let (people, took) = self.seeded;

@@ -23,8 +23,58 @@ pub enum PersistenceError {
     },
 }
 
-/// Loads the state file into the sandboxes; a missing file is a fresh start.
+/// The temporary file a save writes before renaming it over `path`: `<state-file>.tmp-<pid>`.
+fn temp_path(path: &Path, pid: u32) -> PathBuf {
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(format!(".tmp-{pid}"));
+    path.with_file_name(name)
+}
+
+/// Whether a process with this id runs now; without `/proc` every other process counts as gone.
+fn alive(pid: u32) -> bool {
+    pid == std::process::id()
+        || (Path::new("/proc/self").exists() && Path::new(&format!("/proc/{pid}")).exists())
+}
+
+/// Removes the temporary files that saves of this state file left behind when their process
+/// was killed mid-save (`<state-file>.tmp-<pid>` of a process that is gone). Files of other
+/// state files, and of a process still running, are left alone. Returns what was removed.
+pub fn remove_stale_temp_files(path: &Path) -> Vec<PathBuf> {
+    let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+        return Vec::new();
+    };
+    let prefix = format!("{name}.tmp-");
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut removed = Vec::new();
+    for entry in entries.flatten() {
+        let file_name = entry.file_name();
+        let Some(pid) = file_name
+            .to_str()
+            .and_then(|n| n.strip_prefix(&prefix))
+            .filter(|pid| !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit()))
+            .and_then(|pid| pid.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        let stale = entry.file_type().is_ok_and(|t| t.is_file()) && !alive(pid);
+        if stale && std::fs::remove_file(entry.path()).is_ok() {
+            tracing::warn!(file = %entry.path().display(), "removed a state file's stale temporary file");
+            removed.push(entry.path());
+        }
+    }
+    removed
+}
+
+/// Loads the state file into the sandboxes; a missing file is a fresh start. Stale temporary
+/// files of earlier, killed saves are removed first.
 pub fn load(path: &Path, sandboxes: &Sandboxes) -> Result<bool, PersistenceError> {
+    remove_stale_temp_files(path);
     let text = match std::fs::read_to_string(path) {
         Ok(text) => text,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
@@ -54,7 +104,7 @@ pub fn save(path: &Path, sandboxes: &Sandboxes) -> Result<(), PersistenceError> 
     };
     let json = serde_json::to_vec(&sandboxes.save_all())
         .map_err(|e| write_err(std::io::Error::other(e)))?;
-    let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
+    let tmp = temp_path(path, std::process::id());
     let result = (|| {
         let mut file = std::fs::File::create(&tmp)?;
         file.write_all(&json)?;
@@ -70,4 +120,21 @@ pub fn save(path: &Path, sandboxes: &Sandboxes) -> Result<(), PersistenceError> 
         let _ = std::fs::remove_file(&tmp);
     }
     result.map_err(write_err)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_temporary_file_is_named_after_the_whole_state_file() {
+        assert_eq!(
+            temp_path(Path::new("/data/state.json"), 42),
+            PathBuf::from("/data/state.json.tmp-42")
+        );
+        assert_eq!(
+            temp_path(Path::new("state"), 7),
+            PathBuf::from("state.tmp-7")
+        );
+    }
 }

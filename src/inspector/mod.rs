@@ -28,7 +28,11 @@ fn boot(req: &HttpRequest, sandbox: &Sandbox, protected: bool) -> serde_json::Va
     let name = RequestContext::of(req).and_then(|ctx| ctx.sandbox);
     let credentials = (!protected).then(|| {
         let base = crate::store::sandbox::base_url(req, name.as_deref());
-        crate::vendors::credentials(sandbox, &base)
+        let sandboxes = req.app_data::<web::Data<crate::store::Sandboxes>>();
+        let fixtures = sandboxes.map(|s| s.plan().fixtures.clone());
+        fixtures.map_or(serde_json::Value::Null, |fixtures| {
+            crate::vendors::credentials(sandbox, &fixtures, &base)
+        })
     });
     json!({
         "version": env!("CARGO_PKG_VERSION"),

@@ -4,6 +4,10 @@
 //! an atomic counter per purpose. The same seed and the same sequence of requests therefore yield
 //! the same ids, and purposes never shift each other's sequences (a request id drawn for a 404
 //! does not change the next token).
+//!
+//! The secret purposes (tokens, secrets, OTPs) of a named sandbox draw from a key that mixes the
+//! sandbox name into the seed, so two same-seed sandboxes never issue each other's tokens; the
+//! default sandbox draws them from the seed alone, as every other purpose does.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -31,16 +35,42 @@ const WORDS_PER_DRAW: u128 = 4096;
 #[derive(Debug)]
 pub struct Ids {
     seed: u64,
+    /// The key of the secret purposes in a named sandbox; `None` in the default sandbox.
+    sandbox_key: Option<[u8; 32]>,
     counters: [AtomicU64; PURPOSES],
+}
+
+impl Purpose {
+    /// Whether what this purpose draws is a credential (drawn per sandbox).
+    fn is_secret(self) -> bool {
+        matches!(self, Purpose::Token | Purpose::Secret | Purpose::Otp)
+    }
 }
 
 const URL_SAFE: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 const ALPHANUMERIC: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
 impl Ids {
+    /// The generator of the default sandbox.
     pub fn new(seed: u64) -> Self {
+        Self::for_sandbox(seed, None)
+    }
+
+    /// The generator of a sandbox: `None` (or `default`) is the default sandbox.
+    pub fn for_sandbox(seed: u64, sandbox: Option<&str>) -> Self {
+        use sha2::{Digest, Sha256};
+        let sandbox_key = sandbox
+            .filter(|n| *n != super::sandbox::DEFAULT)
+            .map(|name| {
+                let mut h = Sha256::new();
+                h.update(b"user-sandbox secret draws\0");
+                h.update(seed.to_le_bytes());
+                h.update(name.as_bytes());
+                h.finalize().into()
+            });
         Self {
             seed,
+            sandbox_key,
             counters: Default::default(),
         }
     }
@@ -66,7 +96,10 @@ impl Ids {
     /// A generator positioned at the next unused draw of `purpose`.
     pub fn rng(&self, purpose: Purpose) -> ChaCha8Rng {
         let n = self.counters[purpose as usize].fetch_add(1, Ordering::AcqRel);
-        let mut rng = ChaCha8Rng::seed_from_u64(self.seed);
+        let mut rng = match self.sandbox_key {
+            Some(key) if purpose.is_secret() => ChaCha8Rng::from_seed(key),
+            _ => ChaCha8Rng::seed_from_u64(self.seed),
+        };
         rng.set_stream(purpose as u64);
         rng.set_word_pos(u128::from(n) * WORDS_PER_DRAW);
         rng
@@ -127,6 +160,38 @@ mod tests {
             a.url_safe(Purpose::Token, 32),
             b.url_safe(Purpose::Token, 32)
         );
+    }
+
+    #[test]
+    fn named_sandboxes_draw_their_own_secrets_and_share_the_rest() {
+        let default = Ids::new(42);
+        let (a, b) = (
+            Ids::for_sandbox(42, Some("alpha")),
+            Ids::for_sandbox(42, Some("beta")),
+        );
+        let tokens: Vec<String> = [&default, &a, &b]
+            .iter()
+            .map(|ids| ids.url_safe(Purpose::Token, 43))
+            .collect();
+        assert_ne!(tokens[0], tokens[1]);
+        assert_ne!(tokens[1], tokens[2]);
+        assert_ne!(tokens[0], tokens[2]);
+        for purpose in [Purpose::Secret, Purpose::Otp] {
+            assert_ne!(a.digits(purpose, 12), b.digits(purpose, 12));
+        }
+        // The same sandbox name and seed draw the same tokens again; the default sandbox's
+        // strings are those of the seed alone.
+        assert_eq!(
+            Ids::for_sandbox(42, Some("alpha")).url_safe(Purpose::Token, 43),
+            tokens[1]
+        );
+        assert_eq!(
+            Ids::for_sandbox(42, Some("default")).url_safe(Purpose::Token, 43),
+            tokens[0]
+        );
+        // Ids that are not credentials stay the same in every same-seed sandbox.
+        assert_eq!(a.uuid(Purpose::UserId), b.uuid(Purpose::UserId));
+        assert_eq!(a.uuid(Purpose::Misc), default.uuid(Purpose::Misc));
     }
 
     #[test]

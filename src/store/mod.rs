@@ -8,6 +8,7 @@ pub mod index;
 pub mod page;
 pub mod sandbox;
 pub mod secondary;
+pub mod secret;
 pub mod table;
 pub mod world;
 
@@ -16,5 +17,6 @@ pub use error::StoreError;
 pub use ids::{Ids, Purpose};
 pub use page::{OffsetWindow, Page};
 pub use sandbox::{Caller, RequestContext, Sandbox, Sandboxes};
+pub use secret::Password;
 pub use table::Table;
 pub use world::World;

@@ -17,7 +17,7 @@ use dashmap::DashMap;
 use crate::seed::SeedPlan;
 use crate::seed::fixtures::FixtureError;
 
-use super::world::{Kinds, WorldState};
+use super::world::{Kinds, Secrets, WorldState};
 use super::{Purpose, World};
 
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -26,6 +26,8 @@ const PREFIX: &str = "/sandboxes/";
 /// One sandbox: its seed plan, its current world (swapped whole on reset) and its checkpoints.
 #[derive(Debug)]
 pub struct Slot {
+    /// `None` for the default sandbox: the name its world draws its credentials with.
+    name: Option<String>,
     plan: ArcSwap<SeedPlan>,
     world: ArcSwap<World>,
     checkpoints: DashMap<String, Arc<Checkpoint>>,
@@ -37,15 +39,22 @@ pub struct Slot {
 struct Checkpoint {
     state: WorldState,
     kinds: Kinds,
+    sandbox: Option<String>,
     spare: std::sync::Mutex<Option<World>>,
 }
 
 impl Checkpoint {
-    fn new(state: WorldState, kinds: Kinds) -> Result<Arc<Self>, SandboxError> {
-        let spare = World::import(state.clone(), &kinds).map_err(SandboxError::BadState)?;
+    fn new(
+        state: WorldState,
+        kinds: Kinds,
+        sandbox: Option<String>,
+    ) -> Result<Arc<Self>, SandboxError> {
+        let spare = World::import(state.clone(), &kinds, sandbox.as_deref())
+            .map_err(SandboxError::BadState)?;
         Ok(Arc::new(Self {
             state,
             kinds,
+            sandbox,
             spare: std::sync::Mutex::new(Some(spare)),
         }))
     }
@@ -55,24 +64,28 @@ impl Checkpoint {
         let spare = self.spare.lock().unwrap_or_else(|e| e.into_inner()).take();
         let world = match spare {
             Some(world) => world,
-            None => {
-                World::import(self.state.clone(), &self.kinds).map_err(SandboxError::BadState)?
-            }
+            None => self.import()?,
         };
         let checkpoint = self.clone();
         std::thread::spawn(move || {
-            if let Ok(world) = World::import(checkpoint.state.clone(), &checkpoint.kinds) {
+            if let Ok(world) = checkpoint.import() {
                 *checkpoint.spare.lock().unwrap_or_else(|e| e.into_inner()) = Some(world);
             }
         });
         Ok(world)
     }
+
+    fn import(&self) -> Result<World, SandboxError> {
+        World::import(self.state.clone(), &self.kinds, self.sandbox.as_deref())
+            .map_err(SandboxError::BadState)
+    }
 }
 
 impl Slot {
-    fn new(plan: SeedPlan) -> Result<Self, FixtureError> {
-        let world = World::build(&plan)?;
+    fn new(name: Option<&str>, plan: SeedPlan) -> Result<Self, FixtureError> {
+        let world = World::build(&plan, name)?;
         Ok(Self {
+            name: name.map(str::to_string),
             plan: ArcSwap::from_pointee(plan),
             world: ArcSwap::from_pointee(world),
             checkpoints: DashMap::new(),
@@ -167,10 +180,13 @@ pub struct SavedSandbox {
 
 pub const DEFAULT: &str = "default";
 
+/// The most fake people a saved sandbox may say it was seeded with.
+const MAX_SAVED_USERS: usize = 10_000_000;
+
 impl Sandboxes {
     pub fn new(plan: SeedPlan, max_named: usize) -> Result<Self, FixtureError> {
         Ok(Self {
-            default: Slot::new(plan)?,
+            default: Slot::new(None, plan)?,
             named: DashMap::new(),
             max_named,
         })
@@ -203,7 +219,10 @@ impl Sandboxes {
         if self.named.len() >= self.max_named {
             return Err(SandboxError::TooMany(self.max_named));
         }
-        let slot = Arc::new(Slot::new(plan.unwrap_or_else(|| (*self.plan()).clone()))?);
+        let slot = Arc::new(Slot::new(
+            Some(name),
+            plan.unwrap_or_else(|| (*self.plan()).clone()),
+        )?);
         Ok(self.named.entry(name.to_string()).or_insert(slot).clone())
     }
 
@@ -268,7 +287,7 @@ impl Sandboxes {
     /// Swaps a fresh seeded world in; requests in flight finish on the old one.
     pub fn reset(&self, name: Option<&str>) -> Result<(), SandboxError> {
         self.with_slot(name, |slot| {
-            slot.replace_world(World::build(&slot.plan())?);
+            slot.replace_world(World::build(&slot.plan(), slot.name.as_deref())?);
             Ok(())
         })
     }
@@ -287,18 +306,21 @@ impl Sandboxes {
                 users: users.unwrap_or(current.users),
                 ..(*current).clone()
             };
-            slot.replace_world(World::build(&plan)?);
+            slot.replace_world(World::build(&plan, slot.name.as_deref())?);
             slot.plan.store(Arc::new(plan));
             Ok(())
         })
     }
 
-    pub fn export(&self, name: Option<&str>) -> Result<WorldState, SandboxError> {
-        self.with_slot(name, |slot| Ok(slot.world().export()))
+    /// A sandbox's state; issued credentials only with [`Secrets::Include`].
+    pub fn export(&self, name: Option<&str>, secrets: Secrets) -> Result<WorldState, SandboxError> {
+        self.with_slot(name, |slot| Ok(slot.world().export(secrets)))
     }
 
     pub fn import(&self, name: Option<&str>, state: WorldState) -> Result<(), SandboxError> {
-        let world = World::import(state, &self.plan().vendors).map_err(SandboxError::BadState)?;
+        let sandbox = name.filter(|n| *n != DEFAULT);
+        let world =
+            World::import(state, &self.plan().vendors, sandbox).map_err(SandboxError::BadState)?;
         self.with_slot(name, |slot| {
             slot.replace_world(world);
             Ok(())
@@ -311,7 +333,11 @@ impl Sandboxes {
         checkpoint: &str,
     ) -> Result<(), SandboxError> {
         self.with_slot(name, |slot| {
-            let saved = Checkpoint::new(slot.world().export(), slot.plan().vendors.clone())?;
+            let saved = Checkpoint::new(
+                slot.world().export(Secrets::Include),
+                slot.plan().vendors.clone(),
+                slot.name.clone(),
+            )?;
             slot.checkpoints.insert(checkpoint.to_string(), saved);
             Ok(())
         })
@@ -352,7 +378,7 @@ impl Sandboxes {
         let mut sandboxes = std::collections::BTreeMap::new();
         let saved = |slot: &Slot| SavedSandbox {
             users: slot.plan().users,
-            state: slot.world().export(),
+            state: slot.world().export(Secrets::Include),
         };
         sandboxes.insert(DEFAULT.to_string(), saved(&self.default));
         for slot in self.named.iter() {
@@ -377,10 +403,25 @@ impl Sandboxes {
             if name != DEFAULT && !valid_name(&name) {
                 return Err(SandboxError::BadName);
             }
+            // A reset reseeds this many people: a number no server was started with is damage.
+            if sandbox.users > MAX_SAVED_USERS {
+                return Err(SandboxError::BadState(format!(
+                    "{name}: users {} is over {MAX_SAVED_USERS}",
+                    sandbox.users
+                )));
+            }
             let seed = sandbox.state.seed;
-            let world = World::import(sandbox.state, &self.plan().vendors)
+            let sandbox_name = (name != DEFAULT).then_some(name.as_str());
+            let world = World::import(sandbox.state, &self.plan().vendors, sandbox_name)
                 .map_err(|e| SandboxError::BadState(format!("{name}: {e}")))?;
             worlds.push((name, seed, sandbox.users, world));
+        }
+        let new = worlds
+            .iter()
+            .filter(|(name, ..)| name != DEFAULT && !self.named.contains_key(name))
+            .count();
+        if self.named.len() + new > self.max_named {
+            return Err(SandboxError::TooMany(self.max_named));
         }
         for (name, seed, users, world) in worlds {
             let plan = SeedPlan {
@@ -566,3 +607,228 @@ mod tests {
 /// successful authentication; the control plane's journal reads it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Caller(pub String);
+
+/// Property tests of state imports: arbitrary damage to a valid export is refused with a 400
+/// and no change, or accepted; never a panic.
+#[cfg(test)]
+mod import_properties {
+    use std::sync::OnceLock;
+
+    use proptest::prelude::*;
+    use proptest::sample::Index;
+    use serde_json::Value;
+
+    use super::*;
+    use crate::store::clock::ClockMode;
+
+    /// One server's sandboxes (3 fake people) and the exports the mutations start from.
+    struct Fixture {
+        sandboxes: Sandboxes,
+        world_state: Value,
+        saved: Value,
+    }
+
+    /// One fixture per property, so one property's accepted imports never race the other's
+    /// "nothing changed" check.
+    fn fixture(which: usize) -> &'static Fixture {
+        static FIXTURES: [OnceLock<Fixture>; 2] = [OnceLock::new(), OnceLock::new()];
+        FIXTURES[which].get_or_init(|| {
+            // The system clock: its offset is what a huge number can overflow.
+            let plan =
+                SeedPlan::embedded(42, 3, ClockMode::System, crate::vendors::kinds()).unwrap();
+            let sandboxes = Sandboxes::new(plan, 8).unwrap();
+            // The state file holds a named sandbox too.
+            sandboxes.world(Some("other")).unwrap();
+            let world_state =
+                serde_json::to_value(sandboxes.export(None, Secrets::Include).unwrap()).unwrap();
+            let saved = serde_json::to_value(sandboxes.save_all()).unwrap();
+            Fixture {
+                sandboxes,
+                world_state,
+                saved,
+            }
+        })
+    }
+
+    /// A mutation, at any member (`false`) or at a scalar member outside arrays (`true`): the
+    /// few top-level numbers (seed, clock, counts) are as likely a target as the many rows.
+    #[derive(Debug, Clone)]
+    enum Mutation {
+        Truncate(Index),
+        FlipByte(Index, u8),
+        Remove(Index),
+        Rename(Index, String),
+        WrongType(Index, u8),
+        Huge(Index, u8),
+    }
+
+    fn mutation() -> impl Strategy<Value = Mutation> {
+        prop_oneof![
+            any::<Index>().prop_map(Mutation::Truncate),
+            (any::<Index>(), 1..=255u8).prop_map(|(i, b)| Mutation::FlipByte(i, b)),
+            any::<Index>().prop_map(Mutation::Remove),
+            (any::<Index>(), "[a-zA-Z_]{0,12}").prop_map(|(i, n)| Mutation::Rename(i, n)),
+            (any::<Index>(), 0..6u8).prop_map(|(i, k)| Mutation::WrongType(i, k)),
+            (any::<Index>(), 0..6u8).prop_map(|(i, k)| Mutation::Huge(i, k)),
+        ]
+    }
+
+    /// JSON pointers of every member and element below the root.
+    fn pointers(value: &Value, at: String, out: &mut Vec<String>) {
+        let children: Vec<(String, &Value)> = match value {
+            Value::Object(map) => map
+                .iter()
+                .map(|(k, v)| (k.replace('~', "~0").replace('/', "~1"), v))
+                .collect(),
+            Value::Array(items) => items
+                .iter()
+                .enumerate()
+                .map(|(i, v)| (i.to_string(), v))
+                .collect(),
+            _ => Vec::new(),
+        };
+        for (key, child) in children {
+            let pointer = format!("{at}/{key}");
+            out.push(pointer.clone());
+            pointers(child, pointer, out);
+        }
+    }
+
+    /// The mutated document as bytes.
+    fn apply(base: &Value, (m, shallow): &(Mutation, bool)) -> Vec<u8> {
+        let text = serde_json::to_vec(base).unwrap();
+        let mut all = Vec::new();
+        pointers(base, String::new(), &mut all);
+        if *shallow {
+            all.retain(|p| {
+                !p.split('/').any(|s| s.parse::<usize>().is_ok())
+                    && !matches!(base.pointer(p), Some(Value::Object(_) | Value::Array(_)))
+            });
+        }
+        let mut value = base.clone();
+        let split = |p: &str| {
+            let i = p.rfind('/').unwrap_or(0);
+            (
+                p[..i].to_string(),
+                p[i + 1..].replace("~1", "/").replace("~0", "~"),
+            )
+        };
+        match m {
+            Mutation::Truncate(i) => return text[..i.index(text.len())].to_vec(),
+            Mutation::FlipByte(i, b) => {
+                let mut text = text;
+                let at = i.index(text.len());
+                text[at] ^= b;
+                return text;
+            }
+            Mutation::Remove(i) | Mutation::Rename(i, _) => {
+                let (parent, key) = split(&all[i.index(all.len())]);
+                let name = match m {
+                    Mutation::Rename(_, n) => Some(n.clone()),
+                    _ => None,
+                };
+                match value.pointer_mut(&parent) {
+                    Some(Value::Object(map)) => {
+                        if let Some(v) = map.remove(&key)
+                            && let Some(name) = name
+                        {
+                            map.insert(name, v);
+                        }
+                    }
+                    Some(Value::Array(items)) => {
+                        let at: usize = key.parse().unwrap();
+                        if name.is_none() && at < items.len() {
+                            items.remove(at);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            Mutation::WrongType(i, k) | Mutation::Huge(i, k) => {
+                let replacement = match (m, k) {
+                    (Mutation::WrongType(..), 0) => Value::Null,
+                    (Mutation::WrongType(..), 1) => Value::from("text"),
+                    (Mutation::WrongType(..), 2) => Value::from(true),
+                    (Mutation::WrongType(..), 3) => Value::from(vec![1, 2]),
+                    (Mutation::WrongType(..), 4) => serde_json::json!({ "x": 1 }),
+                    (Mutation::WrongType(..), _) => Value::from(-7),
+                    (_, 0) => Value::from(u64::MAX),
+                    (_, 1) => Value::from(i64::MIN),
+                    (_, 2) => Value::from(i64::MAX),
+                    (_, 3) => Value::from(1e308),
+                    (_, 4) => Value::from(-1),
+                    (_, _) => Value::from("9".repeat(400)),
+                };
+                if let Some(target) = value.pointer_mut(&all[i.index(all.len())]) {
+                    *target = replacement;
+                }
+            }
+        }
+        serde_json::to_vec(&value).unwrap()
+    }
+
+    /// What a world is after a change, for "nothing changed" (every sandbox, with secrets).
+    fn everything(sandboxes: &Sandboxes) -> Vec<u8> {
+        serde_json::to_vec(&sandboxes.save_all()).unwrap()
+    }
+
+    /// A world that was accepted is usable: its clock, exports and credentials answer.
+    fn exercise(sandboxes: &Sandboxes) {
+        for info in sandboxes.list() {
+            let name = (info.name != DEFAULT).then_some(info.name.as_str());
+            let world = sandboxes.world(name).unwrap();
+            let _ = world.clock.now();
+            let _ = world.clock.mode().to_string();
+            let _ = serde_json::to_vec(&world.export(Secrets::Omit)).unwrap();
+            let _ = crate::vendors::credentials(&world, &sandboxes.plan().fixtures, "http://x");
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+        #[test]
+        fn a_damaged_state_is_refused_without_a_change_or_accepted(m in (mutation(), any::<bool>())) {
+            let f = fixture(0);
+            let bytes = apply(&f.world_state, &m);
+            let before = everything(&f.sandboxes);
+            // `PUT /__admin/state`: the JSON extractor, then the import.
+            match serde_json::from_slice::<WorldState>(&bytes) {
+                Err(_) => {}
+                Ok(state) => match f.sandboxes.import(None, state) {
+                    Ok(()) => exercise(&f.sandboxes),
+                    Err(e) => {
+                        prop_assert_eq!(e.status(), actix_web::http::StatusCode::BAD_REQUEST);
+                        prop_assert!(everything(&f.sandboxes) == before, "{:?} changed the world", m);
+                    }
+                },
+            }
+        }
+
+        #[test]
+        fn a_damaged_state_file_is_refused_without_a_change_or_accepted(m in (mutation(), any::<bool>())) {
+            let f = fixture(1);
+            let bytes = apply(&f.saved, &m);
+            let before = everything(&f.sandboxes);
+            // `--state-file` at start: the file's JSON, then every sandbox at once.
+            match serde_json::from_slice::<SavedSandboxes>(&bytes) {
+                Err(_) => {}
+                Ok(saved) => match f.sandboxes.load_all(saved) {
+                    Ok(()) => {
+                        exercise(&f.sandboxes);
+                        // A renamed sandbox was added: keep to the fixture's two.
+                        for info in f.sandboxes.list() {
+                            if info.name != DEFAULT && info.name != "other" {
+                                f.sandboxes.delete(&info.name).unwrap();
+                            }
+                        }
+                    }
+                    Err(e) => {
+                        prop_assert_eq!(e.status(), actix_web::http::StatusCode::BAD_REQUEST);
+                        prop_assert!(everything(&f.sandboxes) == before, "{:?} changed the world", m);
+                    }
+                },
+            }
+        }
+    }
+}

@@ -14,10 +14,20 @@ use crate::seed::{Fixtures, Person, SeedPlan, fixtures::FixtureError, population
 
 use super::{Clock, Ids};
 
+/// Whether an export carries the credentials the sandbox issued (access, refresh and login
+/// tokens, password change tokens, one-time passwords). `GET /__admin/state` leaves them out
+/// unless asked (`?secrets=true`); the state file and checkpoints keep them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Secrets {
+    Include,
+    Omit,
+}
+
 /// One vendor's part of a world: the tables that vendor owns.
 pub trait VendorState: Any + Send + Sync + Debug {
-    /// The part as JSON, for `GET /__admin/state`, the state file and checkpoints.
-    fn export(&self) -> serde_json::Value;
+    /// The part as JSON, for `GET /__admin/state`, the state file and checkpoints; with
+    /// [`Secrets::Omit`] no issued credential appears in it.
+    fn export(&self, secrets: Secrets) -> serde_json::Value;
 }
 
 /// How a world gets one vendor's part.
@@ -73,10 +83,11 @@ pub struct WorldState {
 }
 
 impl World {
-    /// Builds the seeded world: the same plan always gives the same world.
-    pub fn build(plan: &SeedPlan) -> Result<Self, FixtureError> {
+    /// Builds the seeded world of a sandbox (`None` = default): the same plan and sandbox name
+    /// always give the same world.
+    pub fn build(plan: &SeedPlan, sandbox: Option<&str>) -> Result<Self, FixtureError> {
         let clock = Clock::new(plan.clock);
-        let ids = Ids::new(plan.seed);
+        let ids = Ids::for_sandbox(plan.seed, sandbox);
         let people = population(plan, clock.now());
         let parts = plan
             .vendors
@@ -103,7 +114,7 @@ impl World {
             .expect("the vendor is registered in every world")
     }
 
-    pub fn export(&self) -> WorldState {
+    pub fn export(&self, secrets: Secrets) -> WorldState {
         let (clock_fixed, clock_millis) = self.clock.raw();
         WorldState {
             format: STATE_FORMAT.into(),
@@ -114,15 +125,17 @@ impl World {
             vendors: self
                 .parts
                 .iter()
-                .map(|p| (p.name.to_string(), p.state.export()))
+                .map(|p| (p.name.to_string(), p.state.export(secrets)))
                 .collect(),
         }
     }
 
-    /// A world from its export; the state must have exactly one member per vendor.
+    /// A world of a sandbox (`None` = default) from an export; the state must have exactly one
+    /// member per vendor. What the world draws next is the sandbox's own.
     pub fn import(
         mut state: WorldState,
         kinds: &[&'static dyn VendorKind],
+        sandbox: Option<&str>,
     ) -> Result<Self, String> {
         if state.format != STATE_FORMAT {
             return Err(format!(
@@ -130,6 +143,7 @@ impl World {
                 state.format
             ));
         }
+        check_clock(state.clock_fixed, state.clock_millis)?;
         if let Some(unknown) = state
             .vendors
             .keys()
@@ -150,13 +164,34 @@ impl World {
                 })
             })
             .collect::<Result<_, String>>()?;
-        let ids = Ids::new(state.seed);
+        let ids = Ids::for_sandbox(state.seed, sandbox);
         ids.restore_counters(&state.ids);
         Ok(Self {
             clock: Clock::from_raw(state.clock_fixed, state.clock_millis),
             ids,
             parts,
         })
+    }
+}
+
+/// A system clock's offset beyond this (about 100,000 years, in ms) is no sandbox's clock.
+const MAX_CLOCK_OFFSET_MS: i64 = 100_000 * 366 * 86_400 * 1000;
+
+/// Refuses a clock no date can be computed from: a fixed time outside what dates can show, or
+/// a system-clock offset so large that adding it to the time now would overflow.
+fn check_clock(fixed: bool, millis: i64) -> Result<(), String> {
+    use chrono::TimeZone;
+    let ok = if fixed {
+        chrono::Utc.timestamp_millis_opt(millis).single().is_some()
+    } else {
+        millis
+            .checked_abs()
+            .is_some_and(|m| m <= MAX_CLOCK_OFFSET_MS)
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(format!("clockMillis {millis} is out of range"))
     }
 }
 
@@ -174,7 +209,7 @@ mod tests {
     struct EchoState(Vec<String>);
 
     impl VendorState for EchoState {
-        fn export(&self) -> serde_json::Value {
+        fn export(&self, _: Secrets) -> serde_json::Value {
             serde_json::json!(self.0)
         }
     }
@@ -211,25 +246,47 @@ mod tests {
     #[test]
     fn a_world_of_any_vendor_builds_exports_and_imports() {
         let plan = plan();
-        let world = World::build(&plan).unwrap();
+        let world = World::build(&plan, None).unwrap();
         let people = world.part::<EchoState>().0.clone();
         assert_eq!(people.len(), plan.fixtures.people.len() + 3);
-        let state = world.export();
+        let state = world.export(Secrets::Include);
         assert_eq!(state.vendors.keys().collect::<Vec<_>>(), ["echo"]);
-        let back = World::import(state.clone(), &plan.vendors).unwrap();
+        let back = World::import(state.clone(), &plan.vendors, None).unwrap();
         assert_eq!(back.part::<EchoState>().0, people);
-        assert_eq!(back.export(), state);
+        assert_eq!(back.export(Secrets::Include), state);
+    }
+
+    #[test]
+    fn a_state_with_a_clock_out_of_range_is_refused() {
+        let plan = plan();
+        let state = World::build(&plan, None).unwrap().export(Secrets::Include);
+        for (fixed, millis) in [(false, i64::MAX), (false, i64::MIN), (true, i64::MAX)] {
+            let state = WorldState {
+                clock_fixed: fixed,
+                clock_millis: millis,
+                ..state.clone()
+            };
+            let err = World::import(state, &plan.vendors, None).unwrap_err();
+            assert!(err.contains("out of range"), "{err}");
+        }
+        let state = WorldState {
+            clock_fixed: false,
+            clock_millis: -86_400_000,
+            ..state
+        };
+        let world = World::import(state, &plan.vendors, None).unwrap();
+        assert!(world.clock.now() < chrono::Utc::now());
     }
 
     #[test]
     fn a_state_with_an_unknown_or_a_missing_vendor_is_refused() {
         let plan = plan();
-        let mut state = World::build(&plan).unwrap().export();
+        let mut state = World::build(&plan, None).unwrap().export(Secrets::Include);
         state.vendors.insert("other".into(), serde_json::json!({}));
-        let err = World::import(state.clone(), &plan.vendors).unwrap_err();
+        let err = World::import(state.clone(), &plan.vendors, None).unwrap_err();
         assert!(err.contains("unknown field `other`"), "{err}");
         state.vendors.clear();
-        let err = World::import(state, &plan.vendors).unwrap_err();
+        let err = World::import(state, &plan.vendors, None).unwrap_err();
         assert!(err.contains("missing field `echo`"), "{err}");
     }
 }

@@ -13,6 +13,7 @@ use actix_web::dev::ServiceResponse;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
 
+use crate::seed::Fixtures;
 use crate::store::World;
 use crate::store::world::{Kinds, VendorKind};
 
@@ -29,8 +30,9 @@ pub trait Vendor: VendorKind {
     fn configure(&self, cfg: &mut web::ServiceConfig);
     /// The vendor's OpenAPI document.
     fn openapi(&self) -> utoipa::openapi::OpenApi;
-    /// The fixture credentials and the base URL to give the vendor's SDK.
-    fn credentials(&self, world: &World, base_url: &str) -> serde_json::Value;
+    /// The fixture credentials and the base URL to give the vendor's SDK. Passwords are stored
+    /// hashed: a documented password comes from `fixtures`, listed while it is still valid.
+    fn credentials(&self, world: &World, fixtures: &Fixtures, base_url: &str) -> serde_json::Value;
     /// The vendor's own answer to an injected server fault.
     fn injected_error(&self, req: &HttpRequest) -> HttpResponse;
     /// The vendor's own error for a request body over `--max-body` bytes.
@@ -54,10 +56,15 @@ pub fn kinds() -> Kinds {
 }
 
 /// Every vendor's fixture credentials, keyed by vendor name.
-pub fn credentials(world: &World, base_url: &str) -> serde_json::Value {
+pub fn credentials(world: &World, fixtures: &Fixtures, base_url: &str) -> serde_json::Value {
     REGISTRY
         .iter()
-        .map(|v| (v.name().to_string(), v.credentials(world, base_url)))
+        .map(|v| {
+            (
+                v.name().to_string(),
+                v.credentials(world, fixtures, base_url),
+            )
+        })
         .collect::<serde_json::Map<_, _>>()
         .into()
 }

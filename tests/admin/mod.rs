@@ -6,6 +6,7 @@ mod faults;
 mod journal;
 mod persistence;
 mod sandboxes;
+mod secrets;
 mod security;
 mod state;
 

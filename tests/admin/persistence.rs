@@ -272,6 +272,46 @@ fn a_corrupt_state_file_stops_the_server_with_a_clear_error() {
     std::fs::remove_file(path).unwrap();
 }
 
+#[tokio::test]
+async fn startup_removes_only_this_state_files_stale_temporary_files() {
+    let path = state_file("stale");
+    let name = path.file_name().unwrap().to_string_lossy().to_string();
+    // A process that has exited: its id names a save that was killed mid-write.
+    let mut gone = Command::new("true").spawn().unwrap();
+    let dead = gone.id();
+    gone.wait().unwrap();
+    let sibling = |file: String| path.with_file_name(file);
+    let stale = sibling(format!("{name}.tmp-{dead}"));
+    let running = sibling(format!("{name}.tmp-{}", std::process::id()));
+    let not_a_pid = sibling(format!("{name}.tmp-backup"));
+    let others = sibling(format!("other-{name}.tmp-{dead}"));
+    for file in [&stale, &running, &not_a_pid, &others] {
+        std::fs::write(file, "{half a sta").unwrap();
+    }
+
+    let server = start(&path, &[]);
+    // The server serves (and so handles SIGTERM) once it answers.
+    client_token(&server.app, "").await;
+
+    assert!(!stale.exists(), "the stale temporary file is still there");
+    // A running process's save, another state file's, and a file that is no save are left.
+    for kept in [&running, &not_a_pid, &others] {
+        assert_eq!(
+            std::fs::read_to_string(kept).unwrap(),
+            "{half a sta",
+            "{kept:?}"
+        );
+    }
+    let own = sibling(format!("{name}.tmp-{}", server.child.id()));
+    terminate(server);
+    // The graceful shutdown saved the state through its own temporary file, then renamed it.
+    assert!(read_complete(&path).is_some());
+    assert!(!own.exists());
+    for file in [&running, &not_a_pid, &others, &path] {
+        std::fs::remove_file(file).unwrap();
+    }
+}
+
 /// Every Authress user id (the fixture worlds have fewer than 100).
 async fn authress_user_ids(app: &TestApp, token: &str) -> Vec<String> {
     let body: serde_json::Value = app
@@ -365,7 +405,10 @@ async fn a_kill_9_during_writes_leaves_the_previous_or_the_new_complete_state() 
     if let Some(dir) = path.parent() {
         for entry in std::fs::read_dir(dir).unwrap().flatten() {
             let name = entry.file_name().to_string_lossy().to_string();
-            if name.starts_with(&format!("user-sandbox-kill9-{}.tmp-", std::process::id())) {
+            if name.starts_with(&format!(
+                "user-sandbox-kill9-{}.json.tmp-",
+                std::process::id()
+            )) {
                 let _ = std::fs::remove_file(entry.path());
             }
         }

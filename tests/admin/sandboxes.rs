@@ -88,7 +88,7 @@ async fn parallel_writes_in_two_sandboxes_never_see_each_other() {
 }
 
 #[tokio::test]
-async fn two_sandboxes_with_the_same_seed_answer_byte_identically() {
+async fn two_sandboxes_with_the_same_seed_answer_byte_identically_but_with_their_own_tokens() {
     let app = spawn_app().await;
     let mut bodies = Vec::new();
     for prefix in ["/sandboxes/one", "/sandboxes/two"] {
@@ -99,6 +99,7 @@ async fn two_sandboxes_with_the_same_seed_answer_byte_identically() {
             .unwrap();
         let token_body = response.text().await.unwrap();
         let token: serde_json::Value = serde_json::from_str(&token_body).unwrap();
+        let access_token = token["access_token"].as_str().unwrap().to_string();
         let list = app
             .get(&format!(
                 "{prefix}/api/v1/mandatorAdmin/getUserList?perPage=500&includeMonthlyStats=true"
@@ -110,9 +111,16 @@ async fn two_sandboxes_with_the_same_seed_answer_byte_identically() {
             .text()
             .await
             .unwrap();
-        bodies.push((token_body, list));
+        bodies.push((
+            token_body.replace(&access_token, "[token]"),
+            list,
+            access_token,
+        ));
     }
-    assert_eq!(bodies[0], bodies[1]);
+    assert_eq!(bodies[0].0, bodies[1].0);
+    assert_eq!(bodies[0].1, bodies[1].1);
+    // The sandbox name is part of the token draws: neither sandbox can use the other's token.
+    assert_ne!(bodies[0].2, bodies[1].2);
 }
 
 #[tokio::test]

@@ -60,7 +60,7 @@ async fn an_exported_state_imports_back_losslessly() {
     let token = client_token(&app, "").await;
     assert_eq!(create_user(&app, "", &token, "kept-user").await, 201);
     let saved_text = app
-        .get("/__admin/state")
+        .get("/__admin/state?secrets=true")
         .send()
         .await
         .unwrap()
@@ -74,7 +74,7 @@ async fn an_exported_state_imports_back_losslessly() {
     assert_eq!(response.status(), 200);
 
     let restored_text = app
-        .get("/__admin/state")
+        .get("/__admin/state?secrets=true")
         .send()
         .await
         .unwrap()
@@ -230,7 +230,7 @@ async fn a_state_with_writes_in_every_vendor_round_trips() {
     assert_eq!(linked.status(), 204);
 
     let saved = app
-        .get("/__admin/state")
+        .get("/__admin/state?secrets=true")
         .send()
         .await
         .unwrap()
@@ -239,7 +239,7 @@ async fn a_state_with_writes_in_every_vendor_round_trips() {
         .unwrap();
     app.post("/__admin/reset").send().await.unwrap();
     let reset = app
-        .get("/__admin/state")
+        .get("/__admin/state?secrets=true")
         .send()
         .await
         .unwrap()
@@ -257,7 +257,7 @@ async fn a_state_with_writes_in_every_vendor_round_trips() {
         .unwrap();
     assert_eq!(imported.status(), 200);
     assert_eq!(
-        app.get("/__admin/state")
+        app.get("/__admin/state?secrets=true")
             .send()
             .await
             .unwrap()

@@ -419,39 +419,8 @@ async fn call(app: &TestApp, prefix: &str, op: &Op, ids: &Ids, cred: &Cred) -> (
 async fn every_protected_operation_refuses_missing_malformed_forged_and_wrong_kind_tokens() {
     let app = spawn_app().await;
     let creds = Creds::of(&app, "").await;
-    // Same seed, same draws: two sandboxes issue the same token strings in the same order (to
-    // whoever asks next). Shift the other sandbox's draws past every token the default one
-    // issues here, so its tokens are strings the default sandbox never issued.
-    let (a, b) = crate::finapi::AUTOVERIFY;
-    app.post(&format!(
-        "/sandboxes/elsewhere/oauth/token?grant_type=client_credentials&client_id={a}&client_secret={b}"
-    ))
-    .send()
-    .await
-    .unwrap();
-    let (c, s) = crate::finapi::CLIENT;
-    for (user, password) in [crate::finapi::ADA, crate::finapi::GRACE, crate::finapi::MAX] {
-        app.post(&format!(
-            "/sandboxes/elsewhere/oauth/token?grant_type=password&client_id={c}&client_secret={s}&username={user}&password={password}"
-        ))
-        .send()
-        .await
-        .unwrap();
-    }
-    for (user, password) in [crate::obp::ADA, crate::obp::GRACE, crate::obp::FELIX] {
-        app.post("/sandboxes/elsewhere/my/logins/direct")
-            .header("Content-Type", "application/json")
-            .header(
-                "DirectLogin",
-                format!(
-                    "username={user}, password={password}, consumer_key={}",
-                    crate::obp::CONSUMER_KEY
-                ),
-            )
-            .send()
-            .await
-            .unwrap();
-    }
+    // Same seed, same requests, another sandbox: its tokens are its own (the sandbox name is
+    // part of the token draws), so none is a string the default sandbox issued.
     let other = Creds::of(&app, "/sandboxes/elsewhere").await;
     let issued_here = [
         &creds.finapi_client,
@@ -466,7 +435,10 @@ async fn every_protected_operation_refuses_missing_malformed_forged_and_wrong_ki
         &other.finapi_admin,
         &other.obp_admin,
     ] {
-        assert!(!issued_here.contains(&token), "the draws were not shifted");
+        assert!(
+            !issued_here.contains(&token),
+            "another sandbox issued a token of this one"
+        );
     }
     let (status, minted) = status_and_json(
         app.post("/sandboxes/elsewhere/__admin/authress/service-clients")
@@ -535,6 +507,86 @@ async fn every_protected_operation_refuses_missing_malformed_forged_and_wrong_ki
     }
     eprintln!("security matrix: {cases} refusals checked");
     assert!(cases > 200, "only {cases} cases ran");
+}
+
+#[tokio::test]
+async fn same_seed_sandboxes_issue_their_own_tokens_and_refuse_each_others() {
+    let app = spawn_app().await;
+    let default = Creds::of(&app, "").await;
+    let alpha = Creds::of(&app, "/sandboxes/alpha").await;
+    let beta = Creds::of(&app, "/sandboxes/beta").await;
+    let finapi = |c: &Creds| {
+        [
+            c.finapi_client.clone(),
+            c.finapi_user.clone(),
+            c.finapi_admin.clone(),
+        ]
+    };
+    let obp = |c: &Creds| [c.obp_admin.clone(), c.obp_felix.clone()];
+    for (a, b) in [(&default, &alpha), (&alpha, &beta), (&default, &beta)] {
+        for token in finapi(a).iter().chain(obp(a).iter()) {
+            assert!(
+                !finapi(b).contains(token) && !obp(b).contains(token),
+                "two sandboxes issued {token}"
+            );
+        }
+    }
+    // Each vendor refuses a token of the other sandbox: finAPI's client and user tokens, OBP's
+    // DirectLogin token.
+    let finapi_get = |prefix: &'static str, token: String| {
+        let app = &app;
+        async move {
+            app.get(&format!("{prefix}/api/v1/users"))
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    };
+    assert_eq!(
+        finapi_get("/sandboxes/alpha", alpha.finapi_user.clone()).await,
+        200
+    );
+    assert_eq!(
+        finapi_get("/sandboxes/alpha", beta.finapi_user.clone()).await,
+        401
+    );
+    assert_eq!(finapi_get("", alpha.finapi_user.clone()).await, 401);
+    let obp_get = |prefix: &'static str, token: String| {
+        let app = &app;
+        async move {
+            app.get(&format!("{prefix}/obp/v4.0.0/users/current"))
+                .header("DirectLogin", format!("token={token}"))
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    };
+    assert_eq!(
+        obp_get("/sandboxes/beta", beta.obp_felix.clone()).await,
+        200
+    );
+    assert_ne!(
+        obp_get("/sandboxes/beta", alpha.obp_felix.clone()).await,
+        200
+    );
+    assert_ne!(obp_get("", beta.obp_felix.clone()).await, 200);
+    // Same seed, same sandbox name, same requests: the same tokens again.
+    assert_eq!(
+        app.post("/__admin/reset?sandbox=alpha")
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    let again = Creds::of(&app, "/sandboxes/alpha").await;
+    assert_eq!(finapi(&again), finapi(&alpha));
+    assert_eq!(obp(&again), obp(&alpha));
 }
 
 #[tokio::test]

@@ -97,7 +97,11 @@ pub async fn credentials(
         Err(e) => return sandbox_error(e),
     };
     let base_url = crate::store::sandbox::base_url(&req, query.name());
-    HttpResponse::Ok().json(crate::vendors::credentials(&world, &base_url))
+    HttpResponse::Ok().json(crate::vendors::credentials(
+        &world,
+        &sandboxes.plan().fixtures,
+        &base_url,
+    ))
 }
 
 /// A known control-plane path with a method it does not serve.

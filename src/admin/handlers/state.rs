@@ -1,25 +1,46 @@
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 use serde_json::json;
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 
 use crate::store::Sandboxes;
-use crate::store::world::WorldState;
+use crate::store::world::{Secrets, WorldState};
 
 use super::{AdminError, SandboxQuery, sandbox_error};
 
+/// Whether an export carries issued credentials.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SecretsQuery {
+    /// `true` includes the credentials the sandbox issued: finAPI access and refresh tokens and
+    /// password change tokens, OBP DirectLogin tokens, OBP one-time passwords (challenge answers
+    /// and the outbox messages that carry them). Without it they are left out (token tables
+    /// empty, an OTP replaced by a marker), so an export can be shared; importing it works,
+    /// with no live sessions. Password hashes and the configured fixture credentials (client
+    /// secrets, consumer keys) are always included.
+    #[serde(default)]
+    pub secrets: bool,
+}
+
 /// Export a sandbox's state
 ///
-/// The whole state (every vendor's users, tokens, locks, attributes, tenants, the clock and the id
-/// generator) as JSON; `PUT` it back to restore it exactly.
+/// The whole state (every vendor's users, locks, attributes, tenants, the clock and the id
+/// generator) as JSON; `PUT` it back to restore it. Issued tokens and one-time passwords are
+/// included only with `secrets=true`; that export restores the state exactly.
 #[utoipa::path(get, path = "/__admin/state", operation_id = "getState", tag = "State",
-    params(SandboxQuery),
+    params(SandboxQuery, SecretsQuery),
     responses((status = 200, description = "The state", body = Object), (status = 400, description = "A malformed request or an unknown sandbox", body = AdminError)))]
 pub async fn get_state(
     sandboxes: web::Data<Sandboxes>,
     query: web::Query<SandboxQuery>,
+    secrets: web::Query<SecretsQuery>,
 ) -> HttpResponse {
-    match sandboxes.export(query.name()) {
+    let secrets = if secrets.secrets {
+        Secrets::Include
+    } else {
+        Secrets::Omit
+    };
+    match sandboxes.export(query.name(), secrets) {
         Ok(state) => HttpResponse::Ok().json(state),
         Err(e) => sandbox_error(e),
     }

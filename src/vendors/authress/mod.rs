@@ -122,7 +122,7 @@ fn configure(cfg: &mut web::ServiceConfig) {
 pub struct AuthressApi;
 
 /// The fixture service clients with their access keys, for the banner and `/__admin/credentials`.
-fn credentials(world: &World, base_url: &str) -> serde_json::Value {
+fn credentials(world: &World, _: &Fixtures, base_url: &str) -> serde_json::Value {
     let state = world.authress();
     let clients: Vec<_> = state
         .service_clients()
@@ -178,7 +178,9 @@ impl AuthressWorld for World {
 }
 
 impl VendorState for State {
-    fn export(&self) -> serde_json::Value {
+    /// Authress's part holds no issued secret: minted access keys keep only their public half,
+    /// fixture keys are derived from the seed, and tokens are verified, never stored.
+    fn export(&self, _: crate::store::world::Secrets) -> serde_json::Value {
         State::export(self)
     }
 }
@@ -230,8 +232,8 @@ impl Vendor for Authress {
         AuthressApi::openapi()
     }
 
-    fn credentials(&self, world: &World, base_url: &str) -> serde_json::Value {
-        credentials(world, base_url)
+    fn credentials(&self, world: &World, fixtures: &Fixtures, base_url: &str) -> serde_json::Value {
+        credentials(world, fixtures, base_url)
     }
 
     fn injected_error(&self, req: &actix_web::HttpRequest) -> actix_web::HttpResponse {

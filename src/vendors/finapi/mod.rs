@@ -19,6 +19,7 @@ use crate::seed::{Fixtures, Person, fixtures::FixtureError};
 use crate::store::world::{VendorKind, VendorState};
 use crate::store::{Clock, World};
 use crate::vendors::Vendor;
+use state::user_key;
 
 pub use errors::{Error, Result};
 pub use state::State;
@@ -107,7 +108,9 @@ fn configure(cfg: &mut web::ServiceConfig) {
 pub struct FinapiApi;
 
 /// The fixture clients and verified fixture users, for the banner and `/__admin/credentials`.
-fn credentials(world: &World, base_url: &str) -> serde_json::Value {
+/// A user's documented password (from `people.json`) is listed while it is the user's password;
+/// after a password change it is `null` (the new one is stored hashed only).
+fn credentials(world: &World, fixtures: &Fixtures, base_url: &str) -> serde_json::Value {
     let clients: Vec<_> = world
         .finapi()
         .clients()
@@ -126,9 +129,15 @@ fn credentials(world: &World, base_url: &str) -> serde_json::Value {
         .fixture_users()
         .into_iter()
         .map(|u| {
+            let documented = fixtures
+                .people
+                .iter()
+                .find(|p| user_key(&p.username) == user_key(&u.id))
+                .map(|p| p.password.as_str())
+                .filter(|plain| u.password.verify(plain));
             serde_json::json!({
                 "userId": u.id,
-                "password": u.password,
+                "password": documented,
                 "verified": u.verified,
                 "locked": u.locked,
                 "busy": u.busy,
@@ -159,8 +168,8 @@ impl FinapiWorld for World {
 }
 
 impl VendorState for State {
-    fn export(&self) -> serde_json::Value {
-        State::export(self)
+    fn export(&self, secrets: crate::store::world::Secrets) -> serde_json::Value {
+        State::export(self, secrets)
     }
 }
 
@@ -215,8 +224,8 @@ impl Vendor for Finapi {
         FinapiApi::openapi()
     }
 
-    fn credentials(&self, world: &World, base_url: &str) -> serde_json::Value {
-        credentials(world, base_url)
+    fn credentials(&self, world: &World, fixtures: &Fixtures, base_url: &str) -> serde_json::Value {
+        credentials(world, fixtures, base_url)
     }
 
     fn injected_error(&self, req: &actix_web::HttpRequest) -> actix_web::HttpResponse {

@@ -255,9 +255,29 @@ fn configure(cfg: &mut web::ServiceConfig) {
 )]
 pub struct ObpApi;
 
-/// The fixture consumer and accounts, for the banner and `/__admin/credentials`.
-fn credentials(world: &World, base_url: &str) -> serde_json::Value {
+/// The fixture consumer and accounts, for the banner and `/__admin/credentials`. An account's
+/// documented password (`obp.json` or `people.json`) is listed while it is the account's
+/// password, else `null`: passwords are stored hashed.
+fn credentials(world: &World, fixtures: &Fixtures, base_url: &str) -> serde_json::Value {
     let state = world.obp();
+    let accounts = fixtures
+        .vendor::<state::Fixtures>("obp")
+        .map(|f| f.accounts)
+        .unwrap_or_default();
+    let documented = |u: &state::UserRecord| {
+        accounts
+            .iter()
+            .map(|a| (a.username.as_str(), a.password.as_str()))
+            .chain(
+                fixtures
+                    .people
+                    .iter()
+                    .map(|p| (p.username.as_str(), p.password.as_str())),
+            )
+            .find(|(username, _)| *username == u.username)
+            .map(|(_, plain)| plain.to_string())
+            .filter(|plain| u.password.verify(plain))
+    };
     let consumers: Vec<_> = state
         .consumers()
         .iter()
@@ -269,7 +289,7 @@ fn credentials(world: &World, base_url: &str) -> serde_json::Value {
         .map(|(u, note)| {
             serde_json::json!({
                 "username": u.username,
-                "password": u.password,
+                "password": documented(&u),
                 "userId": u.user_id,
                 "email": u.email,
                 "note": note.unwrap_or_default(),
@@ -312,8 +332,8 @@ impl ObpWorld for World {
 }
 
 impl VendorState for State {
-    fn export(&self) -> serde_json::Value {
-        State::export(self)
+    fn export(&self, secrets: crate::store::world::Secrets) -> serde_json::Value {
+        State::export(self, secrets)
     }
 }
 
@@ -364,8 +384,8 @@ impl Vendor for Obp {
         ObpApi::openapi()
     }
 
-    fn credentials(&self, world: &World, base_url: &str) -> serde_json::Value {
-        credentials(world, base_url)
+    fn credentials(&self, world: &World, fixtures: &Fixtures, base_url: &str) -> serde_json::Value {
+        credentials(world, fixtures, base_url)
     }
 
     fn injected_error(&self, req: &actix_web::HttpRequest) -> actix_web::HttpResponse {

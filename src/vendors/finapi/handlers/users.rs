@@ -13,14 +13,15 @@ use crate::vendors::finapi::models::{
     RequestPasswordChangeParams, User, UserCreateParams, UserUpdateParams,
     VerificationStatusResource,
 };
-use crate::vendors::finapi::state::{UserRecord, distort_password, user_key};
+use crate::vendors::finapi::state::{UserRecord, distort_password, hash_password, user_key};
 use crate::vendors::finapi::validate;
 
 impl User {
-    fn plain(u: &UserRecord) -> Self {
+    /// The user with its password as given: only `createUser` has the plain value at hand.
+    fn with_password(u: &UserRecord, password: String) -> Self {
         Self {
             id: u.id.clone(),
-            password: u.password.clone(),
+            password,
             email: u.email.clone(),
             phone: u.phone.clone(),
             is_auto_update_enabled: u.auto_update,
@@ -28,10 +29,7 @@ impl User {
     }
 
     fn distorted(u: &UserRecord) -> Self {
-        Self {
-            password: distort_password(&u.password),
-            ..Self::plain(u)
-        }
+        Self::with_password(u, distort_password(&u.password))
     }
 }
 
@@ -85,11 +83,13 @@ pub async fn create_user(
         ));
     }
     let now = sandbox.clock.now();
+    let id = p.id.unwrap_or_else(|| sandbox.ids.uuid(Purpose::UserId));
+    let password = p
+        .password
+        .unwrap_or_else(|| sandbox.ids.alphanumeric(Purpose::Secret, 16));
     let record = UserRecord {
-        id: p.id.unwrap_or_else(|| sandbox.ids.uuid(Purpose::UserId)),
-        password: p
-            .password
-            .unwrap_or_else(|| sandbox.ids.alphanumeric(Purpose::Secret, 16)),
+        password: hash_password(&password, &user_key(&id)),
+        id,
         email: p.email.filter(|e| !e.is_empty()),
         phone: p.phone.filter(|p| !p.is_empty()),
         auto_update,
@@ -103,7 +103,8 @@ pub async fn create_user(
         latest_import_on: None,
     };
     let created = sandbox.finapi().create_user(record)?;
-    Ok(HttpResponse::Created().json(User::plain(&created)))
+    // The one answer with the plain password (finAPI's createUser returns it); it is not stored.
+    Ok(HttpResponse::Created().json(User::with_password(&created, password)))
 }
 
 /// Get the authorized user

@@ -415,7 +415,7 @@ mod tests {
         assert_eq!(distort("user"), "uXXr");
         assert_eq!(distort("ab"), "XX");
         assert_eq!(distort("abc"), "aXc");
-        assert_eq!(distort_password("123456"), "XXXXXX");
+        assert_eq!(distort_password(&hash_password("123456", "u")), "XXXXXX");
     }
 
     #[test]
@@ -449,7 +449,7 @@ mod listing_tests {
     fn user(id: &str) -> UserRecord {
         UserRecord {
             id: id.into(),
-            password: "secret12".into(),
+            password: hash_password("secret12", id),
             email: None,
             phone: None,
             auto_update: false,

@@ -16,7 +16,8 @@ use crate::store::index::OrderedIndex;
 use crate::store::page::offset_window;
 use crate::store::secondary::SecondaryIndex;
 use crate::store::table::sorted_entries;
-use crate::store::{Clock, Ids, Page, Purpose, StoreError, Table};
+use crate::store::world::Secrets;
+use crate::store::{Clock, Ids, Page, Password, Purpose, StoreError, Table};
 
 use super::errors::{Error, Result};
 
@@ -91,7 +92,7 @@ pub struct ClientRecord {
 pub struct UserRecord {
     /// The id as created; the table key is its lower-case form.
     pub id: String,
-    pub password: String,
+    pub password: Password,
     pub email: Option<String>,
     pub phone: Option<String>,
     pub auto_update: bool,
@@ -245,8 +246,17 @@ pub fn distort(id: &str) -> String {
 }
 
 /// One `X` per password character, as the seed documents (`123456` → `XXXXXX`).
-pub fn distort_password(password: &str) -> String {
-    "X".repeat(password.chars().count())
+pub fn distort_password(password: &Password) -> String {
+    "X".repeat(password.chars())
+}
+
+/// How a finAPI user's password is hashed: the salt is derived from the user's key.
+pub fn hash_password(plain: &str, key: &str) -> Password {
+    Password::hash(plain, &password_context(key))
+}
+
+fn password_context(key: &str) -> String {
+    format!("finapi user {key}")
 }
 
 fn stable_hash(s: &str) -> u64 {
@@ -338,7 +348,7 @@ impl State {
             let record = match fixture {
                 Some(f) => UserRecord {
                     id: person.username.clone(),
-                    password: person.password.clone(),
+                    password: hash_password(&person.password, &user_key(&person.username)),
                     email: Some(person.email.clone()),
                     phone: Some(person.phone.clone()),
                     auto_update: false,
@@ -363,7 +373,8 @@ impl State {
                     });
                     UserRecord {
                         id: person.username.clone(),
-                        password: person.password.clone(),
+                        // A generated person's password is known to no one (docs/fidelity.md).
+                        password: Password::unusable(person.password.chars().count()),
                         email: Some(person.email.clone()),
                         phone: Some(person.phone.clone()),
                         auto_update: h.is_multiple_of(3),
@@ -447,17 +458,25 @@ struct Snapshot {
 }
 
 impl State {
-    /// The whole state as JSON; `import` restores it losslessly.
-    pub fn export(&self) -> serde_json::Value {
+    /// The whole state as JSON; `import` restores it losslessly. Without secrets, the issued
+    /// access, refresh and password change tokens are left out (clients and users stay).
+    pub fn export(&self, secrets: Secrets) -> serde_json::Value {
+        // Issued credentials are rows of these maps, keyed by the token itself.
+        fn issued<V: Clone>(secrets: Secrets, map: &DashMap<String, V>) -> Vec<(String, V)> {
+            match secrets {
+                Secrets::Include => sorted_entries(map),
+                Secrets::Omit => Vec::new(),
+            }
+        }
         let snapshot = Snapshot {
             users: self.users.to_vec(),
             deleted: self.deleted.to_vec(),
             deleted_seq: self.deleted_seq.load(Ordering::Acquire),
             clients: self.clients(),
-            tokens: sorted_entries(&self.tokens),
-            refresh_tokens: sorted_entries(&self.refresh_tokens),
-            current: sorted_entries(&self.current),
-            password_changes: sorted_entries(&self.password_changes),
+            tokens: issued(secrets, &self.tokens),
+            refresh_tokens: issued(secrets, &self.refresh_tokens),
+            current: issued(secrets, &self.current),
+            password_changes: issued(secrets, &self.password_changes),
             fixture_users: self.fixture_users.clone(),
         };
         serde_json::to_value(snapshot).unwrap_or_default()
@@ -529,9 +548,9 @@ mod snapshot_tests {
             .unwrap();
         state.delete_user("grace.hopper", now.date_naive()).unwrap();
         state.request_password_change(&ids, "ada.lovelace").unwrap();
-        let exported = state.export();
+        let exported = state.export(Secrets::Include);
         let restored = State::import(exported.clone()).unwrap();
-        assert_eq!(restored.export(), exported);
+        assert_eq!(restored.export(Secrets::Include), exported);
         assert!(
             restored
                 .authenticate(&restored.tokens.iter().next().unwrap().key().clone(), now)

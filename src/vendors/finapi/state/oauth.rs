@@ -93,7 +93,7 @@ impl State {
             .update_row(&user, |u| {
                 if u.locked {
                     Outcome::Locked
-                } else if u.password != password {
+                } else if !u.password.verify(password) {
                     u.failed_logins += 1;
                     if client.max_user_login_attempts > 0
                         && u.failed_logins >= client.max_user_login_attempts

@@ -100,7 +100,7 @@ impl State {
             return Err(Error::InvalidPasswordChangeToken);
         }
         self.update_row(key, |u| {
-            u.password = password.to_string();
+            u.password = hash_password(password, key);
             u.locked = false;
             u.failed_logins = 0;
         })?;

@@ -4,7 +4,7 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 
-use crate::store::{Purpose, Sandbox};
+use crate::store::{Password, Purpose, Sandbox};
 use crate::vendors::obp::ObpWorld;
 use crate::vendors::obp::State;
 use crate::vendors::obp::auth::DirectLoginUser;
@@ -14,7 +14,7 @@ use crate::vendors::obp::models::{
     PostResetPasswordUrlJsonV400, RefreshUserJson, ResetPasswordUrlJsonV400, UserIdJsonV400,
     UserJsonV200, UserJsonV300, UserJsonV400, UsersJsonV200, UsersJsonV400, ViewsJson, obp_date,
 };
-use crate::vendors::obp::state::{LockedStatus, UserRecord};
+use crate::vendors::obp::state::{LockedStatus, UserRecord, password_context};
 use crate::vendors::obp::validate::{self, JsonBody};
 
 pub const CAN_GET_ANY_USER: &str = "CanGetAnyUser";
@@ -107,7 +107,7 @@ pub async fn create_user(sandbox: Sandbox, body: JsonBody) -> Result<HttpRespons
         email: p.email,
         first_name: p.first_name.trim().to_string(),
         last_name: p.last_name.trim().to_string(),
-        password: p.password,
+        password: Password::hash(&p.password, &password_context(&p.username)),
         provider: state.config().local_identity_provider.clone(),
         provider_id: p.username,
         validated: state.config().new_users_validated,

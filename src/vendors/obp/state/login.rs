@@ -50,7 +50,7 @@ impl State {
             self.failed_login(username, now);
             return Err(Error::UserLocked);
         }
-        if !user.validated || user.password != password {
+        if !user.validated || !user.password.verify(password) {
             self.failed_login(username, now);
             return Err(Error::InvalidLoginCredentials);
         }

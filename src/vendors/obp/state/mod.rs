@@ -15,8 +15,10 @@ use serde::{Deserialize, Serialize};
 use crate::seed::Person;
 use crate::seed::fixtures::{FixtureError, Fixtures as AllFixtures};
 use crate::store::index::OrderedIndex;
+use crate::store::secret::OMITTED;
 use crate::store::table::sorted_entries;
-use crate::store::{Clock, Ids, Purpose, Table};
+use crate::store::world::Secrets;
+use crate::store::{Clock, Ids, Password, Purpose, Table};
 
 use super::errors::{Error, Result};
 use super::models::{AgreementJson, OutboxMessage, ViewJson};
@@ -185,7 +187,7 @@ pub struct UserRecord {
     pub email: String,
     pub first_name: String,
     pub last_name: String,
-    pub password: String,
+    pub password: Password,
     pub provider: String,
     pub provider_id: String,
     /// Unvalidated users cannot log in.
@@ -360,6 +362,11 @@ pub const ROLES: &[(&str, bool)] = &[
     ("CanUnlockUser", false),
 ];
 
+/// How an OBP user's password is hashed: the salt is derived from the username.
+pub fn password_context(username: &str) -> String {
+    format!("obp user {username}")
+}
+
 impl State {
     fn empty(config: Config) -> Self {
         Self {
@@ -414,7 +421,8 @@ impl State {
                 registered_at: now - Duration::days(1000),
                 fixture: true,
             };
-            state.seed_user(&person, &account.extras, now)?;
+            let password = Password::hash(&account.password, &password_context(&person.username));
+            state.seed_user(&person, password, &account.extras, now)?;
         }
         for person in people {
             let extras = fixtures
@@ -425,8 +433,15 @@ impl State {
             if person.fixture && extras.is_none() {
                 continue;
             }
+            // A generated person's password is known to no one (docs/fidelity.md).
+            let password = if person.fixture {
+                Password::hash(&person.password, &password_context(&person.username))
+            } else {
+                Password::unusable(person.password.chars().count())
+            };
             state.seed_user(
                 person,
+                password,
                 &extras.unwrap_or_else(|| UserExtras {
                     validated: true,
                     ..Default::default()
@@ -448,6 +463,7 @@ impl State {
     fn seed_user(
         &mut self,
         person: &Person,
+        password: Password,
         extras: &UserExtras,
         now: DateTime<Utc>,
     ) -> Result<(), FixtureError> {
@@ -461,7 +477,7 @@ impl State {
             email: person.email.clone(),
             first_name: person.first_name.clone(),
             last_name: person.last_name.clone(),
-            password: person.password.clone(),
+            password,
             provider: self.config.local_identity_provider.clone(),
             provider_id: person.username.clone(),
             validated: extras.validated,
@@ -642,11 +658,20 @@ struct Snapshot {
 
 impl State {
     /// The whole state as JSON, for `GET /__admin/state`; `import` must restore it losslessly.
-    pub fn export(&self) -> serde_json::Value {
+    /// Without secrets, DirectLogin tokens are left out and one-time passwords (challenges and
+    /// the outbox messages carrying them or a reset link) are replaced by [`OMITTED`].
+    pub fn export(&self, secrets: Secrets) -> serde_json::Value {
+        let keep = secrets == Secrets::Include;
         let mut updates: Vec<AuthContextUpdateRecord> = self
             .auth_context_updates
             .iter()
             .map(|r| r.value().clone())
+            .map(|mut u| {
+                if !keep {
+                    u.challenge = OMITTED.into();
+                }
+                u
+            })
             .collect();
         updates.sort_by(|a, b| {
             a.user_auth_context_update_id
@@ -674,8 +699,22 @@ impl State {
             customer_links: links,
             bad_logins: sorted_entries(&self.bad_logins),
             locks: sorted_entries(&self.locks),
-            tokens: sorted_entries(&self.tokens),
-            outbox: self.outbox.to_vec(),
+            tokens: if keep {
+                sorted_entries(&self.tokens)
+            } else {
+                Vec::new()
+            },
+            outbox: self
+                .outbox
+                .to_vec()
+                .into_iter()
+                .map(|(key, mut message)| {
+                    if !keep {
+                        message.body = OMITTED.into();
+                    }
+                    (key, message)
+                })
+                .collect(),
             outbox_seq: self.outbox_seq.load(Ordering::Acquire),
             fixture_accounts: self.fixture_accounts.clone(),
         };
@@ -801,9 +840,9 @@ mod tests {
             body: "b".into(),
             sent_at: "t".into(),
         });
-        let exported = state.export();
+        let exported = state.export(Secrets::Include);
         let imported = State::import(exported.clone()).unwrap();
-        assert_eq!(imported.export(), exported);
+        assert_eq!(imported.export(Secrets::Include), exported);
         assert!(imported.user_by_username("felixsmith").is_some());
         assert!(imported.is_locked(&felix));
         assert_eq!(imported.outbox().len(), 1);

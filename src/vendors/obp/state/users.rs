@@ -121,7 +121,11 @@ impl State {
         );
         let first_name = ids.alphanumeric(Purpose::Misc, 10);
         let last_name = ids.alphanumeric(Purpose::Misc, 10);
-        let password = ids.alphanumeric(Purpose::Secret, 24);
+        // A random password no one knows, stored hashed like any other.
+        let password = Password::hash(
+            &ids.alphanumeric(Purpose::Secret, 24),
+            &password_context(&username),
+        );
         self.usernames.remove(&user.username);
         self.usernames.insert(username.clone(), user_id.to_string());
         self.unindex_email(&user.email, user_id);
