@@ -50,6 +50,26 @@ impl Purpose {
 const URL_SAFE: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 const ALPHANUMERIC: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
+/// The key of the secret draws of a sandbox's world: the seed alone for the default sandbox's
+/// first world (the documented example tokens), else the seed mixed with the sandbox name and,
+/// past the first, the world's generation.
+fn secret_key(seed: u64, sandbox: Option<&str>, generation: u64) -> Option<[u8; 32]> {
+    use sha2::{Digest, Sha256};
+    let name = sandbox.unwrap_or(super::sandbox::DEFAULT);
+    if name == super::sandbox::DEFAULT && generation == 0 {
+        return None;
+    }
+    let mut h = Sha256::new();
+    h.update(b"user-sandbox secret draws\0");
+    h.update(seed.to_le_bytes());
+    h.update(name.as_bytes());
+    if generation > 0 {
+        h.update(b"\0generation");
+        h.update(generation.to_le_bytes());
+    }
+    Some(h.finalize().into())
+}
+
 impl Ids {
     /// The generator of the default sandbox.
     pub fn new(seed: u64) -> Self {
@@ -58,21 +78,18 @@ impl Ids {
 
     /// The generator of a sandbox: `None` (or `default`) is the default sandbox.
     pub fn for_sandbox(seed: u64, sandbox: Option<&str>) -> Self {
-        use sha2::{Digest, Sha256};
-        let sandbox_key = sandbox
-            .filter(|n| *n != super::sandbox::DEFAULT)
-            .map(|name| {
-                let mut h = Sha256::new();
-                h.update(b"user-sandbox secret draws\0");
-                h.update(seed.to_le_bytes());
-                h.update(name.as_bytes());
-                h.finalize().into()
-            });
         Self {
             seed,
-            sandbox_key,
+            sandbox_key: secret_key(seed, sandbox, 0),
             counters: Default::default(),
         }
+    }
+
+    /// Moves the secret purposes to the draws of a sandbox's `generation`-th world. A sandbox
+    /// starts a new generation whenever its world is replaced (reset, reseed, import, restore),
+    /// so a credential issued by a replaced world is never drawn again, for anyone.
+    pub fn rekey(&mut self, sandbox: Option<&str>, generation: u64) {
+        self.sandbox_key = secret_key(self.seed, sandbox, generation);
     }
 
     pub fn seed(&self) -> u64 {
@@ -192,6 +209,29 @@ mod tests {
         // Ids that are not credentials stay the same in every same-seed sandbox.
         assert_eq!(a.uuid(Purpose::UserId), b.uuid(Purpose::UserId));
         assert_eq!(a.uuid(Purpose::Misc), default.uuid(Purpose::Misc));
+    }
+
+    #[test]
+    fn every_generation_of_a_sandbox_draws_other_secrets() {
+        let draw = |sandbox: Option<&str>, generation: u64| {
+            let mut ids = Ids::for_sandbox(42, sandbox);
+            if generation > 0 {
+                ids.rekey(sandbox, generation);
+            }
+            (ids.url_safe(Purpose::Token, 43), ids.uuid(Purpose::UserId))
+        };
+        for sandbox in [None, Some("alpha")] {
+            let first = draw(sandbox, 0);
+            let (second, third) = (draw(sandbox, 1), draw(sandbox, 2));
+            assert_ne!(first.0, second.0);
+            assert_ne!(second.0, third.0);
+            assert_ne!(first.0, third.0);
+            // Only credentials move; ids stay those of the seed.
+            assert_eq!(first.1, second.1);
+            // The same generation draws the same again.
+            assert_eq!(draw(sandbox, 2), third);
+        }
+        assert_eq!(draw(None, 0).0, Ids::new(42).url_safe(Purpose::Token, 43));
     }
 
     #[test]

@@ -82,8 +82,13 @@ impl Checkpoint {
 }
 
 impl Slot {
-    fn new(name: Option<&str>, plan: SeedPlan) -> Result<Self, FixtureError> {
-        let world = World::build(&plan, name)?;
+    /// A sandbox's slot with its seeded world of the given generation (0 the first time the
+    /// name is used in this server).
+    fn new(name: Option<&str>, plan: SeedPlan, generation: u64) -> Result<Self, FixtureError> {
+        let mut world = World::build(&plan, name)?;
+        if generation > 0 {
+            world.ids.rekey(name, generation);
+        }
         Ok(Self {
             name: name.map(str::to_string),
             plan: ArcSwap::from_pointee(plan),
@@ -114,6 +119,10 @@ pub struct Sandboxes {
     default: Slot,
     named: DashMap<String, Arc<Slot>>,
     max_named: usize,
+    /// The generation of each sandbox name's current world, kept after a delete: every world
+    /// that replaces another, or a sandbox made again under an old name, draws its credentials
+    /// from a new generation, so no token of a replaced world is ever issued again.
+    generations: DashMap<String, u64>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -176,6 +185,9 @@ pub struct SavedSandboxes {
 pub struct SavedSandbox {
     pub users: usize,
     pub state: WorldState,
+    /// The generation of the saved world's credentials (0 in files written before it was kept).
+    #[serde(default)]
+    pub generation: u64,
 }
 
 pub const DEFAULT: &str = "default";
@@ -186,10 +198,30 @@ const MAX_SAVED_USERS: usize = 10_000_000;
 impl Sandboxes {
     pub fn new(plan: SeedPlan, max_named: usize) -> Result<Self, FixtureError> {
         Ok(Self {
-            default: Slot::new(None, plan)?,
+            default: Slot::new(None, plan, 0)?,
             named: DashMap::new(),
             max_named,
+            generations: DashMap::from_iter([(DEFAULT.to_string(), 0)]),
         })
+    }
+
+    /// The generation the next world of a sandbox name draws its credentials from: 0 for the
+    /// first world a name ever has in this server, then one more each time.
+    fn next_generation(&self, name: &str) -> u64 {
+        match self.generations.entry(name.to_string()) {
+            dashmap::Entry::Occupied(mut e) => {
+                *e.get_mut() += 1;
+                *e.get()
+            }
+            dashmap::Entry::Vacant(e) => *e.insert(0),
+        }
+    }
+
+    /// Swaps a world into a sandbox as its next generation.
+    fn replace_world(&self, slot: &Slot, mut world: World) {
+        let generation = self.next_generation(slot.name.as_deref().unwrap_or(DEFAULT));
+        world.ids.rekey(slot.name.as_deref(), generation);
+        slot.replace_world(world);
     }
 
     /// The server's own seed plan (that of the default sandbox at start).
@@ -222,6 +254,7 @@ impl Sandboxes {
         let slot = Arc::new(Slot::new(
             Some(name),
             plan.unwrap_or_else(|| (*self.plan()).clone()),
+            self.next_generation(name),
         )?);
         Ok(self.named.entry(name.to_string()).or_insert(slot).clone())
     }
@@ -287,7 +320,7 @@ impl Sandboxes {
     /// Swaps a fresh seeded world in; requests in flight finish on the old one.
     pub fn reset(&self, name: Option<&str>) -> Result<(), SandboxError> {
         self.with_slot(name, |slot| {
-            slot.replace_world(World::build(&slot.plan(), slot.name.as_deref())?);
+            self.replace_world(slot, World::build(&slot.plan(), slot.name.as_deref())?);
             Ok(())
         })
     }
@@ -306,7 +339,7 @@ impl Sandboxes {
                 users: users.unwrap_or(current.users),
                 ..(*current).clone()
             };
-            slot.replace_world(World::build(&plan, slot.name.as_deref())?);
+            self.replace_world(slot, World::build(&plan, slot.name.as_deref())?);
             slot.plan.store(Arc::new(plan));
             Ok(())
         })
@@ -322,7 +355,7 @@ impl Sandboxes {
         let world =
             World::import(state, &self.plan().vendors, sandbox).map_err(SandboxError::BadState)?;
         self.with_slot(name, |slot| {
-            slot.replace_world(world);
+            self.replace_world(slot, world);
             Ok(())
         })
     }
@@ -355,7 +388,7 @@ impl Sandboxes {
                 .map(|c| c.value().clone())
                 .ok_or_else(|| SandboxError::UnknownCheckpoint(checkpoint.to_string()))?;
             let world = saved.take()?;
-            slot.replace_world(world);
+            self.replace_world(slot, world);
             Ok(())
         })
     }
@@ -379,6 +412,10 @@ impl Sandboxes {
         let saved = |slot: &Slot| SavedSandbox {
             users: slot.plan().users,
             state: slot.world().export(Secrets::Include),
+            generation: self
+                .generations
+                .get(slot.name.as_deref().unwrap_or(DEFAULT))
+                .map_or(0, |g| *g),
         };
         sandboxes.insert(DEFAULT.to_string(), saved(&self.default));
         for slot in self.named.iter() {
@@ -414,7 +451,7 @@ impl Sandboxes {
             let sandbox_name = (name != DEFAULT).then_some(name.as_str());
             let world = World::import(sandbox.state, &self.plan().vendors, sandbox_name)
                 .map_err(|e| SandboxError::BadState(format!("{name}: {e}")))?;
-            worlds.push((name, seed, sandbox.users, world));
+            worlds.push((name, seed, sandbox.users, sandbox.generation, world));
         }
         let new = worlds
             .iter()
@@ -423,7 +460,12 @@ impl Sandboxes {
         if self.named.len() + new > self.max_named {
             return Err(SandboxError::TooMany(self.max_named));
         }
-        for (name, seed, users, world) in worlds {
+        for (name, seed, users, generation, world) in worlds {
+            // The saved world's credentials were drawn up to that generation: go on past it.
+            self.generations
+                .entry(name.clone())
+                .and_modify(|g| *g = (*g).max(generation))
+                .or_insert(generation);
             let plan = SeedPlan {
                 seed,
                 users,
@@ -431,13 +473,13 @@ impl Sandboxes {
             };
             let slot = if name == DEFAULT {
                 self.default.plan.store(Arc::new(plan));
-                self.default.replace_world(world);
+                self.replace_world(&self.default, world);
                 continue;
             } else {
                 self.slot_or_create(Some(&name), Some(plan.clone()))?
             };
             slot.plan.store(Arc::new(plan));
-            slot.replace_world(world);
+            self.replace_world(&slot, world);
         }
         Ok(())
     }
@@ -582,6 +624,40 @@ mod tests {
         assert_eq!(split_sandbox("/api/v1/users"), None);
         assert!(valid_name("team-a_1"));
         assert!(!valid_name("a/b") && !valid_name(""));
+    }
+
+    #[test]
+    fn every_replaced_world_draws_new_credentials_even_after_a_restart() {
+        let plan = || {
+            SeedPlan::embedded(
+                42,
+                0,
+                crate::store::clock::ClockMode::System,
+                crate::vendors::kinds(),
+            )
+            .unwrap()
+        };
+        let token = |s: &Sandboxes, name: Option<&str>| {
+            s.world(name).unwrap().ids.url_safe(Purpose::Token, 43)
+        };
+        let sandboxes = Sandboxes::new(plan(), 8).unwrap();
+        let mut seen = vec![token(&sandboxes, None), token(&sandboxes, Some("alpha"))];
+        sandboxes.reset(None).unwrap();
+        sandboxes.reset(Some("alpha")).unwrap();
+        seen.push(token(&sandboxes, None));
+        seen.push(token(&sandboxes, Some("alpha")));
+        // The state file keeps the generations: the next server goes on past them.
+        let saved = sandboxes.save_all();
+        assert_eq!(saved.sandboxes[DEFAULT].generation, 1);
+        let restarted = Sandboxes::new(plan(), 8).unwrap();
+        restarted.load_all(saved).unwrap();
+        seen.push(token(&restarted, None));
+        seen.push(token(&restarted, Some("alpha")));
+        // A name deleted and used again starts a new generation too.
+        restarted.delete("alpha").unwrap();
+        seen.push(token(&restarted, Some("alpha")));
+        let distinct: std::collections::BTreeSet<&String> = seen.iter().collect();
+        assert_eq!(distinct.len(), seen.len(), "{seen:?}");
     }
 
     proptest::proptest! {

@@ -1,7 +1,8 @@
 //! Concurrency per vendor: 64 concurrent creates of one id make exactly one record (the rest get
 //! the vendor's duplicate error); 64 distinct creates lose none; a storm of locks, unlocks,
 //! deletes, lists, resets and checkpoint restores never deadlocks and never shows a half-written
-//! record or a half-reset world.
+//! record or a half-reset world. Authress has no user create: its one-id write is the delete and
+//! the tenant link, its distinct creates the sandbox's service clients.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -212,6 +213,126 @@ async fn authress_distinct_deletes_all_land() {
     assert_eq!(authress_users(&app, &token).await, Vec::<String>::new());
 }
 
+/// The users Authress lists in one tenant.
+async fn authress_tenant_members(app: &TestApp, token: &str, tenant: &str) -> Vec<String> {
+    let (status, body) = status_and_json(
+        app.get(&format!("/v1/users?limit=100&tenantId={tenant}"))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    body["users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["userId"].as_str().unwrap().to_string())
+        .collect()
+}
+
+const AUTHRESS_TENANTS: [&str; 3] = ["ten_acme", "ten_globex", "ten_initech"];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn authress_64_links_of_one_user_to_three_tenants_leave_it_in_exactly_one() {
+    // Linking is Authress's write that names one id: a user is in at most one tenant, so of 64
+    // racing links to three tenants exactly one tenant must hold the user afterwards.
+    let app = spawn_app().await;
+    let token = crate::authress::token(&app, crate::authress::FULL).await;
+    let user = "github|4711042";
+    let before: Vec<usize> = join_all(
+        AUTHRESS_TENANTS
+            .iter()
+            .map(|t| authress_tenant_members(&app, &token, t)),
+    )
+    .await
+    .iter()
+    .map(Vec::len)
+    .collect();
+    let answers = bounded(
+        "64 links",
+        join_all((0..N).map(|i| {
+            let (app, token) = (&app, &token);
+            async move {
+                let res = app
+                    .patch(&format!(
+                        "/v1/tenants/{}/users",
+                        AUTHRESS_TENANTS[i % AUTHRESS_TENANTS.len()]
+                    ))
+                    .bearer_auth(token)
+                    .json(&json!({ "userId": user }))
+                    .send()
+                    .await
+                    .unwrap();
+                (res.status().as_u16(), Value::Null)
+            }
+        })),
+    )
+    .await;
+    assert_eq!(tally(&answers), BTreeMap::from([(204, N)]));
+    let after = join_all(
+        AUTHRESS_TENANTS
+            .iter()
+            .map(|t| authress_tenant_members(&app, &token, t)),
+    )
+    .await;
+    let holding: Vec<&str> = AUTHRESS_TENANTS
+        .iter()
+        .zip(&after)
+        .filter(|(_, members)| members.iter().any(|m| m == user))
+        .map(|(t, _)| *t)
+        .collect();
+    assert_eq!(holding.len(), 1, "{user} is in {holding:?}");
+    // Nobody else moved: each tenant has its members of before, plus the user where it landed.
+    for ((tenant, members), was) in AUTHRESS_TENANTS.iter().zip(&after).zip(&before) {
+        let expected = was + usize::from(holding[0] == *tenant);
+        assert_eq!(members.len(), expected, "{tenant}: {members:?}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn authress_64_distinct_service_clients_are_all_kept_and_all_work() {
+    let app = spawn_app().await;
+    let minted = bounded(
+        "64 service clients",
+        join_all((0..N).map(|i| {
+            let app = &app;
+            async move {
+                status_and_json(
+                    app.post("/__admin/authress/service-clients")
+                        .json(&json!({ "name": format!("Racer {i}") }))
+                        .send()
+                        .await
+                        .unwrap(),
+                )
+                .await
+            }
+        })),
+    )
+    .await;
+    assert_eq!(tally(&minted), BTreeMap::from([(201, N)]));
+    let ids: std::collections::BTreeSet<&str> = minted
+        .iter()
+        .map(|(_, body)| body["clientId"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids.len(), N, "two racing creates got one client id");
+    let reads = join_all(minted.iter().map(|(_, body)| {
+        let app = &app;
+        async move {
+            app.get("/v1/users?limit=1")
+                .bearer_auth(body["accessToken"].as_str().unwrap())
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    }))
+    .await;
+    assert!(reads.iter().all(|s| *s == 200), "{reads:?}");
+}
+
 /// OBP users as listed; every record must be whole (ids, names, email all present).
 async fn obp_list(app: &TestApp, admin: &str) -> Result<Vec<Value>, String> {
     let (status, body) = crate::obp::get(app, "/obp/v4.0.0/users?limit=500", admin).await;
@@ -251,13 +372,62 @@ async fn a_storm_of_writes_resets_and_restores_never_deadlocks_or_shows_a_torn_w
         "{}",
         saved.text().await.unwrap()
     );
+    let authress = crate::authress::token(&app, crate::authress::FULL).await;
+    let fixtures: Value =
+        serde_json::from_str(include_str!("../../fixtures/authress.json")).unwrap();
+    let fixture_ids: Vec<&str> = fixtures["users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["userId"].as_str().unwrap())
+        .collect();
+    let authress_fakes: Vec<String> = authress_users(&app, &authress)
+        .await
+        .into_iter()
+        .filter(|id| !fixture_ids.contains(&id.as_str()))
+        .collect();
+    assert!(authress_fakes.len() >= 8 * 2, "{authress_fakes:?}");
     let app = &app;
     let seeded = &seeded_export;
+    let (authress, authress_fakes) = (&authress, &authress_fakes);
 
     let storm = async {
         let writers = (0..8).map(|w| async move {
             for i in 0..12 {
-                // Each round: create, lock, unlock, delete an OBP user; create a finAPI user.
+                // finAPI: a create with a fresh client token; a reset between the grant and the
+                // create revokes the token (401), anything else must be the 201.
+                let client = crate::finapi::client_token(app, crate::finapi::AUTOVERIFY).await;
+                let (status, body) = crate::finapi::call_json(
+                    app,
+                    Method::POST,
+                    "/api/v1/users",
+                    &client,
+                    Some(json!({ "id": format!("storm-w{w}i{i}"), "password": "secret-123" })),
+                )
+                .await;
+                assert!(
+                    status == 201 || status == 401,
+                    "finAPI create: {status} {body}"
+                );
+                // Authress: link a fixture user to a tenant, and every sixth round delete a fake
+                // user of this writer's own (the seeded signing keys survive resets).
+                let res = app
+                    .patch(&format!(
+                        "/v1/tenants/{}/users",
+                        AUTHRESS_TENANTS[(w + i) % AUTHRESS_TENANTS.len()]
+                    ))
+                    .bearer_auth(authress)
+                    .json(&json!({ "userId": "github|4711042" }))
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(res.status(), 204, "{}", res.text().await.unwrap());
+                if i % 6 == 0 {
+                    let (status, body) =
+                        authress_delete(app, authress, &authress_fakes[w * 2 + i / 6]).await;
+                    assert_eq!(status, 202, "Authress delete: {body}");
+                }
+                // OBP: create, lock, unlock, delete a user.
                 let name = format!("storm.w{w}i{i}");
                 let (status, body) = obp_create(app, name.clone()).await;
                 assert!(
@@ -323,6 +493,55 @@ async fn a_storm_of_writes_resets_and_restores_never_deadlocks_or_shows_a_torn_w
                     }
                     // A reset between login and list revokes the token: OBP's 400, never a 5xx.
                     Err(e) => assert!(e.starts_with("400 "), "{e}"),
+                }
+                // finAPI's and Authress's listings show whole records of a whole world.
+                let admin = crate::finapi::client_token(app, crate::finapi::ADMIN).await;
+                let (status, list) = crate::finapi::call_json(
+                    app,
+                    Method::GET,
+                    "/api/v1/mandatorAdmin/getUserList?perPage=500",
+                    &admin,
+                    None,
+                )
+                .await;
+                if status == 200 {
+                    let items = list["users"].as_array().unwrap();
+                    assert!(
+                        items.iter().any(|u| u["userId"] == "felixsmith"),
+                        "a half-reset finAPI world"
+                    );
+                    for u in items {
+                        assert!(
+                            u["userId"].is_string()
+                                && u["registrationDate"].is_string()
+                                && u["isLocked"].is_boolean(),
+                            "half-written finAPI record: {u}"
+                        );
+                    }
+                } else {
+                    assert_eq!(status, 401, "getUserList: {list}");
+                }
+                let (status, users) = status_and_json(
+                    app.get("/v1/users?limit=100")
+                        .bearer_auth(authress)
+                        .send()
+                        .await
+                        .unwrap(),
+                )
+                .await;
+                assert_eq!(status, 200, "{users}");
+                let users = users["users"].as_array().unwrap();
+                assert!(
+                    users
+                        .iter()
+                        .any(|u| u["userId"] == "google-oauth2|108915727483261245613"),
+                    "a half-reset Authress world"
+                );
+                for u in users {
+                    assert!(
+                        u["userId"].is_string() && u["name"].is_string(),
+                        "half-written Authress record: {u}"
+                    );
                 }
                 // Every export taken mid-storm is one complete world that imports back.
                 let export = app.get("/__admin/state").send().await.unwrap();

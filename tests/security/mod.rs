@@ -575,7 +575,8 @@ async fn same_seed_sandboxes_issue_their_own_tokens_and_refuse_each_others() {
         200
     );
     assert_ne!(obp_get("", beta.obp_felix.clone()).await, 200);
-    // Same seed, same sandbox name, same requests: the same tokens again.
+    // A reset revokes every token, and the new world never issues one of them again (a revoked
+    // token must not come back as somebody else's).
     assert_eq!(
         app.post("/__admin/reset?sandbox=alpha")
             .send()
@@ -585,8 +586,104 @@ async fn same_seed_sandboxes_issue_their_own_tokens_and_refuse_each_others() {
         200
     );
     let again = Creds::of(&app, "/sandboxes/alpha").await;
-    assert_eq!(finapi(&again), finapi(&alpha));
-    assert_eq!(obp(&again), obp(&alpha));
+    for token in finapi(&alpha).iter().chain(obp(&alpha).iter()) {
+        assert!(
+            !finapi(&again).contains(token) && !obp(&again).contains(token),
+            "the reset world issued {token} again"
+        );
+    }
+    assert_ne!(
+        finapi_get("/sandboxes/alpha", alpha.finapi_user.clone()).await,
+        200
+    );
+    assert_ne!(
+        obp_get("/sandboxes/alpha", alpha.obp_felix.clone()).await,
+        200
+    );
+    assert_eq!(
+        finapi_get("/sandboxes/alpha", again.finapi_user.clone()).await,
+        200
+    );
+}
+
+#[tokio::test]
+async fn no_world_that_replaces_another_issues_its_tokens_again() {
+    // Reset, checkpoint restore, state import, and a sandbox deleted and made again under its
+    // old name: no world hands out a token that an earlier world issued to someone else. (A
+    // restored checkpoint holds its own tokens again, so their holders may get them back.)
+    let app = spawn_app().await;
+    fn remember(
+        seen: &mut std::collections::BTreeMap<String, &'static str>,
+        c: &Creds,
+        when: &str,
+    ) {
+        for (holder, token) in [
+            ("finAPI client", &c.finapi_client),
+            ("finAPI user", &c.finapi_user),
+            ("finAPI admin", &c.finapi_admin),
+            ("OBP admin", &c.obp_admin),
+            ("OBP Felix", &c.obp_felix),
+        ] {
+            let first = seen.entry(token.clone()).or_insert(holder);
+            assert_eq!(
+                *first, holder,
+                "{when}: {first}'s {token} issued to {holder}"
+            );
+        }
+    }
+    let mut seen = std::collections::BTreeMap::new();
+    let ok = |res: reqwest::Response| async move {
+        let status = res.status();
+        assert!(
+            status.is_success(),
+            "{status} {}",
+            res.text().await.unwrap()
+        );
+    };
+    remember(&mut seen, &Creds::of(&app, "").await, "first world");
+    let export = app.get("/__admin/state").send().await.unwrap();
+    let export: serde_json::Value = export.json().await.unwrap();
+    ok(app
+        .post("/__admin/checkpoints")
+        .json(&serde_json::json!({ "name": "start" }))
+        .send()
+        .await
+        .unwrap())
+    .await;
+    ok(app.post("/__admin/reset").send().await.unwrap()).await;
+    let reset = Creds::of(&app, "").await;
+    // Nothing of the first world comes back after a reset, not even to its holder.
+    assert!(
+        !seen.contains_key(&reset.finapi_user),
+        "a reset revived a token"
+    );
+    remember(&mut seen, &reset, "after a reset");
+    ok(app
+        .post("/__admin/checkpoints/start/restore")
+        .send()
+        .await
+        .unwrap())
+    .await;
+    remember(&mut seen, &Creds::of(&app, "").await, "after a restore");
+    ok(app
+        .put("/__admin/state")
+        .json(&export)
+        .send()
+        .await
+        .unwrap())
+    .await;
+    remember(&mut seen, &Creds::of(&app, "").await, "after an import");
+    remember(
+        &mut seen,
+        &Creds::of(&app, "/sandboxes/gamma").await,
+        "gamma",
+    );
+    ok(app.delete("/__admin/sandboxes/gamma").send().await.unwrap()).await;
+    remember(
+        &mut seen,
+        &Creds::of(&app, "/sandboxes/gamma").await,
+        "gamma made again",
+    );
 }
 
 #[tokio::test]
