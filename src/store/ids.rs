@@ -37,6 +37,8 @@ pub struct Ids {
     seed: u64,
     /// The key of the secret purposes in a named sandbox; `None` in the default sandbox.
     sandbox_key: Option<[u8; 32]>,
+    /// The seed of the sandbox's long-lived keys ([`Ids::key_seed`]).
+    key_seed: u64,
     counters: [AtomicU64; PURPOSES],
 }
 
@@ -49,6 +51,22 @@ impl Purpose {
 
 const URL_SAFE: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 const ALPHANUMERIC: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+
+/// See [`Ids::key_seed`].
+fn key_seed(seed: u64, sandbox: Option<&str>) -> u64 {
+    use sha2::{Digest, Sha256};
+    match sandbox.filter(|n| *n != super::sandbox::DEFAULT) {
+        None => seed,
+        Some(name) => {
+            let mut h = Sha256::new();
+            h.update(b"user-sandbox key seed\0");
+            h.update(seed.to_le_bytes());
+            h.update(name.as_bytes());
+            let digest = h.finalize();
+            u64::from_le_bytes(digest[..8].try_into().unwrap_or_default())
+        }
+    }
+}
 
 /// The key of the secret draws of a sandbox's world: the seed alone for the default sandbox's
 /// first world (the documented example tokens), else the seed mixed with the sandbox name and,
@@ -81,6 +99,7 @@ impl Ids {
         Self {
             seed,
             sandbox_key: secret_key(seed, sandbox, 0),
+            key_seed: key_seed(seed, sandbox),
             counters: Default::default(),
         }
     }
@@ -94,6 +113,14 @@ impl Ids {
 
     pub fn seed(&self) -> u64 {
         self.seed
+    }
+
+    /// The seed a sandbox's long-lived keys are derived from (Authress's fixture access keys and
+    /// login key): the seed itself in the default sandbox (the documented keys), the seed mixed
+    /// with the name in a named one, so no other same-seed sandbox accepts what they sign. It
+    /// stays the same across generations: a reset keeps a sandbox's fixture keys.
+    pub fn key_seed(&self) -> u64 {
+        self.key_seed
     }
 
     /// The draw counters, for snapshots of a world.
@@ -232,6 +259,18 @@ mod tests {
             assert_eq!(draw(sandbox, 2), third);
         }
         assert_eq!(draw(None, 0).0, Ids::new(42).url_safe(Purpose::Token, 43));
+    }
+
+    #[test]
+    fn key_seeds_are_per_sandbox_and_survive_generations() {
+        assert_eq!(Ids::new(42).key_seed(), 42);
+        assert_eq!(Ids::for_sandbox(42, Some("default")).key_seed(), 42);
+        let mut alpha = Ids::for_sandbox(42, Some("alpha"));
+        let first = alpha.key_seed();
+        assert_ne!(first, 42);
+        assert_ne!(first, Ids::for_sandbox(42, Some("beta")).key_seed());
+        alpha.rekey(Some("alpha"), 3);
+        assert_eq!(alpha.key_seed(), first);
     }
 
     #[test]

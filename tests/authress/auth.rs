@@ -4,7 +4,7 @@
 use insta::assert_json_snapshot;
 use serde_json::{Value, json};
 
-use super::{AccessKey, FULL, fixture_key, now, random_key, sign};
+use super::{AccessKey, FULL, fixture_key, fixture_key_in, now, random_key, sign};
 use crate::support::{TestApp, redactions, spawn_app, status_and_json};
 
 async fn list_users(app: &TestApp, authorization: Option<&str>) -> (u16, Value) {
@@ -162,7 +162,7 @@ async fn issuer_subject_and_key_id_must_name_a_registered_key() {
 #[tokio::test]
 async fn tokens_work_in_a_named_sandbox_with_its_prefixed_issuer() {
     let app = spawn_app().await;
-    let key = fixture_key(&app, FULL).await;
+    let key = fixture_key_in(&app, "team-a", FULL).await;
     let base = format!("{}/sandboxes/team-a", app.address);
 
     let response = app
@@ -223,4 +223,45 @@ async fn the_journal_names_the_authenticated_service_client_and_operation() {
     assert_eq!(entry["vendor"], "authress");
     assert_eq!(entry["operationId"], "getUsers");
     assert_eq!(entry["principal"], "authress service client sc_key_001");
+}
+
+#[tokio::test]
+async fn a_fixture_key_of_one_sandbox_is_refused_in_another() {
+    // Same seed, same fixture client: each sandbox derives its own key pair, so a token signed
+    // with the default sandbox's access key is refused in a named one and the other way round;
+    // a reset keeps a sandbox's keys.
+    let app = spawn_app().await;
+    let default = fixture_key(&app, FULL).await;
+    let named = fixture_key_in(&app, "team-b", FULL).await;
+    assert_eq!(default.key_id, named.key_id);
+    let base = format!("{}/sandboxes/team-b", app.address);
+    let get = |path: &'static str, token: String| {
+        let app = &app;
+        async move {
+            app.get(path)
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    };
+    let in_named = "/sandboxes/team-b/v1/users?limit=1";
+    assert_eq!(get(in_named, named.sign(&named.claims(&base))).await, 200);
+    assert_eq!(
+        get(in_named, default.sign(&default.claims(&base))).await,
+        401
+    );
+    assert_eq!(
+        get("/v1/users?limit=1", named.sign(&named.claims(&app.address))).await,
+        401
+    );
+    let reset = app
+        .post("/__admin/reset?sandbox=team-b")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reset.status(), 200);
+    assert_eq!(get(in_named, named.sign(&named.claims(&base))).await, 200);
 }

@@ -98,20 +98,30 @@ pub fn now() -> i64 {
 
 /// The authress part of `GET /__admin/credentials`.
 pub async fn credentials(app: &TestApp) -> Value {
-    let body: Value = app
-        .get("/__admin/credentials")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    credentials_at(app, "/__admin/credentials").await
+}
+
+/// The authress part of `GET /__admin/credentials?sandbox=…`: each sandbox has its own keys.
+pub async fn credentials_in(app: &TestApp, sandbox: &str) -> Value {
+    credentials_at(app, &format!("/__admin/credentials?sandbox={sandbox}")).await
+}
+
+async fn credentials_at(app: &TestApp, path: &str) -> Value {
+    let body: Value = app.get(path).send().await.unwrap().json().await.unwrap();
     body["authress"].clone()
 }
 
 /// A fixture client's access key, as the credentials list it.
 pub async fn fixture_key(app: &TestApp, client_id: &str) -> AccessKey {
-    let credentials = credentials(app).await;
+    key_of(&credentials(app).await, client_id)
+}
+
+/// A fixture client's access key in a sandbox.
+pub async fn fixture_key_in(app: &TestApp, sandbox: &str, client_id: &str) -> AccessKey {
+    key_of(&credentials_in(app, sandbox).await, client_id)
+}
+
+fn key_of(credentials: &Value, client_id: &str) -> AccessKey {
     let client = credentials["serviceClients"]
         .as_array()
         .unwrap()

@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use super::{FULL, fixture_key, token};
+use super::{FULL, fixture_key_in, token};
 use crate::support::{TestApp, spawn_app, status_and_json};
 
 async fn get_url(app: &TestApp, url: &str, token: &str) -> (u16, Value) {
@@ -134,7 +134,7 @@ async fn a_cursor_from_a_tenant_listing_continues_that_listing() {
 async fn links_inside_a_named_sandbox_keep_its_prefix() {
     let app = spawn_app().await;
     let base = format!("{}/sandboxes/paging", app.address);
-    let key = fixture_key(&app, FULL).await;
+    let key = fixture_key_in(&app, "paging", FULL).await;
     let token = key.sign(&key.claims(&base));
     let first = format!("{base}/v1/users?limit=5");
 

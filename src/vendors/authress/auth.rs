@@ -34,9 +34,10 @@ fn authenticate(req: &HttpRequest) -> Result<Principal> {
     let ctx = RequestContext::of(req).ok_or(Error::Unexpected)?;
     let token = bearer(req)?;
     let world = &ctx.world;
-    let principal = world
-        .authress()
-        .authenticate(&token, world.ids.seed(), world.clock.now())?;
+    let principal =
+        world
+            .authress()
+            .authenticate(&token, world.ids.key_seed(), world.clock.now())?;
     req.extensions_mut().insert(Caller(principal.describe()));
     Ok(principal)
 }

@@ -129,7 +129,7 @@ fn credentials(world: &World, _: &Fixtures, base_url: &str) -> serde_json::Value
         .into_iter()
         .filter_map(|c| {
             let key = c.keys.iter().find(|k| k.public_key.is_none())?;
-            let signing = state.seeded_client_key(world.ids.seed(), &c.client_id, &key.key_id);
+            let signing = state.seeded_client_key(world.ids.key_seed(), &c.client_id, &key.key_id);
             let access: Vec<String> = c
                 .access
                 .iter()

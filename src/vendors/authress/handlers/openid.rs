@@ -44,7 +44,7 @@ pub async fn get_openid_configuration(req: HttpRequest) -> HttpResponse {
 )]
 pub async fn get_jwks(sandbox: Sandbox) -> HttpResponse {
     let state = sandbox.authress();
-    let key = state.login_key(sandbox.ids.seed()).verifying_key();
+    let key = state.login_key(sandbox.ids.key_seed()).verifying_key();
     HttpResponse::Ok().json(json!({ "keys": [jwt::jwk(state.login_key_id(), &key)] }))
 }
 
@@ -93,7 +93,7 @@ pub async fn get_service_client_jwks(
         .iter()
         .filter_map(|k| {
             state
-                .client_public_key(sandbox.ids.seed(), &client, k)
+                .client_public_key(sandbox.ids.key_seed(), &client, k)
                 .map(|public| jwt::jwk(&k.key_id, &public))
         })
         .collect();

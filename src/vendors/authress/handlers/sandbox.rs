@@ -61,7 +61,7 @@ pub fn fixture_token(
 ) -> Option<String> {
     let key = client.keys.iter().find(|k| k.public_key.is_none())?;
     let state = world.authress();
-    let signing = state.seeded_client_key(world.ids.seed(), &client.client_id, &key.key_id);
+    let signing = state.seeded_client_key(world.ids.key_seed(), &client.client_id, &key.key_id);
     let claims = service_client_claims(
         base,
         state.account_id(),
@@ -192,7 +192,7 @@ pub async fn create_user_token(
         state.login_key_id(),
         "at+jwt",
         &claims,
-        &state.login_key(sandbox.ids.seed()),
+        &state.login_key(sandbox.ids.key_seed()),
     );
     HttpResponse::Created().json(MintedUserToken {
         access_token: token,
