@@ -7,6 +7,7 @@ pub mod docs;
 pub mod inspector;
 pub mod links;
 pub mod probe;
+pub mod schema_rules;
 pub mod seed;
 pub mod settings;
 pub mod startup;

@@ -17,20 +17,24 @@ use super::operations::Operation;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(tag = "distribution", rename_all = "camelCase", deny_unknown_fields)]
 pub enum Latency {
-    /// Uniform between `minMs` and `maxMs`.
+    /// Uniform between `minMs` and `maxMs`, both included. The bounds may come in either order
+    /// (`{"minMs": 500, "maxMs": 100}` is 100 to 500 ms): JSON Schema cannot relate two fields.
     #[serde(rename_all = "camelCase")]
     Uniform {
         #[schema(maximum = 60_000)]
+        #[serde(deserialize_with = "crate::control::integer")]
         min_ms: u64,
-        /// At least `minMs`; with `latencyMs`, at most 60,000.
+        /// At most 60,000 (with `latencyMs`, the total delay is capped at 60,000).
         #[schema(maximum = 60_000)]
+        #[serde(deserialize_with = "crate::control::integer")]
         max_ms: u64,
     },
     /// Log-normal with the given median and shape `sigma`.
     #[serde(rename_all = "camelCase")]
     LogNormal {
-        /// With `latencyMs`, at most 60,000.
+        /// At most 60,000 (with `latencyMs`, the total delay is capped at 60,000).
         #[schema(maximum = 60_000)]
+        #[serde(deserialize_with = "crate::control::integer")]
         median_ms: u64,
         #[schema(minimum = 0, maximum = 5)]
         sigma: f64,
@@ -50,8 +54,10 @@ pub struct FaultRule {
     pub path: Option<String>,
     /// HTTP method.
     pub method: Option<String>,
-    /// A fixed latency in milliseconds; with `latency`, at most 60,000 in all.
+    /// A fixed latency in milliseconds, at most 60,000; with `latency` the total delay is capped
+    /// at 60,000.
     #[schema(maximum = 60_000)]
+    #[serde(default, deserialize_with = "crate::control::optional_integer")]
     pub latency_ms: Option<u64>,
     /// A random latency (added to `latencyMs`).
     pub latency: Option<Latency>,
@@ -90,23 +96,21 @@ impl FaultSet {
                     return bad(&format!("{name} is a percentage from 0 to 100"));
                 }
             }
-            // Saturating: `latencyMs` near u64::MAX must be refused, not wrap below the cap.
-            let max = rule
-                .latency_ms
-                .unwrap_or(0)
-                .saturating_add(match &rule.latency {
-                    Some(Latency::Uniform { min_ms, max_ms }) if min_ms > max_ms => {
-                        return bad("latency.minMs is above latency.maxMs");
-                    }
-                    Some(Latency::Uniform { max_ms, .. }) => *max_ms,
-                    Some(Latency::LogNormal { sigma, .. }) if !(0.0..=5.0).contains(sigma) => {
-                        return bad("latency.sigma must be between 0 and 5");
-                    }
-                    Some(Latency::LogNormal { median_ms, .. }) => *median_ms,
-                    None => 0,
+            // Each bound is at most the cap; the total delay is capped when it is applied.
+            let bounds = [rule.latency_ms.unwrap_or(0)]
+                .into_iter()
+                .chain(match &rule.latency {
+                    Some(Latency::Uniform { min_ms, max_ms }) => vec![*min_ms, *max_ms],
+                    Some(Latency::LogNormal { median_ms, .. }) => vec![*median_ms],
+                    None => vec![],
                 });
-            if max > MAX_LATENCY_MS {
+            if bounds.into_iter().any(|ms| ms > MAX_LATENCY_MS) {
                 return bad(&format!("latencies are capped at {MAX_LATENCY_MS} ms"));
+            }
+            if let Some(Latency::LogNormal { sigma, .. }) = &rule.latency
+                && !(0.0..=5.0).contains(sigma)
+            {
+                return bad("latency.sigma must be between 0 and 5");
             }
         }
         Ok(())
@@ -203,7 +207,9 @@ impl FaultBook {
         let mut rng = ids.rng(Purpose::Fault);
         let mut delay_ms = rule.latency_ms.unwrap_or(0);
         delay_ms += match rule.latency {
-            Some(Latency::Uniform { min_ms, max_ms }) => rng.gen_range(min_ms..=max_ms),
+            Some(Latency::Uniform { min_ms, max_ms }) => {
+                rng.gen_range(min_ms.min(max_ms)..=min_ms.max(max_ms))
+            }
             Some(Latency::LogNormal { median_ms, sigma }) => {
                 // Box–Muller: a standard normal from two uniforms.
                 let (u1, u2): (f64, f64) = (rng.r#gen::<f64>().max(f64::MIN_POSITIVE), rng.r#gen());
@@ -212,6 +218,8 @@ impl FaultBook {
             }
             None => 0,
         };
+        // `latencyMs` plus the random part: at most the cap in all (each is at most the cap).
+        delay_ms = delay_ms.min(MAX_LATENCY_MS);
         let roll = |rng: &mut rand_chacha::ChaCha8Rng, rate: Option<f64>| {
             let r: f64 = rng.r#gen::<f64>() * 100.0;
             rate.is_some_and(|rate| r < rate)
@@ -360,6 +368,29 @@ mod tests {
         }]}))
         .unwrap();
         assert!(set.validate().is_err());
+    }
+
+    #[test]
+    fn bounds_within_the_cap_are_valid_and_their_sum_is_capped() {
+        // JSON Schema cannot relate `latencyMs` to `latency` (fuzzer finding): each is at most
+        // the cap, and the delay applied is at most the cap in all.
+        let set: FaultSet = serde_json::from_value(serde_json::json!({ "rules": [{
+            "latencyMs": 60_000,
+            "latency": { "distribution": "uniform", "minMs": 60_000, "maxMs": 59_999 }
+        }]}))
+        .unwrap();
+        assert_eq!(set.validate(), Ok(()));
+        let book = FaultBook::default();
+        book.set("default", set);
+        let d = book
+            .decide("default", &Ids::new(1), ("GET", "/x"), None, None)
+            .unwrap();
+        assert_eq!(d.delay_ms, MAX_LATENCY_MS);
+        let over: FaultSet = serde_json::from_value(serde_json::json!({ "rules": [{
+            "latency": { "distribution": "logNormal", "medianMs": 60_001, "sigma": 1 }
+        }]}))
+        .unwrap();
+        assert!(over.validate().is_err());
     }
 }
 

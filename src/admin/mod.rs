@@ -120,10 +120,21 @@ fn resource(path: &str, allow: &'static str) -> actix_web::Resource {
         (name = "Control plane"), (name = "Sandboxes"), (name = "State"), (name = "Clock"),
         (name = "Journal"), (name = "Faults"),
     ),
-    modifiers(&Links, &AdminTokenAddon),
+    modifiers(&Links, &AdminTokenAddon, &FieldRules),
     security((), ("adminToken" = [])),
 )]
 pub struct AdminApi;
+
+/// Rules the derives cannot state: the clock setting's and the latency's forms refuse unknown
+/// members, as `deny_unknown_fields` does.
+struct FieldRules;
+
+impl utoipa::Modify for FieldRules {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        crate::schema_rules::close_variants(openapi, "ClockSetting");
+        crate::schema_rules::close_variants(openapi, "Latency");
+    }
+}
 
 /// The `--admin-token` bearer scheme, so Swagger UI's Authorize sends it.
 struct AdminTokenAddon;

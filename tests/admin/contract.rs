@@ -121,3 +121,72 @@ async fn checkpoint_names_are_counted_in_characters() {
     .await;
     assert_eq!(status, 400);
 }
+
+#[tokio::test]
+async fn integers_written_as_floats_are_integers_and_fractions_are_refused() {
+    // JSON Schema's `integer` includes 324.0; serde's integer types refused it (fuzzer finding).
+    let app = spawn_app().await;
+    for (path, body, expected) in [
+        ("/__admin/clock/advance", json!({"seconds": -406064.0}), 200),
+        ("/__admin/clock/advance", json!({"seconds": 60.5}), 400),
+        (
+            "/__admin/sandboxes",
+            json!({"name": "floats", "users": 3.0, "seed": 7.0}),
+            201,
+        ),
+        (
+            "/__admin/sandboxes",
+            json!({"name": "halves", "users": 3.5}),
+            400,
+        ),
+        ("/__admin/seed", json!({"seed": 9537.0, "users": 2.0}), 200),
+        ("/__admin/seed", json!({"seed": 1.25}), 400),
+    ] {
+        let (status, answer) = admin_json(app.post(path).json(&body).send().await.unwrap()).await;
+        assert_eq!(status, expected, "{path} {body}: {answer}");
+    }
+    let rules = json!({"rules": [{"latencyMs": 1.0, "latency": {"distribution": "uniform", "minMs": 2.0, "maxMs": 1.0}}]});
+    let (status, stored) = admin_json(
+        app.put("/__admin/faults")
+            .json(&rules)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        (status, &stored["rules"][0]["latencyMs"]),
+        (200, &json!(1)),
+        "{stored}"
+    );
+}
+
+#[tokio::test]
+async fn unknown_clock_members_and_limits_beyond_the_document_are_refused() {
+    let app = spawn_app().await;
+    let (status, _) = admin_json(
+        app.put("/__admin/clock")
+            .json(&json!({"fixed": "2026-01-15T10:00:00Z", "o": []}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 400);
+    let (status, _) = admin_json(
+        app.get("/__admin/requests?limit=18446744073709551616")
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 400);
+    let (status, _) = admin_json(
+        app.get("/__admin/requests?limit=18446744073709551615")
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 200);
+}

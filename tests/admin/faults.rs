@@ -94,6 +94,32 @@ async fn latency_rules_are_recorded_in_the_journal() {
 }
 
 #[tokio::test]
+async fn uniform_latency_bounds_may_come_in_either_order() {
+    // The document cannot relate `minMs` to `maxMs` (fuzzer finding): 5 to 1 is 1 to 5 ms.
+    let app = spawn_app().await;
+    let rules = json!({"rules": [{"method": "POST", "latency": {"distribution": "uniform", "minMs": 5, "maxMs": 1}}]});
+    let (status, body) = set_faults(&app, "", rules).await;
+    assert_eq!(status, 200, "{body}");
+    let mut seen = std::collections::BTreeSet::new();
+    for _ in 0..40 {
+        assert_eq!(app.post(TOKEN_URL).send().await.unwrap().status(), 200);
+        let (_, journal) =
+            admin_json(app.get("/__admin/requests?limit=1").send().await.unwrap()).await;
+        seen.insert(
+            journal["requests"][0]["fault"]
+                .as_str()
+                .unwrap()
+                .to_string(),
+        );
+    }
+    let allowed: Vec<String> = (1..=5)
+        .map(|ms| format!("rules[0]: {ms} ms latency"))
+        .collect();
+    assert!(seen.iter().all(|f| allowed.contains(f)), "{seen:?}");
+    assert!(seen.len() > 1, "{seen:?}");
+}
+
+#[tokio::test]
 async fn a_reset_rule_cuts_the_connection() {
     let app = spawn_app().await;
     set_faults(
@@ -112,7 +138,8 @@ async fn invalid_fault_rules_are_refused() {
     for rules in [
         json!({"rules": [{"errorRate": 150}]}),
         json!({"rules": [{"vendor": "nobody"}]}),
-        json!({"rules": [{"latency": {"distribution": "uniform", "minMs": 5, "maxMs": 1}}]}),
+        json!({"rules": [{"latency": {"distribution": "uniform", "minMs": 5, "maxMs": 60001}}]}),
+        json!({"rules": [{"latency": {"distribution": "uniform", "minMs": 5, "maxMs": 1, "x": 1}}]}),
         json!({"rules": [{"latencyMs": 600000}]}),
         json!({"rules": [{"surprise": true}]}),
         json!({"rules": "all"}),

@@ -128,6 +128,55 @@ async fn minting_with_a_bad_body_returns_400_and_other_methods_405() {
 }
 
 #[tokio::test]
+async fn a_null_service_client_body_is_no_body_and_an_array_is_refused() {
+    // Fuzzer findings: the document's optional (nullable) body, and serde reading a struct from
+    // an array.
+    let app = spawn_app().await;
+    let (status, body) = post(&app, "/__admin/authress/service-clients", &Value::Null).await;
+    assert_eq!(
+        (status, body["name"].as_str()),
+        (201, Some("Sandbox service client"))
+    );
+    for refused in [
+        json!([null, null]),
+        json!(["a name"]),
+        json!("a name"),
+        json!(7),
+    ] {
+        let (status, body) = post(&app, "/__admin/authress/service-clients", &refused).await;
+        assert_eq!(
+            (status, body["status"].as_u64()),
+            (400, Some(400)),
+            "{refused}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_user_token_lifetime_written_as_a_float_is_an_integer() {
+    let app = spawn_app().await;
+    let user_id = "google-oauth2|108915727483261245613";
+    let (status, body) = post(
+        &app,
+        "/__admin/authress/user-tokens",
+        &json!({"userId": user_id, "expiresIn": 2079.0}),
+    )
+    .await;
+    assert_eq!(
+        (status, body["expiresIn"].as_i64()),
+        (201, Some(2079)),
+        "{body}"
+    );
+    let (status, _) = post(
+        &app,
+        "/__admin/authress/user-tokens",
+        &json!({"userId": user_id, "expiresIn": 2079.5}),
+    )
+    .await;
+    assert_eq!(status, 400);
+}
+
+#[tokio::test]
 async fn a_minted_user_token_reads_only_its_own_user() {
     let app = spawn_app().await;
 

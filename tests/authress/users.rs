@@ -188,7 +188,7 @@ async fn a_cursor_the_api_did_not_hand_out_returns_400() {
     let app = spawn_app().await;
     let token = token(&app, FULL).await;
 
-    for cursor in ["not*base64", "__8", "%2B%2B%2B"] {
+    for cursor in ["not*base64", "__9", "%2B%2B%2B", "A", &"A".repeat(516)] {
         let (status, body) = get(&app, &format!("/v1/users?cursor={cursor}"), &token).await;
         assert_eq!(status, 400, "cursor={cursor}");
         assert_eq!(body["errorCode"], "InvalidCursor");
@@ -412,4 +412,24 @@ async fn a_405_names_the_paths_methods_in_allow() {
     );
     assert_eq!(users.headers()["allow"], "GET");
     assert_eq!(helper.headers()["allow"], "POST");
+}
+
+#[tokio::test]
+async fn any_canonical_base64url_cursor_is_a_position_and_an_empty_tenant_id_is_refused() {
+    // Fuzzer findings: the document states the cursor's alphabet and length, and the server
+    // refuses `tenantId=` below the documented minLength (Authress's document: 1 to 64).
+    let app = spawn_app().await;
+    let token = token(&app, FULL).await;
+    // `__8` is base64 of two bytes that are not UTF-8: it sorts after every ASCII id.
+    for cursor in ["", "__8", "w6zDgsOh", "AAA"] {
+        let (status, body) = get(&app, &format!("/v1/users?cursor={cursor}&limit=5"), &token).await;
+        assert_eq!(status, 200, "cursor={cursor}: {body}");
+    }
+    let (_, after) = get(&app, "/v1/users?cursor=__8", &token).await;
+    assert!(user_ids(&after).is_empty(), "{after}");
+    let (status, body) = get(&app, "/v1/users?tenantId=", &token).await;
+    assert_eq!(
+        (status, body["errorCode"].as_str()),
+        (400, Some("InvalidParameter"))
+    );
 }

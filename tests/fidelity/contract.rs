@@ -125,8 +125,13 @@ impl<'a> Side<'a> {
             }
         }
         if let Some(properties) = schema.get("properties").and_then(Value::as_object) {
-            n.properties
-                .extend(properties.iter().map(|(k, v)| (k.as_str(), v)));
+            // Parts of an `allOf`/`anyOf` all apply: a property another part already defines
+            // (an `anyOf` requiring it non-null) is at least as narrow as that first definition.
+            for (k, v) in properties {
+                if !n.properties.iter().any(|(name, _)| *name == k.as_str()) {
+                    n.properties.push((k.as_str(), v));
+                }
+            }
         }
         for r in schema
             .get("required")

@@ -3,6 +3,7 @@
 
 mod documented_errors;
 mod errors;
+mod fuzz_findings;
 mod headers;
 mod mandator_admin;
 mod oauth;

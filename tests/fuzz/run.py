@@ -1,10 +1,13 @@
 """Contract fuzzing of the four served OpenAPI documents.
 
 1. Validates `openapi/{finapi,obp,authress,admin}.json` with openapi-spec-validator.
-2. Starts the release binary on 127.0.0.1 (a free port, `--users 50`, an admin token generated
-   now) and runs schemathesis against each served document, one phase per run with the sandbox
-   reset before each: examples, coverage, fuzzing and stateful in positive mode, then coverage and
-   fuzzing in negative mode. All checks are on; examples per operation and the seed are fixed.
+2. Starts the release binary on 127.0.0.1 (a free port, `--users 50`, `--seed 42`, the sandbox
+   clock fixed at CLOCK, an admin token generated now) and runs schemathesis against each served
+   document, one phase per run with the sandbox reset before each: examples, coverage, fuzzing
+   and stateful in positive mode, then coverage and fuzzing in negative mode. All checks are on.
+   Every run is reproducible: the seed and examples per operation are fixed, generation is
+   derandomised with no example database, the sandbox is reseeded and its clock fixed, so the
+   same binary gives the same requests, answers and findings run after run.
    Failures recorded in tests/fuzz/baseline/<doc>.json (open findings, each listed in
    RELIABILITY.md) are reported but do not fail the run; any other failure does.
 
@@ -29,6 +32,9 @@ import urllib.request
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 DOCS = ["finapi", "obp", "authress", "admin"]
+# The sandbox clock of every run: token expiry, lock timeouts and dates never depend on when the
+# fuzzer runs. A reset puts it back (it is the server's clock).
+CLOCK = "2026-01-15T10:00:00Z"
 # (phase, mode): positive phases first, then negative data, which must get the vendor's 4xx.
 RUNS = [
     ("examples", "positive"),
@@ -67,7 +73,7 @@ class Server:
         self.log = tempfile.NamedTemporaryFile(prefix="fuzz-server-", suffix=".log", delete=False)
         self.proc = subprocess.Popen(
             [binary, "--host", "127.0.0.1", "--port", "0", "--users", "50", "--seed", "42",
-             "--admin-token", admin_token],
+             "--clock", f"fixed:{CLOCK}", "--admin-token", admin_token],
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
@@ -140,6 +146,7 @@ def run_schemathesis(args, server: Server, doc: str, phase: str, mode: str, repo
         "--checks", "all",
         "--max-examples", str(args.max_examples),
         "--seed", str(args.seed),
+        # Deterministic mode also means no example database.
         "--generation-deterministic",
         "--workers", "1",
         "--request-timeout", "10",

@@ -5,6 +5,7 @@ mod attributes;
 mod auth_context;
 mod discovery;
 mod entitlements;
+mod fuzz_findings;
 mod headers;
 mod locks;
 mod login;

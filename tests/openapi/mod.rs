@@ -3,6 +3,8 @@
 
 use crate::support::spawn_app;
 
+mod field_rules;
+
 #[test]
 fn committed_openapi_documents_match_the_code() {
     let update = std::env::var_os("UPDATE_OPENAPI").is_some();

@@ -60,6 +60,7 @@ fn only_true() -> utoipa::openapi::schema::Object {
 pub struct ClockAdvance {
     /// Seconds (negative moves back), at most a century (3,162,240,000) either way.
     #[schema(minimum = -3_162_240_000_i64, maximum = 3_162_240_000_i64)]
+    #[serde(deserialize_with = "crate::control::integer")]
     pub seconds: i64,
 }
 
@@ -122,7 +123,7 @@ pub async fn advance_clock(
     body: web::Json<ClockAdvance>,
 ) -> HttpResponse {
     // A century either way is plenty, and keeps the arithmetic far from overflow.
-    if body.seconds.abs() > 100 * 366 * 86_400 {
+    if body.seconds.unsigned_abs() > 100 * 366 * 86_400 {
         return bad_request("'seconds' is limited to a century");
     }
     match sandboxes.world(query.name()) {

@@ -27,6 +27,7 @@ pub struct RequestFilter {
     #[param(format = DateTime)]
     pub since: Option<String>,
     /// At most this many entries (default 100).
+    #[param(minimum = 0, maximum = 18446744073709551615_u64)]
     pub limit: Option<usize>,
 }
 

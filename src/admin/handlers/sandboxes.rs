@@ -35,11 +35,17 @@ pub struct NewSandbox {
     pub name: String,
     /// Seed (default: the server's), 0 to 2^63-1.
     #[schema(maximum = 9223372036854775807_u64)]
+    #[serde(default, deserialize_with = "crate::control::optional_integer")]
     pub seed: Option<u64>,
     /// Fake people (default: the server's), at most 100,000.
     #[schema(maximum = 100_000)]
+    #[serde(default, deserialize_with = "crate::control::optional_integer")]
     pub users: Option<usize>,
-    /// `system` or `fixed:<RFC3339>` (default: the server's).
+    /// `system` or `fixed:<RFC3339>` (default: the server's). The pattern is RFC 3339's
+    /// `date-time` with real calendar dates (leap years included), as the server parses it.
+    #[schema(
+        pattern = r"^(?:system|fixed:(?:[0-9]{4}-(?:(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8])|(?:0[13-9]|1[0-2])-(?:29|30)|(?:0[13578]|1[02])-31)|(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)-02-29)[Tt ](?:[01][0-9]|2[0-3]):[0-5][0-9]:(?:[0-5][0-9]|60)(?:\.[0-9]+)?(?:[Zz]|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9]))$"
+    )]
     pub clock: Option<String>,
 }
 
@@ -134,9 +140,11 @@ pub async fn reset(
 pub struct Reseed {
     /// 0 to 2^63-1.
     #[schema(maximum = 9223372036854775807_u64)]
+    #[serde(deserialize_with = "crate::control::integer")]
     pub seed: u64,
     /// Fake people (default: unchanged), at most 100,000.
     #[schema(maximum = 100_000)]
+    #[serde(default, deserialize_with = "crate::control::optional_integer")]
     pub users: Option<usize>,
 }
 

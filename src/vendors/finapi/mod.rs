@@ -98,7 +98,7 @@ fn configure(cfg: &mut web::ServiceConfig) {
         mandator_admin::delete_users,
         mandator_admin::get_user_list,
     ),
-    modifiers(&SecurityAddon, &Links),
+    modifiers(&SecurityAddon, &Links, &FieldRules),
     tags(
         (name = "Authorization", description = "OAuth tokens"),
         (name = "Users", description = "Create, verify, edit and delete users"),
@@ -106,6 +106,46 @@ fn configure(cfg: &mut web::ServiceConfig) {
     ),
 )]
 pub struct FinapiApi;
+
+/// finAPI's rules the derives cannot state: the items of `order` and `userIds`, and
+/// `editAuthorizedUser`'s "at least one field must have a non-null value".
+struct FieldRules;
+
+impl utoipa::Modify for FieldRules {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use crate::schema_rules::{edit_component, edit_parameter};
+        use serde_json::json;
+        use utoipa::openapi::RefOr;
+        use utoipa::openapi::schema::{AnyOfBuilder, ObjectBuilder, Schema, Type};
+        let user_id = json!({
+            "type": "string", "minLength": 1, "maxLength": 36,
+            "pattern": "^[a-zA-Z0-9\\-_\\.\\+@]*$",
+        });
+        edit_parameter(openapi, "getUserList", "order", |schema| {
+            schema["items"] = json!({
+                "type": "string",
+                "pattern": "^userId(,([aA][sS][cC]|[dD][eE][sS][cC]))?$",
+            });
+        });
+        edit_component(openapi, "UserIdentifiersParams", |schema| {
+            let ids = &mut schema["properties"]["userIds"];
+            ids["items"] = user_id;
+            ids["maxItems"] = json!(1000);
+        });
+        // At least one member that is not null.
+        let non_null = |name: &str, of: Type| {
+            ObjectBuilder::new()
+                .required(name)
+                .property(name, ObjectBuilder::new().schema_type(of))
+                .into()
+        };
+        let any = AnyOfBuilder::new()
+            .item::<RefOr<Schema>>(non_null("email", Type::String))
+            .item::<RefOr<Schema>>(non_null("phone", Type::String))
+            .item::<RefOr<Schema>>(non_null("isAutoUpdateEnabled", Type::Boolean));
+        crate::schema_rules::all_of_body(openapi, "editAuthorizedUser", Schema::AnyOf(any.build()));
+    }
+}
 
 /// The fixture clients and verified fixture users, for the banner and `/__admin/credentials`.
 /// A user's documented password (from `people.json`) is listed while it is the user's password;

@@ -6,6 +6,8 @@
 
 pub mod auth;
 pub mod errors;
+mod field_rules;
+use field_rules::FieldRules;
 pub mod handlers;
 pub mod links;
 pub mod middleware;
@@ -244,7 +246,7 @@ fn configure(cfg: &mut web::ServiceConfig) {
         locks::lock_user_by_provider_and_username,
         outbox::outbox,
     ),
-    modifiers(&SecurityAddon, &Links),
+    modifiers(&SecurityAddon, &Links, &DispatchAnswers, &FieldRules),
     tags(
         (name = "DirectLogin", description = "Get a token"),
         (name = "User", description = "OBP's User endpoints"),
@@ -254,6 +256,52 @@ fn configure(cfg: &mut web::ServiceConfig) {
     ),
 )]
 pub struct ObpApi;
+
+/// What OBP's dispatch answers every POST and PUT before the endpoint runs (`middleware.rs`):
+/// 404 `OBP-10404` without a JSON `Content-Type`, 400 `OBP-10001` for a body that is not JSON.
+/// Each POST and PUT operation documents both, added to its own 400 and 404 where it has them.
+struct DispatchAnswers;
+
+impl utoipa::Modify for DispatchAnswers {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+        const ANSWERS: [(&str, &str); 2] = [
+            (
+                "404",
+                "OBP-10404: the `Content-Type` of a POST or PUT is not `application/json`",
+            ),
+            ("400", "OBP-10001: the body is not JSON"),
+        ];
+        for item in openapi.paths.paths.values_mut() {
+            for op in [item.post.as_mut(), item.put.as_mut()]
+                .into_iter()
+                .flatten()
+            {
+                for (status, description) in ANSWERS {
+                    match op.responses.responses.get_mut(status) {
+                        Some(RefOr::T(response)) => {
+                            response.description =
+                                format!("{}; {description}", response.description);
+                        }
+                        Some(RefOr::Ref(_)) => {}
+                        None => {
+                            let error = ContentBuilder::new()
+                                .schema(Some(Ref::from_schema_name("ErrorMessage")))
+                                .build();
+                            let response = ResponseBuilder::new()
+                                .description(description)
+                                .content("application/json", error)
+                                .build();
+                            op.responses
+                                .responses
+                                .insert(status.to_string(), RefOr::T(response));
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
 
 /// The fixture consumer and accounts, for the banner and `/__admin/credentials`. An account's
 /// documented password (`obp.json` or `people.json`) is listed while it is the account's

@@ -26,12 +26,18 @@ fn admin_error(status: u16, message: impl Into<String>) -> HttpResponse {
     crate::control::error(code, message.into())
 }
 
-/// An empty body is the type's default; anything else must be its JSON.
+/// An empty body and a JSON `null` are the type's default; anything else must be its JSON
+/// object (serde would also read a struct from an array).
 fn parse<T: DeserializeOwned + Default>(body: &[u8]) -> Result<T, String> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(T::default());
     }
-    serde_json::from_slice(body).map_err(|e| format!("The request body is not valid: {e}"))
+    let invalid = |e: serde_json::Error| format!("The request body is not valid: {e}");
+    match serde_json::from_slice(body).map_err(invalid)? {
+        serde_json::Value::Null => Ok(T::default()),
+        object @ serde_json::Value::Object(_) => serde_json::from_value(object).map_err(invalid),
+        _ => Err("The request body must be a JSON object or null.".into()),
+    }
 }
 
 /// The claims the SDKs put in a service client's token.
@@ -78,7 +84,7 @@ pub fn fixture_token(
 #[utoipa::path(
     post, path = "/__admin/authress/service-clients", operation_id = "createSandboxServiceClient",
     tag = "Sandbox",
-    request_body(content = Option<NewServiceClient>, content_type = "application/json", description = "Optional: no body is `{}`."),
+    request_body(content = Option<NewServiceClient>, content_type = "application/json", description = "Optional: no body, or `null`, is `{}`."),
     responses(
         (status = 201, description = "The client and its access key.", body = MintedServiceClient),
         (status = 400, description = "A malformed body.", body = AdminError),

@@ -42,12 +42,19 @@ pub struct GetUsersQuery {
     /// Max number of results to return.
     #[param(value_type = Option<i32>, minimum = 1, maximum = 100, default = 100)]
     limit: Option<String>,
-    /// Continuation cursor for paging: the `pagination.next.cursor` of the previous page.
+    /// Continuation cursor for paging: the `pagination.next.cursor` of the previous page. The
+    /// sandbox's cursors are the URL-safe base64 (no padding) of the last user id of a page, and
+    /// any such text is a position in the user id order; empty is the first page.
+    #[param(
+        max_length = 512,
+        pattern = "^(?:[A-Za-z0-9_-]{4})*(?:[A-Za-z0-9_-][AQgw]|[A-Za-z0-9_-]{2}[AEIMQUYcgkosw048])?$"
+    )]
     cursor: Option<String>,
     /// Filter to search users by. This is a case insensitive search through every text field.
     #[param(min_length = 0, max_length = 64)]
     filter: Option<String>,
-    /// Return only users that are part of the specified tenant.
+    /// Return only users that are part of the specified tenant (1 to 64 of `a-zA-Z0-9-_.:`, as
+    /// Authress's document says; `tenantId=` is a 400).
     #[param(min_length = 1, max_length = 64, pattern = "^[a-zA-Z0-9-_.:]+$")]
     tenant_id: Option<String>,
 }
@@ -58,13 +65,20 @@ fn encode_cursor(user_id: &str) -> String {
     URL_SAFE_NO_PAD.encode(user_id)
 }
 
-fn decode_cursor(cursor: &str) -> Result<String> {
-    URL_SAFE_NO_PAD
+/// The longest cursor: a user id of 128 characters of at most 3 UTF-8 bytes (the user id rule's
+/// widest characters are whitespace such as U+3000), 384 bytes, is 512 base64 characters.
+const MAX_CURSOR: usize = 4 * (3 * MAX_USER_ID) / 3;
+
+/// Any canonical URL-safe base64 text up to [`MAX_CURSOR`] is a position: the page starts after
+/// the ids that sort at or before the decoded text (bytes that are not UTF-8 read as U+FFFD).
+fn decode_cursor(cursor: &str) -> Result<Option<String>> {
+    if cursor.len() > MAX_CURSOR {
+        return Err(Error::InvalidCursor);
+    }
+    let bytes = URL_SAFE_NO_PAD
         .decode(cursor)
-        .ok()
-        .and_then(|bytes| String::from_utf8(bytes).ok())
-        .filter(|id| !id.is_empty() && id.chars().count() <= MAX_USER_ID)
-        .ok_or(Error::InvalidCursor)
+        .map_err(|_| Error::InvalidCursor)?;
+    Ok((!bytes.is_empty()).then(|| String::from_utf8_lossy(&bytes).into_owned()))
 }
 
 /// The request's query with the cursor replaced.
@@ -102,8 +116,8 @@ pub async fn get_users(
     let q = query.into_inner();
     let limit = validate::limit(q.limit.as_deref())?;
     let after = match q.cursor.as_deref() {
-        None | Some("") => None,
-        Some(cursor) => Some(decode_cursor(cursor)?),
+        None => None,
+        Some(cursor) => decode_cursor(cursor)?,
     };
     let filter = match q.filter {
         Some(f) if f.chars().count() > MAX_FILTER => {
@@ -115,11 +129,11 @@ pub async fn get_users(
         _ => None,
     };
     let tenant_id = match q.tenant_id {
-        Some(t) if !t.is_empty() => {
+        Some(t) => {
             validate::tenant_id(&t, 64)?;
             Some(t)
         }
-        _ => None,
+        None => None,
     };
     let (users, more) = sandbox.authress().list_users(
         after.as_deref(),
@@ -213,25 +227,41 @@ mod tests {
     #[test]
     fn cursors_round_trip_and_foreign_ones_are_refused() {
         let cursor = encode_cursor("google-oauth2|1234");
-        assert_eq!(decode_cursor(&cursor).unwrap(), "google-oauth2|1234");
+        assert_eq!(
+            decode_cursor(&cursor).unwrap().as_deref(),
+            Some("google-oauth2|1234")
+        );
+        assert_eq!(decode_cursor(""), Ok(None));
         assert_eq!(decode_cursor("not a cursor!"), Err(Error::InvalidCursor));
+        // Not canonical (trailing bits set, or a lone character): not base64 of anything.
+        assert_eq!(decode_cursor("AB"), Err(Error::InvalidCursor));
+        assert_eq!(decode_cursor("AAAAA"), Err(Error::InvalidCursor));
+        assert_eq!(
+            decode_cursor(&"A".repeat(MAX_CURSOR + 4)),
+            Err(Error::InvalidCursor)
+        );
+        // Base64 of bytes that are not UTF-8 is still a position (the document's pattern).
         assert_eq!(
             decode_cursor(&URL_SAFE_NO_PAD.encode([0xff, 0xfe])),
-            Err(Error::InvalidCursor)
+            Ok(Some("\u{fffd}\u{fffd}".into()))
         );
     }
 
     proptest::proptest! {
+        // User ids: 1 to 128 of the user id rule, whose widest characters are 3-byte whitespace.
         #[test]
-        fn every_user_id_cursor_round_trips(id in "\\PC{1,128}") {
-            proptest::prop_assert_eq!(decode_cursor(&encode_cursor(&id)), Ok(id));
+        fn every_user_id_cursor_round_trips(id in "[a-zA-Z0-9+._|/~:@ \u{3000}-]{1,128}") {
+            proptest::prop_assert_eq!(decode_cursor(&encode_cursor(&id)), Ok(Some(id)));
         }
 
-        // Anything else is a cursor of this API or Authress's 400 `InvalidCursor`.
+        // Anything else is a position of this API or Authress's 400 `InvalidCursor`.
         #[test]
-        fn foreign_cursors_get_invalid_cursor(cursor in "\\PC{0,300}") {
+        fn foreign_cursors_get_invalid_cursor(cursor in "\\PC{0,600}") {
             match decode_cursor(&cursor) {
-                Ok(id) => proptest::prop_assert_eq!(encode_cursor(&id), cursor),
+                Ok(Some(_)) => proptest::prop_assert!(
+                    cursor.len() <= MAX_CURSOR && URL_SAFE_NO_PAD.decode(&cursor).is_ok()
+                ),
+                Ok(None) => proptest::prop_assert_eq!(cursor, ""),
                 Err(e) => proptest::prop_assert_eq!(e, Error::InvalidCursor),
             }
         }

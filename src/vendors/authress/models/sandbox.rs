@@ -67,6 +67,7 @@ pub struct NewUserToken {
     pub user_id: Option<String>,
     /// Seconds until the token expires; 86400 when absent (1 to 2592000).
     #[schema(minimum = 1, maximum = 2_592_000)]
+    #[serde(default, deserialize_with = "crate::control::optional_integer")]
     pub expires_in: Option<i64>,
 }
 

@@ -77,8 +77,9 @@ pub struct Link {
 #[serde(rename_all = "camelCase")]
 #[schema(example = json!({"userId": "google-oauth2|108915727483261245613"}))]
 pub struct TenantUser {
-    /// The user identifier.
+    /// The user identifier (required: `{}` is 400 `The userId is required.`).
     #[schema(
+        required = true,
         nullable = false,
         min_length = 1,
         max_length = 128,

@@ -105,26 +105,34 @@ pub async fn delete_users(
 #[allow(dead_code)] // documents the query; `parse_filter` reads the raw pairs (repeated keys)
 pub struct GetUserListQuery {
     /// Lower bound of the registration date, `YYYY-MM-DD`.
+    #[param(format = Date)]
     min_registration_date: Option<String>,
     /// Upper bound of the registration date, `YYYY-MM-DD`.
+    #[param(format = Date)]
     max_registration_date: Option<String>,
     /// Lower bound of the deletion date (only deleted users), `YYYY-MM-DD`.
+    #[param(format = Date)]
     min_deletion_date: Option<String>,
     /// Upper bound of the deletion date (users not deleted match too), `YYYY-MM-DD`.
+    #[param(format = Date)]
     max_deletion_date: Option<String>,
     /// Lower bound of the last active date (never-active users do not match), `YYYY-MM-DD`.
+    #[param(format = Date)]
     min_last_active_date: Option<String>,
     /// Upper bound of the last active date (never-active users match too), `YYYY-MM-DD`.
+    #[param(format = Date)]
     max_last_active_date: Option<String>,
     /// Whether to include `monthlyStats`; default false.
     #[param(default = false)]
     include_monthly_stats: Option<bool>,
     /// Oldest month of the stats, `YYYY-MM`.
+    #[param(pattern = "^[0-9]{4}-(0[1-9]|1[0-2])$")]
     monthly_stats_start_date: Option<String>,
     /// Newest month of the stats, `YYYY-MM`.
+    #[param(pattern = "^[0-9]{4}-(0[1-9]|1[0-2])$")]
     monthly_stats_end_date: Option<String>,
     /// Only users that had at least this many bank connections within the returned stats.
-    #[param(default = 0)]
+    #[param(default = 0, minimum = 0, maximum = 2147483647)]
     min_bank_connection_count_in_monthly_stats: Option<u32>,
     /// Only this user (never a deleted one).
     #[param(min_length = 1, max_length = 36, pattern = "^[a-zA-Z0-9\\-_\\.\\+@]*$")]
@@ -133,13 +141,14 @@ pub struct GetUserListQuery {
     is_deleted: Option<bool>,
     /// true: only locked users; false: only unlocked users; absent: both.
     is_locked: Option<bool>,
-    /// Result page, from 1.
-    #[param(minimum = 1, default = 1)]
+    /// Result page, from 1 (a Java int in finAPI: at most 2147483647).
+    #[param(minimum = 1, maximum = 2147483647, default = 1)]
     page: Option<usize>,
     /// Page size, 1 to 500.
     #[param(minimum = 1, maximum = 500, default = 20)]
     per_page: Option<usize>,
-    /// `userId[,asc|desc]`; may repeat. Default `userId,asc`.
+    /// `userId[,asc|desc]` (the direction in any case); may repeat, the first one applies.
+    /// Default `userId,asc`.
     order: Option<Vec<String>>,
 }
 
@@ -232,16 +241,16 @@ fn parse_query(req: &HttpRequest) -> Result<(UserFilter, usize, usize)> {
             "'perPage' must be between 1 and {MAX_PER_PAGE}, got {per_page}"
         )));
     }
-    let mut descending = false;
-    // The first `order` wins: userId is the only sortable property.
-    if let Some(order) = raw.all("order").next() {
+    let mut descending = None;
+    // Every `order` must be valid and the first one wins: userId is the only sortable property.
+    for order in raw.all("order") {
         let (property, direction) = order.split_once(',').unwrap_or((order, "asc"));
         if property != "userId" {
             return Err(Error::UnsupportedOrder(format!(
                 "Unsupported order property: '{property}'"
             )));
         }
-        descending = match direction.to_ascii_lowercase().as_str() {
+        let this = match direction.to_ascii_lowercase().as_str() {
             "asc" => false,
             "desc" => true,
             _ => {
@@ -250,7 +259,9 @@ fn parse_query(req: &HttpRequest) -> Result<(UserFilter, usize, usize)> {
                 )));
             }
         };
+        descending.get_or_insert(this);
     }
+    let descending = descending.unwrap_or(false);
     let include_stats = raw.boolean("includeMonthlyStats")?.unwrap_or(false);
     let min_connections = raw
         .number("minBankConnectionCountInMonthlyStats")?

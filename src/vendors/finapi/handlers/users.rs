@@ -345,7 +345,9 @@ pub async fn execute_password_change(
     let token = validate::required("passwordChangeToken", &params.password_change_token)?;
     validate::password(password)?;
     if token.is_empty()
-        || !token.chars().all(|c| c.is_ascii_hexdigit() || c == '-')
+        || !token
+            .chars()
+            .all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c) || c == '-')
         || token.len() > 128
     {
         return Err(Error::BadRequest(

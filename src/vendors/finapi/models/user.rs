@@ -20,23 +20,18 @@ pub struct User {
     pub is_auto_update_enabled: bool,
 }
 
-/// Parameters of a new user; every field is optional.
+/// Parameters of a new user; every field is optional, and `null` is the same as absent (finAPI
+/// reads the body with Jackson, which takes `null` for an unset field).
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 #[schema(example = json!({"id": "alice", "password": "secret1", "email": "alice@example.com", "phone": "+49 99 999999-999", "isAutoUpdateEnabled": false}))]
 pub struct UserCreateParams {
     /// User identifier: at most 36 of `A-Z a-z 0-9 - _ . + @`, unique (case-insensitively).
     /// Generated when absent.
-    #[schema(
-        nullable = false,
-        min_length = 1,
-        max_length = 36,
-        pattern = "^[a-zA-Z0-9\\-_\\.\\+@]*$"
-    )]
+    #[schema(min_length = 1, max_length = 36, pattern = "^[a-zA-Z0-9\\-_\\.\\+@]*$")]
     pub id: Option<String>,
     /// 6 to 128 characters; generated when absent.
     #[schema(
-        nullable = false,
         min_length = 6,
         max_length = 128,
         pattern = "^[a-zA-Z0-9\u{a1}-\u{2af} &(){}\\[\\].:,;?!+\\-_$@#~`^€]*$"
@@ -44,24 +39,23 @@ pub struct UserCreateParams {
     pub password: Option<String>,
     /// At most 320 characters.
     #[schema(
-        nullable = false,
         max_length = 320,
         pattern = "^[A-Za-z0-9¡-ʯ &\\(\\)\\{\\}\\[\\]\\.:,;\\?!\\+\\-_\\$@#~`\\^€]*$"
     )]
     pub email: Option<String>,
     /// At most 50 characters.
     #[schema(
-        nullable = false,
         max_length = 50,
         pattern = "^[A-Za-z0-9¡-ʯ &\\(\\)\\{\\}\\[\\]\\.:,;\\?!\\+\\-_\\$@#~`\\^€]*$"
     )]
     pub phone: Option<String>,
     /// Default false.
-    #[schema(nullable = false, default = false)]
+    #[schema(default = false)]
     pub is_auto_update_enabled: Option<bool>,
 }
 
-/// New values for the authorized user; at least one must be non-null.
+/// New values for the authorized user; at least one must be non-null (`null` leaves a field as
+/// it is; `""` clears email or phone).
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 #[schema(
@@ -71,20 +65,17 @@ pub struct UserCreateParams {
 pub struct UserUpdateParams {
     /// New email; an empty string removes it.
     #[schema(
-        nullable = false,
         max_length = 320,
         pattern = "^[A-Za-z0-9¡-ʯ &\\(\\)\\{\\}\\[\\]\\.:,;\\?!\\+\\-_\\$@#~`\\^€]*$"
     )]
     pub email: Option<String>,
     /// New phone number; an empty string removes it.
     #[schema(
-        nullable = false,
         max_length = 50,
         pattern = "^[A-Za-z0-9¡-ʯ &\\(\\)\\{\\}\\[\\]\\.:,;\\?!\\+\\-_\\$@#~`\\^€]*$"
     )]
     pub phone: Option<String>,
     /// Whether the user's bank connections are updated automatically.
-    #[schema(nullable = false)]
     pub is_auto_update_enabled: Option<bool>,
 }
 
@@ -106,6 +97,8 @@ pub struct RequestPasswordChangeParams {
     #[schema(
         required = true,
         nullable = false,
+        min_length = 1,
+        max_length = 36,
         pattern = "^[a-zA-Z0-9\\-_\\.\\+@]*$",
         example = "felixsmith"
     )]
@@ -139,13 +132,23 @@ pub struct ExecutePasswordChangeParams {
         example = "felixsmith"
     )]
     pub user_id: Option<String>,
-    /// New password, 6 to 128 characters.
-    #[schema(required = true, nullable = false, example = "Felix-Sandbox-2027!")]
-    pub password: Option<String>,
-    /// The token from `requestPasswordChange` (paste the one it returned).
+    /// New password, 6 to 128 characters of finAPI's general character set.
     #[schema(
         required = true,
         nullable = false,
+        min_length = 6,
+        max_length = 128,
+        pattern = "^[a-zA-Z0-9\u{a1}-\u{2af} &(){}\\[\\].:,;?!+\\-_$@#~`^€]*$",
+        example = "Felix-Sandbox-2027!"
+    )]
+    pub password: Option<String>,
+    /// The token from `requestPasswordChange` (paste the one it returned): 1 to 128 of
+    /// `0-9 a-f -`, finAPI's pattern.
+    #[schema(
+        required = true,
+        nullable = false,
+        min_length = 1,
+        max_length = 128,
         pattern = "^[0-9a-f\\-]*$",
         example = "0f8c3a52-6d1e-4b7a-9c2f-8e5d4a3b2c1d"
     )]

@@ -190,8 +190,8 @@ pub async fn delete_user_auth_context_by_id(
 #[utoipa::path(
     post, path = "/obp/v4.0.0/banks/{BANK_ID}/users/current/auth-context-updates/{SCA_METHOD}",
     operation_id = "OBPv3.1.0-createUserAuthContextUpdateRequest", tag = "User",
-    params(("BANK_ID" = String, Path, example = "gh.29.uk"), ("SCA_METHOD" = String, Path, description = "SMS or EMAIL", example = "EMAIL")),
-    request_body = PostUserAuthContextJson,
+    params(("BANK_ID" = String, Path, example = "gh.29.uk"), ("SCA_METHOD" = String, Path, description = "SMS or EMAIL (else `OBP-35034`)", example = "EMAIL")),
+    request_body = crate::vendors::obp::models::PostUserAuthContextUpdateRequestJson,
     responses(
         (status = 201, description = "The request, INITIATED", body = UserAuthContextUpdateJson),
         (status = 400, description = "OBP-35034 bad SCA method, OBP-10001 bad JSON, OBP-30088 key is not CUSTOMER_NUMBER", body = ErrorMessage),

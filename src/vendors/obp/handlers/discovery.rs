@@ -140,7 +140,11 @@ fn body(document: &Value, holder: Option<&Value>) -> (Value, Value) {
     else {
         return (json!({}), json!({}));
     };
-    let schema = content.get("schema").cloned().unwrap_or_else(|| json!({}));
+    let mut schema = content.get("schema").cloned().unwrap_or_else(|| json!({}));
+    // `allOf: [<the case class>, <a rule across its fields>]`: OBP's typed body is the class.
+    if let Some(class) = schema.get("allOf").and_then(|parts| parts.get(0)).cloned() {
+        schema = class;
+    }
     let example = content
         .get("example")
         .cloned()

@@ -104,7 +104,7 @@ pub async fn get_bad_login_status(
 #[utoipa::path(
     put, path = "/obp/v4.0.0/users/{USERNAME}/lock-status", operation_id = "OBPv3.1.0-unlockUser", tag = "User",
     params(("USERNAME" = String, Path, example = "felixsmith")),
-    request_body(content = Object, description = "Empty", example = json!({})),
+    request_body(content = serde_json::Value, description = "Ignored: any JSON value, or an empty body, with `Content-Type: application/json` (OBP only checks that a body is JSON).", example = json!({})),
     responses(
         (status = 200, description = "Unlocked", body = BadLoginStatusJson),
         (status = 401, description = "OBP-20001: not logged in", body = ErrorMessage),
@@ -128,7 +128,7 @@ pub async fn unlock_user(
 #[utoipa::path(
     post, path = "/obp/v4.0.0/users/{USERNAME}/locks", operation_id = "OBPv4.0.0-lockUser", tag = "User",
     params(("USERNAME" = String, Path, example = "felixsmith")),
-    request_body(content = Object, description = "Empty", example = json!({})),
+    request_body(content = serde_json::Value, description = "Ignored: any JSON value, or an empty body, with `Content-Type: application/json` (OBP only checks that a body is JSON).", example = json!({})),
     responses(
         (status = 200, description = "Locked", body = UserLockStatusJson),
         (status = 401, description = "OBP-20001: not logged in", body = ErrorMessage),
@@ -175,7 +175,7 @@ pub async fn get_user_lock_status(
 #[utoipa::path(
     put, path = "/obp/v5.1.0/users/{PROVIDER}/{USERNAME}/lock-status", operation_id = "OBPv5.1.0-unlockUserByProviderAndUsername", tag = "User",
     params(("PROVIDER" = String, Path, example = "http://127.0.0.1:8080"), ("USERNAME" = String, Path, example = "felixsmith")),
-    request_body(content = Object, description = "Empty", example = json!({})),
+    request_body(content = serde_json::Value, description = "Ignored: any JSON value, or an empty body, with `Content-Type: application/json` (OBP only checks that a body is JSON).", example = json!({})),
     responses(
         (status = 200, description = "Unlocked", body = BadLoginStatusJson),
         (status = 401, description = "OBP-20001: not logged in", body = ErrorMessage),
@@ -199,7 +199,7 @@ pub async fn unlock_user_by_provider_and_username(
 #[utoipa::path(
     post, path = "/obp/v5.1.0/users/{PROVIDER}/{USERNAME}/locks", operation_id = "OBPv5.1.0-lockUserByProviderAndUsername", tag = "User",
     params(("PROVIDER" = String, Path, example = "http://127.0.0.1:8080"), ("USERNAME" = String, Path, example = "felixsmith")),
-    request_body(content = Object, description = "Empty", example = json!({})),
+    request_body(content = serde_json::Value, description = "Ignored: any JSON value, or an empty body, with `Content-Type: application/json` (OBP only checks that a body is JSON).", example = json!({})),
     responses(
         (status = 200, description = "Locked", body = UserLockStatusJson),
         (status = 401, description = "OBP-20001: not logged in", body = ErrorMessage),

@@ -25,7 +25,7 @@ const JWT_PREFIX: &str = "eyJhbGciOiJIUzI1NiJ9.eyIiOiIifQ.";
     post, path = "/my/logins/direct", operation_id = "directLogin", tag = "DirectLogin",
     params(("DirectLogin" = String, Header, description = "`username=..., password=..., consumer_key=...`",
         example = "username=sandbox.admin, password=Admin-Sandbox-2026!, consumer_key=sandbox-consumer-key")),
-    request_body(content = Object, description = "Empty; only the header counts", example = json!({})),
+    request_body(content = serde_json::Value, description = "Ignored (only the header counts): any JSON value, or an empty body, with `Content-Type: application/json` (OBP only checks that a body is JSON).", example = json!({})),
     responses(
         (status = 201, description = "Logged in", body = TokenJson),
         (status = 400, description = "OBP-20082 no header, OBP-20083 no DirectLogin word, OBP-20002 missing parameters, OBP-20010/OBP-20011 bad values", body = ErrorMessage),

@@ -272,14 +272,16 @@ pub async fn get_users_by_email(
 #[into_params(parameter_in = Query)]
 #[allow(dead_code)]
 struct GetUsersParams {
-    /// At least 1.
-    #[param(minimum = 1, default = 50)]
-    limit: Option<u32>,
-    #[param(default = 0)]
-    offset: Option<u32>,
-    /// ASC or DESC.
+    /// 1 to 2147483647 (a Scala `Int` in OBP), else `OBP-10025`.
+    #[param(minimum = 1, maximum = 2147483647, default = 50)]
+    limit: Option<i32>,
+    /// 0 to 2147483647 (a Scala `Int` in OBP), else `OBP-10024`.
+    #[param(minimum = 0, maximum = 2147483647, default = 0)]
+    offset: Option<i32>,
+    /// ASC or DESC in any case, else `OBP-10023`; validated but not applied, as in OBP.
+    #[param(pattern = "^([aA][sS][cC]|[dD][eE][sS][cC])$")]
     sort_direction: Option<String>,
-    /// `locked` or `active`.
+    /// `locked` or `active` in any case; OBP ignores any other value.
     locked_status: Option<String>,
     #[param(default = false)]
     is_deleted: Option<bool>,
@@ -301,18 +303,21 @@ fn users_query(query: &str) -> Result<UsersQuery> {
             .find(|(k, _)| names.contains(&k.as_str()))
             .map(|(_, v)| v.clone())
     };
+    // Scala `toInt`: anything outside an `Int` is as wrong as a non-number.
     let limit = match get(&["limit", "obp_limit"]) {
         Some(v) => v
-            .parse::<usize>()
+            .parse::<i32>()
             .ok()
             .filter(|n| *n >= 1)
-            .ok_or(Error::InvalidFilter(FilterError::Limit))?,
+            .ok_or(Error::InvalidFilter(FilterError::Limit))? as usize,
         None => 50,
     };
     let offset = match get(&["offset", "obp_offset"]) {
         Some(v) => v
-            .parse::<usize>()
-            .map_err(|_| Error::InvalidFilter(FilterError::Offset))?,
+            .parse::<i32>()
+            .ok()
+            .filter(|n| *n >= 0)
+            .ok_or(Error::InvalidFilter(FilterError::Offset))? as usize,
         None => 0,
     };
     if let Some(v) = get(&["sort_direction", "obp_sort_direction"]) {
@@ -486,7 +491,7 @@ pub async fn delete_user(
 #[utoipa::path(
     post, path = "/obp/v4.0.0/users/{USER_ID}/refresh", operation_id = "OBPv3.1.0-refreshUser", tag = "User",
     params(("USER_ID" = String, Path, example = "9ca9a7e4-6d02-40e3-a129-0b2bf89de9b1")),
-    request_body(content = Object, description = "Empty", example = json!({})),
+    request_body(content = serde_json::Value, description = "Ignored: any JSON value, or an empty body, with `Content-Type: application/json` (OBP only checks that a body is JSON).", example = json!({})),
     responses(
         (status = 201, description = "Refreshed", body = RefreshUserJson),
         (status = 401, description = "OBP-20001: not logged in", body = ErrorMessage),

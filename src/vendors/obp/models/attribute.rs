@@ -5,9 +5,13 @@ use utoipa::ToSchema;
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[schema(example = json!({"name": "BATTERY_LEVEL", "type": "STRING", "value": "90"}))]
 pub struct UserAttributeJsonV400 {
+    /// At most 255 characters, no control characters.
+    #[schema(max_length = 255, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*$")]
     pub name: String,
     /// One of `STRING`, `INTEGER`, `DOUBLE`, `DATE_WITH_DAY`.
     pub r#type: String,
+    /// At most 255 characters, no control characters.
+    #[schema(max_length = 255, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*$")]
     pub value: String,
 }
 

@@ -5,7 +5,31 @@ use utoipa::ToSchema;
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[schema(example = json!({"key": "CUSTOMER_NUMBER", "value": "78987432"}))]
 pub struct PostUserAuthContextJson {
+    /// At most 4000 characters once trimmed, without control characters inside.
+    #[schema(
+        max_length = 4000,
+        pattern = r"^[\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[^\u0000-\u001f\u007f-\u009f]*[\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+    )]
     pub key: String,
+    /// At most 4000 characters once trimmed, without control characters inside.
+    #[schema(
+        max_length = 4000,
+        pattern = r"^[\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[^\u0000-\u001f\u007f-\u009f]*[\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+    )]
+    pub value: String,
+}
+
+/// The body of an auth context update request: OBP's `PostUserAuthContextJson` again, where
+/// only the key `CUSTOMER_NUMBER` is allowed (`OBP-30088`) and both fields are at most 50
+/// characters. Documents the request; the handler reads `PostUserAuthContextJson`.
+#[derive(Debug, Clone, ToSchema)]
+#[schema(example = json!({"key": "CUSTOMER_NUMBER", "value": "78987432"}))]
+#[allow(dead_code)] // the document's shape of the request, never built
+pub struct PostUserAuthContextUpdateRequestJson {
+    #[schema(pattern = "^CUSTOMER_NUMBER$")]
+    pub key: String,
+    /// The customer number (at most 50 characters, no control characters).
+    #[schema(max_length = 50, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*$")]
     pub value: String,
 }
 

@@ -108,13 +108,29 @@ pub struct LogoutLinkJson {
 #[schema(example = json!({"email": "tom.smith@example.com", "username": "tom.smith", "password": "Tom-Sandbox-2026!", "first_name": "Tom", "last_name": "Smith"}))]
 pub struct CreateUserJson {
     /// A valid email address, at most 48 characters.
+    #[schema(
+        max_length = 48,
+        pattern = r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$"
+    )]
     pub email: String,
-    /// 8 to 100 of `A-Z a-z 0-9 . _` (no leading, trailing or doubled `.`/`_`), or an email.
+    /// 8 to 100 of `A-Z a-z 0-9 . _` (no leading, trailing or doubled `.`/`_`), or an email
+    /// of at most 100 characters (the `anyOf` of the document).
     pub username: String,
     /// 10-16 characters with a digit, a lower- and an upper-case letter and a special
-    /// character, or 17-512 characters.
+    /// character (no space), or 17-512 characters; ASCII letters, digits, space and specials
+    /// but `[` `]` (the `anyOf` of the document).
     pub password: String,
+    /// 1 to 100 characters, not only whitespace, no control characters.
+    #[schema(
+        max_length = 100,
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\u0000-\u0020\u007f-\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][^\u0000-\u001f\u007f-\u009f]*$"
+    )]
     pub first_name: String,
+    /// 1 to 100 characters, not only whitespace, no control characters.
+    #[schema(
+        max_length = 100,
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\u0000-\u0020\u007f-\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][^\u0000-\u001f\u007f-\u009f]*$"
+    )]
     pub last_name: String,
 }
 
@@ -149,6 +165,8 @@ pub struct RefreshUserJson {
 pub struct PostResetPasswordUrlJsonV400 {
     pub username: String,
     pub email: String,
+    /// 1 to 36 of `A-Z a-z 0-9 - . _` (OBP's id check, before the role), else `OBP-10001`.
+    #[schema(min_length = 1, max_length = 36, pattern = "^[A-Za-z0-9._-]*$")]
     pub user_id: String,
 }
 
