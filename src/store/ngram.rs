@@ -165,7 +165,12 @@ impl NgramIndex {
     }
 
     /// At least as many as the candidates of `needle` (lower case) number, without listing them.
+    /// A needle of one byte is the prefix of a third of all trigrams: it is not looked up and
+    /// counts as matching every key.
     pub fn estimate(&self, needle: &str) -> usize {
+        if needle.len() == 1 {
+            return usize::MAX;
+        }
         let inner = self.read();
         let (lists, union) = inner.lists(needle.as_bytes());
         if union {
@@ -175,9 +180,15 @@ impl NgramIndex {
         }
     }
 
-    /// The keys after `after` (all keys when `None`) whose texts may contain `needle` (lower
-    /// case), ascending, each once: every key whose texts do contain it is among them.
-    pub fn candidates(&self, needle: &str, after: Option<&str>) -> Vec<String> {
+    /// The first `want` keys after `after` (all keys when `None`) whose texts may contain `needle`
+    /// (lower case), ascending, each once, and whether they are all there are: every key whose
+    /// texts do contain the needle is among the candidates.
+    pub fn candidates(
+        &self,
+        needle: &str,
+        after: Option<&str>,
+        want: usize,
+    ) -> (Vec<String>, bool) {
         let inner = self.read();
         let (lists, union) = inner.lists(needle.as_bytes());
         let ordinals = if union {
@@ -188,16 +199,21 @@ impl NgramIndex {
         } else {
             intersect(&lists)
         };
-        let mut keys: Vec<String> = ordinals
+        let mut keys: Vec<&str> = ordinals
             .into_iter()
             .map(|o| &*inner.keys[o as usize])
             .filter(|key| after.is_none_or(|after| *key > after))
-            .map(str::to_string)
             .collect();
-        drop(inner);
+        // Only the first `want` are put in order: a filter with many candidates is not sorted
+        // whole for one page.
+        let all = keys.len() <= want;
+        if !all {
+            keys.select_nth_unstable(want);
+            keys.truncate(want);
+        }
         keys.sort_unstable();
         keys.dedup();
-        keys
+        (keys.into_iter().map(str::to_string).collect(), all)
     }
 }
 
@@ -255,7 +271,10 @@ mod tests {
         ] {
             for after in [None, Some("user|0150")] {
                 let matches = scan(&rows, needle, after);
-                let candidates = index.candidates(needle, after);
+                let (candidates, all) = index.candidates(needle, after, usize::MAX);
+                assert!(all);
+                let (first, _) = index.candidates(needle, after, 3);
+                assert_eq!(first, candidates[..candidates.len().min(3)], "{needle:?}");
                 assert!(
                     matches.iter().all(|m| candidates.contains(m)),
                     "{needle:?} after {after:?}: {matches:?} not all in {candidates:?}"
@@ -265,8 +284,11 @@ mod tests {
             }
         }
         // Trigrams narrow the candidates to the matches here.
-        assert_eq!(index.candidates("grace", None), scan(&rows, "grace", None));
-        assert!(index.candidates("zzz", None).is_empty());
+        assert_eq!(
+            index.candidates("grace", None, usize::MAX).0,
+            scan(&rows, "grace", None)
+        );
+        assert!(index.candidates("zzz", None, 10).0.is_empty());
     }
 
     #[test]
@@ -275,11 +297,17 @@ mod tests {
         index.add("k1", &["Smith"]);
         index.add("k1", &["Smithers"]);
         index.add("k2", &["Jones"]);
-        assert_eq!(index.candidates("smith", None), ["k1"]);
+        assert_eq!(
+            index.candidates("smith", None, 5),
+            (vec!["k1".to_string()], true)
+        );
+        // Both entries of k1 are selected for a batch of two: a short batch, but not all.
+        assert_eq!(index.candidates("s", None, 2).0, ["k1"]);
+        assert!(!index.candidates("s", None, 2).1);
         assert_eq!(index.garbage(2), 1);
         index.rebuild([("k2", vec!["Jones"])]);
-        assert!(index.candidates("smith", None).is_empty());
-        assert_eq!(index.candidates("one", None), ["k2"]);
+        assert!(index.candidates("smith", None, 5).0.is_empty());
+        assert_eq!(index.candidates("one", None, 5).0, ["k2"]);
         assert_eq!(index.garbage(1), 0);
     }
 }

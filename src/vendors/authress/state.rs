@@ -422,13 +422,25 @@ impl State {
                 return cursor_window(found.into_iter(), limit);
             }
         }
-        let candidates = self.search.candidates(filter, last.as_deref());
-        cursor_window(
-            found
-                .into_iter()
-                .chain(candidates.into_iter().filter_map(matching)),
-            limit,
-        )
+        // Candidates are read in batches, each larger than the last: most are matches, but a
+        // needle's trigrams can also be found apart.
+        let mut batch = wanted;
+        loop {
+            let (candidates, all) = self.search.candidates(filter, last.as_deref(), batch);
+            for key in candidates {
+                last = Some(key.clone());
+                if let Some(user) = matching(key) {
+                    found.push(user);
+                    if found.len() == wanted {
+                        return cursor_window(found.into_iter(), limit);
+                    }
+                }
+            }
+            if all {
+                return cursor_window(found.into_iter(), limit);
+            }
+            batch = batch.saturating_mul(4);
+        }
     }
 
     /// Inserts or replaces a user, keeping the tenant and search indexes in step. The row goes
