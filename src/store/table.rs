@@ -44,6 +44,11 @@ impl<V: Clone> Table<V> {
         }
     }
 
+    /// Puts the keys inserted so far in order now, not at the next listing (the end of a seed).
+    pub fn settle(&self) {
+        self.order.settle();
+    }
+
     /// Inserts a new row; an existing key is `AlreadyExists` and changes nothing.
     pub fn insert(&self, key: String, value: V) -> Result<(), StoreError> {
         match self.rows.entry(key.clone()) {

@@ -312,7 +312,15 @@ impl State {
                 tenant_id,
             });
         }
+        state.settle();
         Ok(state)
+    }
+
+    /// Orders the keys the seed or import inserted, once, before the state serves a listing.
+    fn settle(&self) {
+        self.users.settle();
+        self.tenants.settle();
+        self.clients.settle();
     }
 
     pub fn account_id(&self) -> &str {
@@ -698,6 +706,7 @@ impl State {
         for c in saved.service_clients {
             state.clients.put(c.client_id.clone(), c);
         }
+        state.settle();
         Ok(state)
     }
 }
