@@ -8,6 +8,7 @@
 
 use dashmap::DashMap;
 use dashmap::mapref::entry::Entry;
+use foldhash::fast::RandomState;
 
 use super::StoreError;
 use super::index::OrderedIndex;
@@ -15,7 +16,9 @@ use super::index::OrderedIndex;
 #[derive(Debug)]
 pub struct Table<V> {
     kind: &'static str,
-    rows: DashMap<String, V>,
+    /// Hashed with foldhash (randomly seeded per table), not SipHash: at a million rows SipHash
+    /// was the largest single cost of seeding.
+    rows: DashMap<String, V, RandomState>,
     order: OrderedIndex,
 }
 
@@ -24,7 +27,7 @@ impl<V: Clone> Table<V> {
     pub fn new(kind: &'static str) -> Self {
         Self {
             kind,
-            rows: DashMap::new(),
+            rows: DashMap::with_hasher(RandomState::default()),
             order: OrderedIndex::new(),
         }
     }
