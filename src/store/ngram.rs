@@ -57,21 +57,27 @@ struct Inner {
 }
 
 impl Inner {
-    fn add(&mut self, key: &str, texts: &[&str], scratch: &mut Vec<Trigram>) {
+    fn add(&mut self, key: &str, texts: &[&str], scratch: &mut Vec<u8>) {
         let Ok(ordinal) = u32::try_from(self.keys.len()) else {
             return;
         };
         self.keys.push(key.into());
-        scratch.clear();
         for text in texts {
-            let mut padded = text.to_lowercase().into_bytes();
-            padded.extend_from_slice(&[0, 0]);
-            scratch.extend(padded.windows(3).map(trigram));
-        }
-        scratch.sort_unstable();
-        scratch.dedup();
-        for &t in scratch.iter() {
-            self.postings.entry(t).or_default().push(ordinal);
+            scratch.clear();
+            // ASCII (nearly every id, name and email) is lower-cased without a new string.
+            if text.is_ascii() {
+                scratch.extend(text.bytes().map(|b| b.to_ascii_lowercase()));
+            } else {
+                scratch.extend_from_slice(text.to_lowercase().as_bytes());
+            }
+            scratch.extend_from_slice(&[0, 0]);
+            for window in scratch.windows(3) {
+                let list = self.postings.entry(trigram(window)).or_default();
+                // A trigram met again in the same row's texts is listed once.
+                if list.last() != Some(&ordinal) {
+                    list.push(ordinal);
+                }
+            }
         }
     }
 
