@@ -112,6 +112,11 @@ pub struct Settings {
     /// ones get the vendor's "too large" error before any handler runs.
     #[arg(long, env = "USER_SANDBOX_MAX_BODY", default_value = "1MiB", value_parser = parse_size)]
     pub max_body: usize,
+    /// Largest state `PUT /__admin/state` accepts, in bytes or with a `KiB`/`MiB` suffix; the
+    /// other control-plane bodies stay under 64 MiB. An export of a million people is about
+    /// 900 MiB.
+    #[arg(long, env = "USER_SANDBOX_MAX_STATE_BODY", default_value = "4096MiB", value_parser = parse_size)]
+    pub max_state_body: usize,
     /// Only these origins (comma-separated, e.g. `http://localhost:3000`) get CORS headers, each
     /// echoed back; by default every vendor answers browsers as the real one does.
     #[arg(long, env = "USER_SANDBOX_CORS_ORIGINS", value_delimiter = ',', value_parser = crate::cors::parse_origin)]
@@ -159,6 +164,7 @@ impl Default for Settings {
             max_sandboxes: 64,
             journal_size: 1000,
             max_body: 1024 * 1024,
+            max_state_body: 4096 * 1024 * 1024,
             cors_origins: Vec::new(),
         }
     }

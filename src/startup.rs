@@ -125,12 +125,13 @@ impl Application {
             .map_err(|source| StartupError::Bind { address, source })?
             .port();
         let data = sandboxes.clone();
+        let max_state_body = settings.max_state_body;
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(data.clone())
                 .app_data(control.clone())
                 .configure(vendors::configure)
-                .configure(admin::configure)
+                .configure(|cfg| admin::configure(cfg, max_state_body))
                 .service(docs::swagger_ui())
                 .route("/", web::get().to(inspector::page))
                 .default_service(web::to(not_found))

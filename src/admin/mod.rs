@@ -16,7 +16,8 @@ use utoipa::OpenApi;
 use handlers::{clock, faults as fault_handlers, requests, sandboxes, state};
 use links::Links;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
+/// `max_state_body` bounds the state `PUT /__admin/state` reads (`--max-state-body`).
+pub fn configure(cfg: &mut web::ServiceConfig, max_state_body: usize) {
     cfg.service(
         web::scope("/__admin")
             .app_data(handlers::json_config())
@@ -36,6 +37,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             )
             .service(
                 resource("/state", "GET, PUT")
+                    .app_data(handlers::json_config().limit(max_state_body))
                     .route(web::get().to(state::get_state))
                     .route(web::put().to(state::put_state)),
             )

@@ -2,17 +2,93 @@
 //! after k" in O(number of chunks + n), not O(i): a sorted list of sorted chunks, so a page deep
 //! into a million keys costs about what the first page costs.
 //!
+//! Inserts are buffered: they append to a pending list, which the next read (or remove) sorts and
+//! merges in. One key at a time that is a binary search and a chunk insert; a million keys
+//! inserted by a seed before anything reads them are one sort and one pass that cuts the merged
+//! keys into chunks, instead of a million random inserts into a growing structure.
+//!
 //! Reads take a shared lock only while copying a batch of keys out; writes hold the exclusive lock
-//! for one binary search and one chunk insert (at most `CHUNK` moved pointers).
+//! for one push (an insert) or one merge and one chunk removal (a remove).
 
 use std::ops::Bound;
-use std::sync::RwLock;
+use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 const CHUNK: usize = 512;
 
+/// Pending keys up to this many are merged one by one; more are merged in one pass.
+const MERGE_ONE_BY_ONE: usize = 64;
+
+#[derive(Debug, Default)]
+struct Keys {
+    chunks: Vec<Vec<String>>,
+    /// Inserted keys not merged yet, in insertion order, maybe repeated or already in `chunks`.
+    pending: Vec<String>,
+}
+
+impl Keys {
+    /// Merges the pending keys into the chunks.
+    fn merge(&mut self) {
+        if self.pending.is_empty() {
+            return;
+        }
+        let mut pending = std::mem::take(&mut self.pending);
+        pending.sort_unstable();
+        pending.dedup();
+        if pending.len() <= MERGE_ONE_BY_ONE {
+            for key in pending {
+                self.insert_one(key);
+            }
+            return;
+        }
+        let total = self.chunks.iter().map(Vec::len).sum::<usize>() + pending.len();
+        let mut merged = Vec::with_capacity(total);
+        let mut old = std::mem::take(&mut self.chunks)
+            .into_iter()
+            .flatten()
+            .peekable();
+        let mut new = pending.into_iter().peekable();
+        loop {
+            let next = match (old.peek(), new.peek()) {
+                (Some(a), Some(b)) if a == b => {
+                    new.next();
+                    old.next()
+                }
+                (Some(a), Some(b)) if a < b => old.next(),
+                (Some(_), Some(_)) | (None, Some(_)) => new.next(),
+                (Some(_), None) => old.next(),
+                (None, None) => break,
+            };
+            merged.extend(next);
+        }
+        let mut merged = merged.into_iter();
+        loop {
+            let chunk: Vec<String> = merged.by_ref().take(CHUNK).collect();
+            if chunk.is_empty() {
+                break;
+            }
+            self.chunks.push(chunk);
+        }
+    }
+
+    fn insert_one(&mut self, key: String) {
+        let chunks = &mut self.chunks;
+        if chunks.is_empty() {
+            chunks.push(vec![key]);
+            return;
+        }
+        let (c, found) = locate(chunks, &key);
+        let Err(at) = found else { return };
+        chunks[c].insert(at, key);
+        if chunks[c].len() >= 2 * CHUNK {
+            let tail = chunks[c].split_off(CHUNK);
+            chunks.insert(c + 1, tail);
+        }
+    }
+}
+
 #[derive(Debug, Default)]
 pub struct OrderedIndex {
-    chunks: RwLock<Vec<Vec<String>>>,
+    keys: RwLock<Keys>,
 }
 
 /// Where `key` is or would be: (chunk, position in chunk).
@@ -26,17 +102,43 @@ fn locate(chunks: &[Vec<String>], key: &str) -> (usize, Result<usize, usize>) {
     (c, chunks[c].binary_search_by(|k| k.as_str().cmp(key)))
 }
 
+/// The merged chunks, read.
+struct Chunks<'a>(RwLockReadGuard<'a, Keys>);
+
+impl std::ops::Deref for Chunks<'_> {
+    type Target = Vec<Vec<String>>;
+
+    fn deref(&self) -> &Self::Target {
+        &self.0.chunks
+    }
+}
+
 impl OrderedIndex {
     pub fn new() -> Self {
         Self::default()
     }
 
-    fn read(&self) -> std::sync::RwLockReadGuard<'_, Vec<Vec<String>>> {
-        self.chunks.read().unwrap_or_else(|e| e.into_inner())
+    /// The chunks with every insert made before the call merged in.
+    fn read(&self) -> Chunks<'_> {
+        let keys = self.keys.read().unwrap_or_else(|e| e.into_inner());
+        if keys.pending.is_empty() {
+            return Chunks(keys);
+        }
+        drop(keys);
+        drop(self.write());
+        Chunks(self.keys.read().unwrap_or_else(|e| e.into_inner()))
     }
 
-    fn write(&self) -> std::sync::RwLockWriteGuard<'_, Vec<Vec<String>>> {
-        self.chunks.write().unwrap_or_else(|e| e.into_inner())
+    /// The keys, exclusively, with the pending ones merged in.
+    fn write(&self) -> RwLockWriteGuard<'_, Keys> {
+        let mut keys = self.keys.write().unwrap_or_else(|e| e.into_inner());
+        keys.merge();
+        keys
+    }
+
+    /// Merges the keys inserted so far now rather than at the next read (the end of a seed).
+    pub fn settle(&self) {
+        drop(self.write());
     }
 
     pub fn len(&self) -> usize {
@@ -47,27 +149,20 @@ impl OrderedIndex {
         self.read().iter().all(Vec::is_empty)
     }
 
-    /// Adds a key; false when it was there already.
-    pub fn insert(&self, key: String) -> bool {
-        let mut chunks = self.write();
-        if chunks.is_empty() {
-            chunks.push(vec![key]);
-            return true;
-        }
-        let (c, found) = locate(&chunks, &key);
-        let Err(at) = found else { return false };
-        chunks[c].insert(at, key);
-        if chunks[c].len() >= 2 * CHUNK {
-            let tail = chunks[c].split_off(CHUNK);
-            chunks.insert(c + 1, tail);
-        }
-        true
+    /// Adds a key (again: no effect), merged in at the next read.
+    pub fn insert(&self, key: String) {
+        self.keys
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .pending
+            .push(key);
     }
 
     /// Removes a key; false when it was not there.
     pub fn remove(&self, key: &str) -> bool {
-        let mut chunks = self.write();
-        let (c, found) = locate(&chunks, key);
+        let mut keys = self.write();
+        let chunks = &mut keys.chunks;
+        let (c, found) = locate(chunks, key);
         let Ok(at) = found else { return false };
         chunks[c].remove(at);
         if chunks[c].is_empty() {
@@ -79,7 +174,7 @@ impl OrderedIndex {
     /// How many keys sort strictly before `key`: its position, or where it would be.
     pub fn rank(&self, key: &str) -> usize {
         let chunks = self.read();
-        let (c, found) = locate(&chunks, key);
+        let (c, found) = locate(&chunks[..], key);
         let at = match found {
             Ok(i) | Err(i) => i,
         };
@@ -158,7 +253,7 @@ impl OrderedIndex {
             let (mut c, mut at) = match from {
                 Bound::Unbounded => (chunks.len(), 0),
                 Bound::Included(k) | Bound::Excluded(k) => {
-                    let (c, found) = locate(&chunks, k);
+                    let (c, found) = locate(&chunks[..], k);
                     let at = match (found, from) {
                         (Ok(i), Bound::Included(_)) => i + 1,
                         (Ok(i), _) | (Err(i), _) => i,
@@ -182,7 +277,7 @@ impl OrderedIndex {
             let (mut c, mut at) = match from {
                 Bound::Unbounded => (0, 0),
                 Bound::Included(k) | Bound::Excluded(k) => {
-                    let (c, found) = locate(&chunks, k);
+                    let (c, found) = locate(&chunks[..], k);
                     let at = match (found, from) {
                         (Ok(i), Bound::Excluded(_)) => i + 1,
                         (Ok(i), _) | (Err(i), _) => i,
@@ -245,7 +340,11 @@ mod tests {
         let index = OrderedIndex::new();
         // Insert out of order, enough to split chunks several times.
         for i in (0..n).rev() {
-            assert!(index.insert(format!("k{i:06}")));
+            index.insert(format!("k{i:06}"));
+            if i % 1_000 == 0 {
+                // Reads between inserts: merges of one key and of many.
+                assert_eq!(index.len(), n - i);
+            }
         }
         index
     }
@@ -256,7 +355,8 @@ mod tests {
         let index = filled(n);
         let sorted: Vec<String> = (0..n).map(|i| format!("k{i:06}")).collect();
         assert_eq!(index.len(), n);
-        assert!(!index.insert("k000007".into()));
+        index.insert("k000007".into());
+        assert_eq!(index.len(), n);
         assert_eq!(index.range(0, 3, false), sorted[0..3]);
         assert_eq!(index.range(2_600, 20, false), sorted[2_600..2_620]);
         assert_eq!(index.range(4_990, 20, false), sorted[4_990..]);
@@ -296,6 +396,32 @@ mod tests {
             Some("k001235")
         );
         assert_eq!(index.iter_from("a").count(), 3_000);
+    }
+
+    #[test]
+    fn merges_of_many_pending_keys_keep_one_sorted_copy_of_each() {
+        let index = OrderedIndex::new();
+        let mut want = std::collections::BTreeSet::new();
+        // Batches larger and smaller than a one-by-one merge, with keys repeated inside a batch
+        // and keys already merged, read after each batch.
+        for (round, size) in [3_000usize, 10, 2_000, 1, 700].into_iter().enumerate() {
+            for i in 0..size {
+                let key = format!("k{:05}", (i * 7_919 + round * 13) % 4_000);
+                want.insert(key.clone());
+                index.insert(key.clone());
+                if i % 5 == 0 {
+                    index.insert(key);
+                }
+            }
+            let all: Vec<String> = index.iter(false).collect();
+            assert_eq!(
+                all,
+                want.iter().cloned().collect::<Vec<_>>(),
+                "round {round}"
+            );
+            assert_eq!(index.len(), want.len());
+        }
+        assert!(index.remove("k00000") == want.contains("k00000"));
     }
 
     #[test]

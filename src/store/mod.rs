@@ -5,6 +5,7 @@ pub mod clock;
 pub mod error;
 pub mod ids;
 pub mod index;
+pub mod ngram;
 pub mod page;
 pub mod sandbox;
 pub mod secondary;

@@ -25,6 +25,11 @@ impl SecondaryIndex {
         format!("{value}{SEP}{key}")
     }
 
+    /// Puts the entries inserted so far in order now, not at the next read (the end of a seed).
+    pub fn settle(&self) {
+        self.entries.settle();
+    }
+
     pub fn insert(&self, value: &str, key: &str) {
         self.entries.insert(Self::entry(value, key));
     }

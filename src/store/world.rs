@@ -89,16 +89,29 @@ impl World {
         let clock = Clock::new(plan.clock);
         let ids = Ids::for_sandbox(plan.seed, sandbox);
         let people = population(plan, clock.now());
-        let parts = plan
-            .vendors
-            .iter()
-            .map(|kind| {
-                Ok(Part {
-                    name: kind.name(),
-                    state: kind.seed(&plan.fixtures, &people, &clock)?,
+        // Each vendor's part depends only on the plan and the people, so the parts are seeded
+        // side by side and come out the same as one after the other.
+        let (people, clock_ref) = (&people, &clock);
+        let parts = std::thread::scope(|s| {
+            let seeds: Vec<_> = plan
+                .vendors
+                .iter()
+                .map(|kind| s.spawn(move || kind.seed(&plan.fixtures, people, clock_ref)))
+                .collect();
+            plan.vendors
+                .iter()
+                .zip(seeds)
+                .map(|(kind, seed)| {
+                    let state = seed
+                        .join()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
+                    Ok(Part {
+                        name: kind.name(),
+                        state,
+                    })
                 })
-            })
-            .collect::<Result<_, FixtureError>>()?;
+                .collect::<Result<_, FixtureError>>()
+        })?;
         Ok(Self { clock, ids, parts })
     }
 

@@ -1,7 +1,7 @@
 use serde_json::{Value, json};
 
 use super::{admin_json, client_token, create_user, user_exists};
-use crate::support::spawn_app;
+use crate::support::{spawn_app, spawn_app_with};
 
 #[tokio::test]
 async fn reset_brings_back_the_seeded_state() {
@@ -320,4 +320,42 @@ async fn reseeding_keeps_the_sandboxs_own_people_count_and_caps_it() {
     )
     .await;
     assert_eq!(status, 400);
+}
+
+/// A state over the 64 MiB the other control-plane bodies may have still imports (an export of
+/// a million people is about 900 MiB); the route has its own limit, `--max-state-body`.
+#[tokio::test]
+async fn a_state_larger_than_the_control_planes_json_limit_imports_within_its_own() {
+    let app = spawn_app().await;
+    let state = app
+        .get("/__admin/state")
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    // The same state, padded with whitespace (still the same JSON) to 65 MiB.
+    let mut body = state.to_vec();
+    body.resize(65 * 1024 * 1024, b' ');
+    let put = |body: Vec<u8>| {
+        app.put("/__admin/state")
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+    };
+    let (status, reply) = admin_json(put(body.clone()).await.unwrap()).await;
+    assert_eq!((status, reply), (200, json!({"imported": "default"})));
+
+    let small = spawn_app_with(|s| s.max_state_body = state.len() - 1).await;
+    let refused = small
+        .put("/__admin/state")
+        .header("content-type", "application/json")
+        .body(state.to_vec())
+        .send()
+        .await
+        .unwrap();
+    let (status, reply) = admin_json(refused).await;
+    assert_eq!(status, 400, "{reply}");
+    assert!(reply.to_string().contains("limit"), "{reply}");
 }

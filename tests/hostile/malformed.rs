@@ -17,7 +17,7 @@ async fn a_hundred_thousand_nested_brackets_get_a_4xx_from_every_json_endpoint()
             let raw = send(app.port, authed(method, path, &auth, body)).await;
             assert_vendor_error(vendor, &raw);
         }
-        // The control plane's JSON bodies (fault rules, state import) have a 64 MiB limit.
+        // The control plane's JSON bodies have limits (fault rules 64 MiB, a state `--max-state-body`).
         for (method, path) in [("PUT", "/__admin/faults"), ("PUT", "/__admin/state")] {
             let raw = send(app.port, authed(method, path, &[], body)).await;
             assert_eq!(raw.status, 400, "{path}: {}", raw.body);

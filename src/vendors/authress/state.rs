@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::seed::Person;
 use crate::seed::fixtures::{FixtureError, Fixtures};
+use crate::store::ngram::NgramIndex;
 use crate::store::page::cursor_window;
 use crate::store::{Clock, Table};
 
@@ -155,6 +156,9 @@ pub struct State {
     users: Table<UserRecord>,
     /// Tenant id → ids of its users, in id order: `getUsers?tenantId=` pages without a scan.
     members: DashMap<String, Arc<SkipSet<String>>>,
+    /// Trigrams of each user's id, name and email: `getUsers?filter=` reads only the users that
+    /// may match instead of every row.
+    search: NgramIndex,
     tenants: Table<TenantRecord>,
     clients: Table<ServiceClientRecord>,
     verified: DashMap<String, Verified>,
@@ -233,6 +237,7 @@ impl State {
             login_key_id,
             users: Table::new("user"),
             members: DashMap::new(),
+            search: NgramIndex::new(),
             tenants: Table::new("tenant"),
             clients: Table::new("service client"),
             verified: DashMap::new(),
@@ -307,7 +312,15 @@ impl State {
                 tenant_id,
             });
         }
+        state.settle();
         Ok(state)
+    }
+
+    /// Orders the keys the seed or import inserted, once, before the state serves a listing.
+    fn settle(&self) {
+        self.users.settle();
+        self.tenants.settle();
+        self.clients.settle();
     }
 
     pub fn account_id(&self) -> &str {
@@ -357,12 +370,11 @@ impl State {
             tenant_id.is_none_or(|t| u.tenant_id.as_deref() == Some(t))
                 && filter.is_none_or(|f| matches_filter(u, f))
         };
-        // Rows are checked in place and only the matches are copied out: a filter that matches
-        // few users reads many rows.
+        // Rows are checked in place and only the matches are copied out.
         let matching = |id: String| self.users.with(&id, |u| wanted(u).then(|| u.clone()));
         let matching = move |id: String| matching(id).flatten();
-        match tenant_id {
-            Some(tenant_id) => {
+        match (tenant_id, filter) {
+            (Some(tenant_id), _) => {
                 // The set is cloned out of the map so no map guard is held while users are read.
                 let Some(members) = self.members.get(tenant_id).map(|m| m.clone()) else {
                     return (Vec::new(), false);
@@ -373,7 +385,8 @@ impl State {
                     .filter_map(|id| matching(id.value().clone()));
                 cursor_window(rows, limit)
             }
-            None => match after {
+            (None, Some(filter)) => self.search_users(after, limit, filter, matching),
+            (None, None) => match after {
                 Some(after) => {
                     cursor_window(self.users.keys_after(after).filter_map(matching), limit)
                 }
@@ -382,12 +395,90 @@ impl State {
         }
     }
 
-    /// Inserts or replaces a user, keeping the tenant index in step.
+    /// `getUsers?filter=` without a tenant. When the trigram index says many users may match,
+    /// the users after the cursor are read in id order, as without a filter, for a bounded number
+    /// of rows (the matches are dense, so a page fills quickly); otherwise, or when those rows did
+    /// not fill the page, only the index's candidates after the last row read are checked.
+    fn search_users(
+        &self,
+        after: Option<&str>,
+        limit: usize,
+        filter: &str,
+        matching: impl Fn(String) -> Option<UserRecord>,
+    ) -> (Vec<UserRecord>, bool) {
+        let wanted = limit.saturating_add(1);
+        let mut found = Vec::new();
+        let mut last = after.map(str::to_string);
+        if self.search.estimate(filter).saturating_mul(DENSE) > self.users.len() {
+            let keys: Box<dyn Iterator<Item = String>> = match after {
+                Some(after) => Box::new(self.users.keys_after(after)),
+                None => Box::new(self.users.keys(false)),
+            };
+            let mut read = 0;
+            for key in keys.take(wanted.saturating_mul(DENSE)) {
+                read += 1;
+                last = Some(key.clone());
+                if let Some(user) = matching(key) {
+                    found.push(user);
+                    if found.len() == wanted {
+                        return cursor_window(found.into_iter(), limit);
+                    }
+                }
+            }
+            if read < wanted.saturating_mul(DENSE) {
+                // Every user after the cursor was read.
+                return cursor_window(found.into_iter(), limit);
+            }
+        }
+        // Candidates are read in batches, each larger than the last: most are matches, but a
+        // needle's trigrams can also be found apart.
+        let mut batch = wanted;
+        loop {
+            let (candidates, all) = self.search.candidates(filter, last.as_deref(), batch);
+            for key in candidates {
+                last = Some(key.clone());
+                if let Some(user) = matching(key) {
+                    found.push(user);
+                    if found.len() == wanted {
+                        return cursor_window(found.into_iter(), limit);
+                    }
+                }
+            }
+            if all {
+                return cursor_window(found.into_iter(), limit);
+            }
+            batch = batch.saturating_mul(4);
+        }
+    }
+
+    /// Inserts or replaces a user, keeping the tenant and search indexes in step. The row goes
+    /// in before its trigrams: a rebuild of the search index that runs meanwhile either reads the
+    /// row or finishes before the trigrams are added, so no user is left out of the index.
     fn put_user(&self, user: UserRecord) {
         if let Some(tenant_id) = &user.tenant_id {
             self.index_member(tenant_id, &user.user_id);
         }
-        self.users.put(user.user_id.clone(), user);
+        let texts: Vec<String> = search_texts(&user).map(String::from).collect();
+        let key = user.user_id.clone();
+        self.users.put(key.clone(), user);
+        self.search
+            .add(&key, &texts.iter().map(String::as_str).collect::<Vec<_>>());
+    }
+
+    /// Rebuilds the search index from the live users once most of it names deleted or replaced
+    /// ones. Writers of the index wait meanwhile; users added meanwhile are indexed after it.
+    fn compact_search(&self) {
+        let live = self.users.len();
+        if self.search.garbage(live) <= live.max(1024) {
+            return;
+        }
+        let rows = self.users.keys(false).filter_map(|id| {
+            self.users.with(&id, |u| {
+                let texts: Vec<String> = search_texts(u).map(String::from).collect();
+                (id.clone(), texts)
+            })
+        });
+        self.search.rebuild(rows);
     }
 
     fn index_member(&self, tenant_id: &str, user_id: &str) {
@@ -411,6 +502,7 @@ impl State {
         if let Some(tenant_id) = &user.tenant_id {
             self.unindex_member(tenant_id, user_id);
         }
+        self.compact_search();
         Ok(user)
     }
 
@@ -557,13 +649,21 @@ impl State {
     }
 }
 
+/// A filter the search index says may match more than one user in `DENSE` is looked for by
+/// reading users in id order, up to `DENSE` users a listed one.
+const DENSE: usize = 64;
+
 /// The text fields people search by. Picture URLs are left out: their hashes would match almost
 /// any short filter.
-fn matches_filter(user: &UserRecord, filter: &str) -> bool {
+fn search_texts(user: &UserRecord) -> impl Iterator<Item = &str> {
     std::iter::once(Some(&user.user_id))
         .chain([&user.name, &user.email].map(Option::as_ref))
         .flatten()
-        .any(|text| contains_ignoring_case(text, filter))
+        .map(String::as_str)
+}
+
+fn matches_filter(user: &UserRecord, filter: &str) -> bool {
+    search_texts(user).any(|text| contains_ignoring_case(text, filter))
 }
 
 /// `needle` is lower case.
@@ -606,6 +706,7 @@ impl State {
         for c in saved.service_clients {
             state.clients.put(c.client_id.clone(), c);
         }
+        state.settle();
         Ok(state)
     }
 }
@@ -721,6 +822,152 @@ mod tests {
         assert!(members("ten_nobody").is_empty());
         let (after, _) = state.list_users(Some("oidc"), 100, None, Some("ten_globex"));
         assert_eq!(after[0].user_id, "oidc|globex|erika.musterfrau");
+    }
+
+    /// The listing `list_users` gave before the search index: every user in id order, checked.
+    fn scanned(state: &State, after: Option<&str>, filter: &str) -> Vec<String> {
+        state
+            .users
+            .keys(false)
+            .filter(|id| after.is_none_or(|a| id.as_str() > a))
+            .filter(|id| state.users.with(id, |u| matches_filter(u, filter)) == Some(true))
+            .collect()
+    }
+
+    /// Every page of a filtered listing, followed by its cursors.
+    fn paged(state: &State, filter: &str, limit: usize) -> Vec<String> {
+        let mut ids = Vec::new();
+        let mut after: Option<String> = None;
+        loop {
+            let (users, more) = state.list_users(after.as_deref(), limit, Some(filter), None);
+            assert!(users.len() <= limit);
+            ids.extend(users.iter().map(|u| u.user_id.clone()));
+            if !more {
+                return ids;
+            }
+            after = users.last().map(|u| u.user_id.clone());
+            assert!(after.is_some(), "{filter}: more follow an empty page");
+        }
+    }
+
+    fn with_users(extra: usize) -> State {
+        let plan = SeedPlan::embedded(
+            7,
+            extra,
+            "fixed:2026-01-15T10:00:00Z".parse().unwrap(),
+            crate::vendors::kinds(),
+        )
+        .unwrap();
+        let clock = Clock::new(plan.clock);
+        State::seed(&plan.fixtures, &population(&plan, clock.now()), &clock).unwrap()
+    }
+
+    const NEEDLES: &[&str] = &[
+        "a",
+        "e",
+        "q",
+        "z",
+        "ov",
+        "sm",
+        "smith",
+        "lovelace",
+        "@example.org",
+        "google-oauth2|1",
+        "auth0|",
+        "samlp",
+        "novák",
+        "nobody-has-this",
+        "1",
+        "42",
+        ".com",
+        "é",
+        "x y",
+    ];
+
+    fn assert_filters_match_the_scan(state: &State) {
+        for needle in NEEDLES {
+            let expected = scanned(state, None, needle);
+            for limit in [7, 100] {
+                assert_eq!(paged(state, needle, limit), expected, "{needle} by {limit}");
+            }
+            // A cursor in the middle of the matches, and one that is not a user at all.
+            if let Some(middle) = expected.get(expected.len() / 2) {
+                let (page, _) = state.list_users(Some(middle), 5, Some(needle), None);
+                let ids: Vec<String> = page.into_iter().map(|u| u.user_id).collect();
+                let want: Vec<String> = scanned(state, Some(middle), needle)
+                    .into_iter()
+                    .take(5)
+                    .collect();
+                assert_eq!(ids, want, "{needle} after {middle}");
+            }
+            let (page, _) = state.list_users(Some("m"), 3, Some(needle), None);
+            let ids: Vec<String> = page.into_iter().map(|u| u.user_id).collect();
+            let want: Vec<String> = scanned(state, Some("m"), needle)
+                .into_iter()
+                .take(3)
+                .collect();
+            assert_eq!(ids, want, "{needle} after m");
+        }
+    }
+
+    fn fake_user(i: usize, name: &str) -> UserRecord {
+        UserRecord {
+            user_id: format!("test|{i:05}"),
+            name: Some(format!("{name} {i}")),
+            email: Some(format!(
+                "{}{i}@example.net",
+                name.to_lowercase().replace(' ', ".")
+            )),
+            picture: None,
+            tenant_id: None,
+        }
+    }
+
+    #[test]
+    fn filtered_listings_are_the_scans_listings_after_creates_replaces_and_deletes() {
+        let state = with_users(600);
+        assert_filters_match_the_scan(&state);
+
+        // New users, some replacing themselves with other names, and deletes of seeded users.
+        let names = ["Quentin Smith", "Zoë Novák", "Ada Lovelace", "Xavier Young"];
+        for i in 0..200 {
+            state.put_user(fake_user(i, names[i % names.len()]));
+        }
+        for i in (0..200).step_by(3) {
+            state.put_user(fake_user(i, "Renamed Person"));
+        }
+        let seeded: Vec<String> = state.users.keys(false).step_by(4).collect();
+        for id in &seeded {
+            state.delete_user(id).unwrap();
+        }
+        assert_filters_match_the_scan(&state);
+    }
+
+    #[test]
+    fn the_search_index_is_rebuilt_once_most_of_it_is_stale_and_still_answers_alike() {
+        let state = with_users(0);
+        for i in 0..3_000 {
+            state.put_user(fake_user(
+                i,
+                if i % 2 == 0 { "Ann Smith" } else { "Bob Jones" },
+            ));
+        }
+        for i in 0..2_900 {
+            state.delete_user(&format!("test|{i:05}")).unwrap();
+        }
+        // Without the rebuild the index would still hold every user ever added.
+        let live = state.user_count();
+        assert!(
+            state.search.entries() <= 2 * live.max(1024) + 1,
+            "{}",
+            state.search.entries()
+        );
+        assert_filters_match_the_scan(&state);
+        let smiths = paged(&state, "smith", 10);
+        assert_eq!(
+            smiths.iter().filter(|id| id.starts_with("test|")).count(),
+            50
+        );
     }
 
     #[test]

@@ -413,7 +413,16 @@ impl State {
                     .then(|| days_ago(d.registered_days_ago)),
             });
         }
+        state.settle();
         Ok(state)
+    }
+
+    /// Orders the keys the seed or import inserted, once, before the state serves a listing.
+    fn settle(&self) {
+        self.users.settle();
+        self.deleted.settle();
+        self.listing.registered.settle();
+        self.listing.locked.settle();
     }
 
     fn insert_deleted(&self, deleted: DeletedUser) {
@@ -514,6 +523,7 @@ impl State {
                     .insert(&registered, &format!("d{key}"));
             }
         }
+        state.settle();
         Ok(state)
     }
 }

@@ -457,7 +457,16 @@ impl State {
                 )));
             }
         }
+        state.settle();
         Ok(state)
+    }
+
+    /// Orders the keys the seed or import inserted, once, before the state serves a listing.
+    fn settle(&self) {
+        self.users.settle();
+        self.live_users.settle();
+        self.deleted_users.settle();
+        self.outbox.settle();
     }
 
     fn seed_user(
@@ -774,6 +783,7 @@ impl State {
         state.outbox = Table::from_vec("message", s.outbox);
         state.outbox_seq = AtomicU64::new(s.outbox_seq);
         state.fixture_accounts = s.fixture_accounts;
+        state.settle();
         Ok(state)
     }
 }

@@ -1,0 +1,319 @@
+//! A trigram index for case-insensitive substring filters: which keys may have a text that
+//! contains a needle, without reading every row.
+//!
+//! Every text is lower-cased (`str::to_lowercase`) and padded with two NUL bytes at its end; each
+//! distinct byte trigram of it lists the ordinals of the keys whose texts hold it. A lower-case
+//! needle of three bytes or more can only be in a text holding all of its trigrams (the
+//! intersection of their lists); a shorter needle is the prefix of some trigram of every text
+//! holding it (the padding sees to that at the end of a text), so its candidates are the union of
+//! the lists of the trigrams it starts. Either way the candidates are a superset of the matches:
+//! the owner checks each against its row, as it would in a scan.
+//!
+//! The index only grows: a key added again (a replaced row) gets a new ordinal, and a removed key
+//! keeps its old ones, so candidates can name keys that no longer hold the needle or no longer
+//! exist (the owner's check drops them) and the same key twice (`candidates` returns each key
+//! once). [`NgramIndex::garbage`] says how much of it no longer belongs to a live row; the owner
+//! rebuilds it from its table when that grows too large.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::RwLock;
+
+/// A trigram as a number: its three bytes, big-endian, so trigrams sharing a prefix are adjacent.
+type Trigram = u32;
+
+fn trigram(bytes: &[u8]) -> Trigram {
+    u32::from(bytes[0]) << 16 | u32::from(bytes[1]) << 8 | u32::from(bytes[2])
+}
+
+/// Hashes the `u32` trigrams the map is keyed by: one multiplication, its high bits folded into
+/// the low ones the table picks buckets by (SipHash would cost more than the rest of an insert).
+#[derive(Default)]
+struct TrigramHasher(u64);
+
+impl Hasher for TrigramHasher {
+    fn finish(&self) -> u64 {
+        let h = self.0.wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        h ^ (h >> 29)
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = self.0 << 8 | u64::from(b);
+        }
+    }
+
+    fn write_u32(&mut self, n: u32) {
+        self.0 = u64::from(n);
+    }
+}
+
+#[derive(Debug, Default)]
+struct Inner {
+    /// The key of each ordinal.
+    keys: Vec<Box<str>>,
+    /// Trigram → ordinals of the keys whose texts hold it, ascending (ordinals only grow).
+    postings: HashMap<Trigram, Vec<u32>, BuildHasherDefault<TrigramHasher>>,
+}
+
+impl Inner {
+    fn add(&mut self, key: &str, texts: &[&str], scratch: &mut Vec<u8>) {
+        let Ok(ordinal) = u32::try_from(self.keys.len()) else {
+            return;
+        };
+        self.keys.push(key.into());
+        for text in texts {
+            scratch.clear();
+            // ASCII (nearly every id, name and email) is lower-cased without a new string.
+            if text.is_ascii() {
+                scratch.extend(text.bytes().map(|b| b.to_ascii_lowercase()));
+            } else {
+                scratch.extend_from_slice(text.to_lowercase().as_bytes());
+            }
+            scratch.extend_from_slice(&[0, 0]);
+            for window in scratch.windows(3) {
+                let list = self.postings.entry(trigram(window)).or_default();
+                // A trigram met again in the same row's texts is listed once.
+                if list.last() != Some(&ordinal) {
+                    list.push(ordinal);
+                }
+            }
+        }
+    }
+
+    /// The posting lists whose union (needle shorter than a trigram) or intersection (the
+    /// others) holds the candidates, and which of the two it is.
+    fn lists(&self, needle: &[u8]) -> (Vec<&[u32]>, bool) {
+        let get = |t: Trigram| self.postings.get(&t).map(Vec::as_slice);
+        match needle.len() {
+            0 => (Vec::new(), false),
+            1 | 2 => {
+                let (prefix, free) = if needle.len() == 1 {
+                    (u32::from(needle[0]) << 16, 0xffff)
+                } else {
+                    (u32::from(needle[0]) << 16 | u32::from(needle[1]) << 8, 0xff)
+                };
+                let lists = (0..=free).filter_map(|rest| get(prefix | rest)).collect();
+                (lists, true)
+            }
+            _ => {
+                let mut trigrams: Vec<Trigram> = needle.windows(3).map(trigram).collect();
+                trigrams.sort_unstable();
+                trigrams.dedup();
+                let lists: Option<Vec<&[u32]>> = trigrams.into_iter().map(get).collect();
+                let mut lists = lists.unwrap_or_default();
+                lists.sort_by_key(|l| l.len());
+                (lists, false)
+            }
+        }
+    }
+}
+
+/// Ordinals in every list (each ascending), ascending.
+fn intersect(lists: &[&[u32]]) -> Vec<u32> {
+    let Some((first, rest)) = lists.split_first() else {
+        return Vec::new();
+    };
+    first
+        .iter()
+        .copied()
+        .filter(|o| rest.iter().all(|list| list.binary_search(o).is_ok()))
+        .collect()
+}
+
+#[derive(Debug, Default)]
+pub struct NgramIndex {
+    inner: RwLock<Inner>,
+}
+
+impl NgramIndex {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, Inner> {
+        self.inner.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn write(&self) -> std::sync::RwLockWriteGuard<'_, Inner> {
+        self.inner.write().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Indexes the texts of a (new or replaced) row.
+    pub fn add(&self, key: &str, texts: &[&str]) {
+        self.write().add(key, texts, &mut Vec::new());
+    }
+
+    /// Replaces the whole index by one of `rows` (key and texts), e.g. the live rows of a table.
+    pub fn rebuild<K: AsRef<str>, T: AsRef<str>>(
+        &self,
+        rows: impl IntoIterator<Item = (K, Vec<T>)>,
+    ) {
+        let mut inner = self.write();
+        *inner = Inner::default();
+        let mut scratch = Vec::new();
+        for (key, texts) in rows {
+            let texts: Vec<&str> = texts.iter().map(AsRef::as_ref).collect();
+            inner.add(key.as_ref(), &texts, &mut scratch);
+        }
+        inner.keys.shrink_to_fit();
+        inner.postings.values_mut().for_each(Vec::shrink_to_fit);
+    }
+
+    /// How many rows were indexed (replaced and removed ones included).
+    pub fn entries(&self) -> usize {
+        self.read().keys.len()
+    }
+
+    /// Indexed rows that are not among `live` rows any more.
+    pub fn garbage(&self, live: usize) -> usize {
+        self.entries().saturating_sub(live)
+    }
+
+    /// At least as many as the candidates of `needle` (lower case) number, without listing them.
+    /// A needle of one byte is the prefix of a third of all trigrams: it is not looked up and
+    /// counts as matching every key.
+    pub fn estimate(&self, needle: &str) -> usize {
+        if needle.len() == 1 {
+            return usize::MAX;
+        }
+        let inner = self.read();
+        let (lists, union) = inner.lists(needle.as_bytes());
+        if union {
+            lists.iter().map(|l| l.len()).sum()
+        } else {
+            lists.first().map_or(0, |l| l.len())
+        }
+    }
+
+    /// The first `want` keys after `after` (all keys when `None`) whose texts may contain `needle`
+    /// (lower case), ascending, each once, and whether they are all there are: every key whose
+    /// texts do contain the needle is among the candidates.
+    pub fn candidates(
+        &self,
+        needle: &str,
+        after: Option<&str>,
+        want: usize,
+    ) -> (Vec<String>, bool) {
+        let inner = self.read();
+        let (lists, union) = inner.lists(needle.as_bytes());
+        let ordinals = if union {
+            let mut all: Vec<u32> = lists.concat();
+            all.sort_unstable();
+            all.dedup();
+            all
+        } else {
+            intersect(&lists)
+        };
+        let mut keys: Vec<&str> = ordinals
+            .into_iter()
+            .map(|o| &*inner.keys[o as usize])
+            .filter(|key| after.is_none_or(|after| *key > after))
+            .collect();
+        // Only the first `want` are put in order: a filter with many candidates is not sorted
+        // whole for one page.
+        let all = keys.len() <= want;
+        if !all {
+            keys.select_nth_unstable(want);
+            keys.truncate(want);
+        }
+        keys.sort_unstable();
+        keys.dedup();
+        (keys.into_iter().map(str::to_string).collect(), all)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rows() -> Vec<(String, Vec<String>)> {
+        let names = [
+            "Ada Lovelace",
+            "Jan NOVÁK",
+            "İlker Şahin",
+            "Bo",
+            "x",
+            "Grace Hopper",
+        ];
+        (0..300)
+            .map(|i| {
+                let name = names[i % names.len()];
+                (
+                    format!("user|{i:04}"),
+                    vec![format!("{name} {}", i % 7), format!("u{i}@example.com")],
+                )
+            })
+            .collect()
+    }
+
+    fn index(rows: &[(String, Vec<String>)]) -> NgramIndex {
+        let index = NgramIndex::new();
+        for (key, texts) in rows {
+            let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
+            index.add(key, &texts);
+        }
+        index
+    }
+
+    fn scan(rows: &[(String, Vec<String>)], needle: &str, after: Option<&str>) -> Vec<String> {
+        let mut keys: Vec<String> = rows
+            .iter()
+            .filter(|(k, _)| after.is_none_or(|a| k.as_str() > a))
+            .filter(|(_, texts)| texts.iter().any(|t| t.to_lowercase().contains(needle)))
+            .map(|(k, _)| k.clone())
+            .collect();
+        keys.sort();
+        keys
+    }
+
+    #[test]
+    fn every_match_of_a_scan_is_a_candidate() {
+        let rows = rows();
+        let index = index(&rows);
+        for needle in [
+            "a", "x", "ov", "lovelace", "novák", "i̇lker", "şa", "bo 3", "@example", "u12", "zzz",
+            "o", "á", "3",
+        ] {
+            for after in [None, Some("user|0150")] {
+                let matches = scan(&rows, needle, after);
+                let (candidates, all) = index.candidates(needle, after, usize::MAX);
+                assert!(all);
+                let (first, _) = index.candidates(needle, after, 3);
+                assert_eq!(first, candidates[..candidates.len().min(3)], "{needle:?}");
+                assert!(
+                    matches.iter().all(|m| candidates.contains(m)),
+                    "{needle:?} after {after:?}: {matches:?} not all in {candidates:?}"
+                );
+                assert!(candidates.windows(2).all(|w| w[0] < w[1]), "{needle:?}");
+                assert!(index.estimate(needle) >= candidates.len(), "{needle:?}");
+            }
+        }
+        // Trigrams narrow the candidates to the matches here.
+        assert_eq!(
+            index.candidates("grace", None, usize::MAX).0,
+            scan(&rows, "grace", None)
+        );
+        assert!(index.candidates("zzz", None, 10).0.is_empty());
+    }
+
+    #[test]
+    fn replaced_keys_are_listed_once_and_a_rebuild_drops_the_old_texts() {
+        let index = NgramIndex::new();
+        index.add("k1", &["Smith"]);
+        index.add("k1", &["Smithers"]);
+        index.add("k2", &["Jones"]);
+        assert_eq!(
+            index.candidates("smith", None, 5),
+            (vec!["k1".to_string()], true)
+        );
+        // Both entries of k1 are selected for a batch of two: a short batch, but not all.
+        assert_eq!(index.candidates("s", None, 2).0, ["k1"]);
+        assert!(!index.candidates("s", None, 2).1);
+        assert_eq!(index.garbage(2), 1);
+        index.rebuild([("k2", vec!["Jones"])]);
+        assert!(index.candidates("smith", None, 5).0.is_empty());
+        assert_eq!(index.candidates("one", None, 5).0, ["k2"]);
+        assert_eq!(index.garbage(1), 0);
+    }
+}
