@@ -237,15 +237,7 @@ async fn a_fixture_key_of_one_sandbox_is_refused_in_another() {
     let base = format!("{}/sandboxes/team-b", app.address);
     let get = |path: &'static str, token: String| {
         let app = &app;
-        async move {
-            app.get(path)
-                .bearer_auth(token)
-                .send()
-                .await
-                .unwrap()
-                .status()
-                .as_u16()
-        }
+        async move { crate::support::get_status(app, path, &token).await }
     };
     let in_named = "/sandboxes/team-b/v1/users?limit=1";
     assert_eq!(get(in_named, named.sign(&named.claims(&base))).await, 200);

@@ -5,20 +5,11 @@ use insta::assert_json_snapshot;
 use serde_json::{Value, json};
 
 use super::{AccessKey, credentials};
+use crate::support::get_status as get;
 use crate::support::{TestApp, redactions, spawn_app, status_and_json};
 
 async fn post(app: &TestApp, path: &str, body: &Value) -> (u16, Value) {
     status_and_json(app.post(path).json(body).send().await.unwrap()).await
-}
-
-async fn get(app: &TestApp, path: &str, token: &str) -> u16 {
-    app.get(path)
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap()
-        .status()
-        .as_u16()
 }
 
 #[tokio::test]

@@ -152,14 +152,13 @@ async fn obp_64_distinct_creates_lose_none() {
 }
 
 async fn authress_users(app: &TestApp, token: &str) -> Vec<String> {
-    let (status, body) = status_and_json(
-        app.get("/v1/users?limit=100")
-            .bearer_auth(token)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    authress_listed(app, token, "/v1/users?limit=100").await
+}
+
+/// The user ids of one Authress listing page.
+async fn authress_listed(app: &TestApp, token: &str, path: &str) -> Vec<String> {
+    let (status, body) =
+        status_and_json(app.get(path).bearer_auth(token).send().await.unwrap()).await;
     assert_eq!(status, 200, "{body}");
     body["users"]
         .as_array()
@@ -215,21 +214,12 @@ async fn authress_distinct_deletes_all_land() {
 
 /// The users Authress lists in one tenant.
 async fn authress_tenant_members(app: &TestApp, token: &str, tenant: &str) -> Vec<String> {
-    let (status, body) = status_and_json(
-        app.get(&format!("/v1/users?limit=100&tenantId={tenant}"))
-            .bearer_auth(token)
-            .send()
-            .await
-            .unwrap(),
+    authress_listed(
+        app,
+        token,
+        &format!("/v1/users?limit=100&tenantId={tenant}"),
     )
-    .await;
-    assert_eq!(status, 200, "{body}");
-    body["users"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|u| u["userId"].as_str().unwrap().to_string())
-        .collect()
+    .await
 }
 
 const AUTHRESS_TENANTS: [&str; 3] = ["ten_acme", "ten_globex", "ten_initech"];

@@ -529,15 +529,7 @@ async fn same_seed_sandboxes_issue_their_own_tokens_and_refuse_each_others() {
     // DirectLogin token.
     let finapi_get = |prefix: &'static str, token: String| {
         let app = &app;
-        async move {
-            app.get(&format!("{prefix}/api/v1/users"))
-                .bearer_auth(token)
-                .send()
-                .await
-                .unwrap()
-                .status()
-                .as_u16()
-        }
+        async move { crate::support::get_status(app, &format!("{prefix}/api/v1/users"), &token).await }
     };
     assert_eq!(
         finapi_get("/sandboxes/alpha", alpha.finapi_user.clone()).await,

@@ -85,3 +85,14 @@ pub async fn status_and_json(response: reqwest::Response) -> (u16, serde_json::V
     };
     (status, json)
 }
+
+/// The status of a `GET` with a bearer token.
+pub async fn get_status(app: &TestApp, path: &str, token: &str) -> u16 {
+    app.get(path)
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
