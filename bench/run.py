@@ -445,6 +445,7 @@ def main():
         "commit": subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip(),
         "dirty": bool(subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT, capture_output=True, text=True).stdout.strip()),
         "machine": machine(),
+        "load_average": round(os.getloadavg()[0], 2),
         "quick": QUICK, "users": USERS, "duration_s": DURATION, "connections": CONNECTIONS,
         "pinning": f"server on core {SERVER_CORE}, wrk (1 thread) on core {LOAD_CORE} (taskset)",
         "workloads": [], "scale": [], "state": {}, "peers": [], "skipped": [],
@@ -682,8 +683,9 @@ def markdown(r):
     out = [f"## {r['date']} — {'QUICK ' if r['quick'] else ''}run at {r['users']:,} fake people (`bench/run.py`)", "",
            f"Machine: {r['machine']}. Commit `{r['commit']}`{' (with uncommitted changes)' if r['dirty'] else ''}. "
            f"{r['pinning']}; {r['connections']} keep-alive connections, {r['duration_s']} s per workload. "
-           "Other engineers' builds share the two cores: absolute figures are noise, the ratios to the "
-           "baseline of the same run are what to compare.", "",
+           f"Load average (1 min) when the run started: {r.get('load_average', 'not recorded')}; on a "
+           "shared 2-core machine absolute figures are noise, the ratios to the baseline of the same "
+           "run are what to compare.", "",
            "| vendor | workload | req/s | ratio | p50 | p99 | p99.9 | unexpected | server RSS |",
            "|---|---|---|---|---|---|---|---|---|"]
     for w in r["workloads"]:
