@@ -36,7 +36,8 @@ impl<'a> Link<'a> {
     }
 }
 
-fn operations_mut(openapi: &mut OpenApi) -> impl Iterator<Item = &mut Operation> {
+/// Every operation of a document, of every method the documents use.
+pub fn operations_mut(openapi: &mut OpenApi) -> impl Iterator<Item = &mut Operation> {
     openapi.paths.paths.values_mut().flat_map(|item| {
         [
             item.get.as_mut(),

@@ -102,21 +102,7 @@ fn operation<'a>(
     openapi: &'a mut OpenApi,
     operation_id: &str,
 ) -> &'a mut utoipa::openapi::path::Operation {
-    openapi
-        .paths
-        .paths
-        .values_mut()
-        .flat_map(|item| {
-            [
-                item.get.as_mut(),
-                item.put.as_mut(),
-                item.post.as_mut(),
-                item.delete.as_mut(),
-                item.patch.as_mut(),
-            ]
-            .into_iter()
-            .flatten()
-        })
+    crate::links::operations_mut(openapi)
         .find(|op| op.operation_id.as_deref() == Some(operation_id))
         .unwrap_or_else(|| panic!("no operation {operation_id}"))
 }
