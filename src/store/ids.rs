@@ -52,17 +52,27 @@ impl Purpose {
 const URL_SAFE: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 const ALPHANUMERIC: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
+/// SHA-256 of a purpose label, the seed, a sandbox name and, past the first, a generation: the
+/// one way a sandbox's own keys are mixed from the seed.
+fn mix(label: &[u8], seed: u64, name: &str, generation: u64) -> [u8; 32] {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    h.update(label);
+    h.update(seed.to_le_bytes());
+    h.update(name.as_bytes());
+    if generation > 0 {
+        h.update(b"\0generation");
+        h.update(generation.to_le_bytes());
+    }
+    h.finalize().into()
+}
+
 /// See [`Ids::key_seed`].
 fn key_seed(seed: u64, sandbox: Option<&str>) -> u64 {
-    use sha2::{Digest, Sha256};
     match sandbox.filter(|n| *n != super::sandbox::DEFAULT) {
         None => seed,
         Some(name) => {
-            let mut h = Sha256::new();
-            h.update(b"user-sandbox key seed\0");
-            h.update(seed.to_le_bytes());
-            h.update(name.as_bytes());
-            let digest = h.finalize();
+            let digest = mix(b"user-sandbox key seed\0", seed, name, 0);
             u64::from_le_bytes(digest[..8].try_into().unwrap_or_default())
         }
     }
@@ -72,20 +82,9 @@ fn key_seed(seed: u64, sandbox: Option<&str>) -> u64 {
 /// first world (the documented example tokens), else the seed mixed with the sandbox name and,
 /// past the first, the world's generation.
 fn secret_key(seed: u64, sandbox: Option<&str>, generation: u64) -> Option<[u8; 32]> {
-    use sha2::{Digest, Sha256};
     let name = sandbox.unwrap_or(super::sandbox::DEFAULT);
-    if name == super::sandbox::DEFAULT && generation == 0 {
-        return None;
-    }
-    let mut h = Sha256::new();
-    h.update(b"user-sandbox secret draws\0");
-    h.update(seed.to_le_bytes());
-    h.update(name.as_bytes());
-    if generation > 0 {
-        h.update(b"\0generation");
-        h.update(generation.to_le_bytes());
-    }
-    Some(h.finalize().into())
+    (name != super::sandbox::DEFAULT || generation > 0)
+        .then(|| mix(b"user-sandbox secret draws\0", seed, name, generation))
 }
 
 impl Ids {

@@ -101,6 +101,11 @@ impl Slot {
         self.world.load_full()
     }
 
+    /// The sandbox's name, `default` for the default sandbox.
+    fn key(&self) -> &str {
+        self.name.as_deref().unwrap_or(DEFAULT)
+    }
+
     pub fn plan(&self) -> Arc<SeedPlan> {
         self.plan.load_full()
     }
@@ -219,7 +224,7 @@ impl Sandboxes {
 
     /// Swaps a world into a sandbox as its next generation.
     fn replace_world(&self, slot: &Slot, mut world: World) {
-        let generation = self.next_generation(slot.name.as_deref().unwrap_or(DEFAULT));
+        let generation = self.next_generation(slot.key());
         world.ids.rekey(slot.name.as_deref(), generation);
         slot.replace_world(world);
     }
@@ -412,10 +417,7 @@ impl Sandboxes {
         let saved = |slot: &Slot| SavedSandbox {
             users: slot.plan().users,
             state: slot.world().export(Secrets::Include),
-            generation: self
-                .generations
-                .get(slot.name.as_deref().unwrap_or(DEFAULT))
-                .map_or(0, |g| *g),
+            generation: self.generations.get(slot.key()).map_or(0, |g| *g),
         };
         sandboxes.insert(DEFAULT.to_string(), saved(&self.default));
         for slot in self.named.iter() {
