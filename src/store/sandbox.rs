@@ -200,6 +200,10 @@ pub const DEFAULT: &str = "default";
 /// The most fake people a saved sandbox may say it was seeded with.
 const MAX_SAVED_USERS: usize = 10_000_000;
 
+/// The highest credential generation a saved sandbox may name: far more worlds than any server
+/// replaces, and far from `u64::MAX`, so counting on from it never overflows.
+const MAX_SAVED_GENERATION: u64 = u32::MAX as u64;
+
 impl Sandboxes {
     pub fn new(plan: SeedPlan, max_named: usize) -> Result<Self, FixtureError> {
         Ok(Self {
@@ -215,7 +219,7 @@ impl Sandboxes {
     fn next_generation(&self, name: &str) -> u64 {
         match self.generations.entry(name.to_string()) {
             dashmap::Entry::Occupied(mut e) => {
-                *e.get_mut() += 1;
+                *e.get_mut() = e.get().saturating_add(1);
                 *e.get()
             }
             dashmap::Entry::Vacant(e) => *e.insert(0),
@@ -449,6 +453,12 @@ impl Sandboxes {
                     sandbox.users
                 )));
             }
+            if sandbox.generation > MAX_SAVED_GENERATION {
+                return Err(SandboxError::BadState(format!(
+                    "{name}: generation {} is over {MAX_SAVED_GENERATION}",
+                    sandbox.generation
+                )));
+            }
             let seed = sandbox.state.seed;
             let sandbox_name = (name != DEFAULT).then_some(name.as_str());
             let world = World::import(sandbox.state, &self.plan().vendors, sandbox_name)
@@ -655,6 +665,13 @@ mod tests {
         restarted.load_all(saved).unwrap();
         seen.push(token(&restarted, None));
         seen.push(token(&restarted, Some("alpha")));
+        // A saved generation no server reaches is damage, refused before anything changes.
+        let mut damaged = restarted.save_all();
+        damaged.sandboxes.get_mut(DEFAULT).unwrap().generation = u64::MAX;
+        assert!(matches!(
+            restarted.load_all(damaged),
+            Err(SandboxError::BadState(_))
+        ));
         // A name deleted and used again starts a new generation too.
         restarted.delete("alpha").unwrap();
         seen.push(token(&restarted, Some("alpha")));
