@@ -2,7 +2,8 @@
 """Soak: N keep-alive connections against a release binary on loopback, mixed reads and writes
 across finAPI, OBP and Authress in several sandboxes. Stdlib only.
 
-The load runs a warm-up phase, then the measured phase, on the same connections. Fails (exit 1)
+The load runs a warm-up phase (at least --warmup seconds and --warmup-requests per connection),
+then the measured phase, on the same connections. Fails (exit 1)
 on any unexpected status, any error line in the server log, file descriptors not back to their
 baseline afterwards, or RSS growing during the measured phase beyond what is allowed: in
 `--read-only` mode at most `--rss-tolerance` (1 %) from the start to the end of the measured
@@ -122,11 +123,11 @@ def operations(prefix, creds, worker, counter):
     return [o for o in ops if not (READ_ONLY and o[1] == "POST")]
 
 
-async def worker(port, index, deadline, creds, stats):
+async def worker(port, index, phase, creds, stats):
     rng = random.Random(index)
     counter = iter(range(10**9))
     reader = writer = None
-    while time.monotonic() < deadline:
+    while time.monotonic() < phase["deadline"]:
         prefix = SANDBOXES[index % len(SANDBOXES)]
         ops = operations(prefix, creds[prefix], index, counter)
         weights = [o[0] for o in ops]
@@ -167,11 +168,11 @@ def fds(pid):
     return len(os.listdir(f"/proc/{pid}/fd"))
 
 
-async def sample(pid, deadline, samples, every, stats):
+async def sample(pid, phase, samples, every, stats):
     """(seconds since the load started, RSS KiB, requests so far, creates so far), taken while
     the connections are open (closing them frees their buffers, a few MB at 1,000)."""
     start = time.monotonic()
-    while time.monotonic() < deadline:
+    while time.monotonic() < phase["deadline"]:
         samples.append((time.monotonic() - start, rss_kib(pid), stats["requests"],
                         stats["creates"]))
         await asyncio.sleep(every)
@@ -209,12 +210,22 @@ async def main(args):
         baseline_fds = fds(server.pid)
         stats = {"requests": 0, "creates": 0, "unexpected": 0, "transport_errors": 0,
                  "examples": []}
-        deadline = time.monotonic() + args.warmup + args.seconds
-        samples = []
         started = time.monotonic()
+        # The warm-up lasts --warmup seconds and at least --warmup-requests per connection: the
+        # connections' buffers plateau after a number of requests, not of seconds.
+        phase = {"deadline": float("inf"), "measured_from": None}
+
+        async def warm_up():
+            while (time.monotonic() - started < args.warmup
+                   or stats["requests"] < args.warmup_requests * args.connections):
+                await asyncio.sleep(0.5)
+            phase["measured_from"] = time.monotonic() - started
+            phase["deadline"] = time.monotonic() + args.seconds
+
+        samples = []
         await asyncio.gather(
-            sample(server.pid, deadline, samples, args.sample_every, stats),
-            *(worker(port, i, deadline, creds, stats) for i in range(args.connections)))
+            warm_up(), sample(server.pid, phase, samples, args.sample_every, stats),
+            *(worker(port, i, phase, creds, stats) for i in range(args.connections)))
         elapsed = time.monotonic() - started
         await asyncio.sleep(3)
         after_fds = fds(server.pid)
@@ -227,7 +238,7 @@ async def main(args):
         error_lines = [l for l in f if re.search(r"\berror\b|panic", l, re.I)]
     # The measured phase starts after the warm-up, on the same connections. RSS of its first and
     # last minute (the whole phase if it is shorter than two minutes, so they may overlap).
-    measured = [x for x in samples if x[0] >= args.warmup] or samples[-1:]
+    measured = [x for x in samples if x[0] >= phase["measured_from"]] or samples[-1:]
     t0, t1 = measured[0][0], measured[-1][0]
     first = [x[1] for x in measured if x[0] <= t0 + 60]
     last = [x[1] for x in measured if x[0] >= t1 - 60]
@@ -237,7 +248,7 @@ async def main(args):
     rss_ok = growth <= allowed
     summary = {
         "connections": args.connections,
-        "warmup_seconds": args.warmup,
+        "warmup_seconds": round(phase["measured_from"], 1),
         "seconds": round(elapsed, 1),
         "requests": stats["requests"],
         "requests_per_second": round(stats["requests"] / elapsed, 1),
@@ -271,6 +282,8 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--binary", default="target/release/user-sandbox")
     parser.add_argument("--warmup", type=float, default=60, help="seconds before measuring")
+    parser.add_argument("--warmup-requests", type=int, default=1000,
+                        help="requests per connection, at least, before measuring")
     parser.add_argument("--seconds", type=float, default=120, help="measured seconds")
     parser.add_argument("--rss-tolerance", type=float, default=1.0,
                         help="%% of RSS the measured phase may add beyond its creates")
