@@ -131,22 +131,20 @@ impl Operations {
             .map(|(_, op)| op)
     }
 
-    /// The vendor that owns a path by its prefix (for paths that are no documented operation).
-    pub fn vendor_by_prefix(&self, path: &str) -> Option<&'static str> {
-        self.prefixes
-            .iter()
-            .find(|(_, prefix)| {
-                path.strip_prefix(prefix)
-                    .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
-            })
-            .map(|(vendor, _)| *vendor)
-    }
-
-    /// The vendor that owns a path (by operation or prefix).
-    pub fn vendor_of(&self, method: &str, path: &str) -> Option<&'static str> {
-        self.find(method, path)
-            .map(|op| op.vendor)
-            .or_else(|| self.vendor_by_prefix(path))
+    /// The documented operation a request is, if any, and the vendor that owns its path (by the
+    /// operation, else by the vendor's path prefix).
+    pub fn resolve(&self, method: &str, path: &str) -> (Option<&Operation>, Option<&'static str>) {
+        let operation = self.find(method, path);
+        let vendor = operation.map(|op| op.vendor).or_else(|| {
+            self.prefixes
+                .iter()
+                .find(|(_, prefix)| {
+                    path.strip_prefix(prefix)
+                        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+                })
+                .map(|(vendor, _)| *vendor)
+        });
+        (operation, vendor)
     }
 
     /// Every documented operation of a vendor, in document order.
@@ -186,7 +184,7 @@ mod tests {
                 .operation_id,
             "deleteUnverifiedUser"
         );
-        assert_eq!(ops.vendor_of("GET", "/api/v1/nothing"), Some("finapi"));
+        assert_eq!(ops.resolve("GET", "/api/v1/nothing").1, Some("finapi"));
         assert!(ops.find("GET", "/nothing").is_none());
         assert!(is_version("v5.1.0") && !is_version("users"));
     }

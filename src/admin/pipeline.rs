@@ -130,10 +130,7 @@ pub async fn observe(
         .as_ref()
         .and_then(|c| c.sandbox.clone())
         .unwrap_or_else(|| DEFAULT.to_string());
-    let operation = control.operations.find(&method, &path);
-    let vendor = operation
-        .map(|op| op.vendor)
-        .or_else(|| control.operations.vendor_by_prefix(&path));
+    let (operation, vendor) = control.operations.resolve(&method, &path);
 
     // Refuse a body over `--max-body` before reading it when its length is declared, else
     // while reading it; read it once, keep a copy for the journal, and hand the same bytes on.
