@@ -148,7 +148,7 @@ impl FaultRule {
             && self
                 .operation_id
                 .as_deref()
-                .is_none_or(|id| op.is_some_and(|o| o.operation_id == id))
+                .is_none_or(|id| op.is_some_and(|o| &*o.operation_id == id))
             && self
                 .method
                 .as_deref()

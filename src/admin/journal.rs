@@ -1,11 +1,12 @@
 //! The request journal: a bounded, lock-free ring of recent requests (newest first on read), and
 //! per-operation status counts for coverage. Secrets never reach it.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use arc_swap::ArcSwapOption;
+use chrono::{DateTime, Utc};
 use dashmap::DashMap;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -39,12 +40,57 @@ impl RawBody {
     }
 }
 
+/// A request as the request path hands it over: owned, but nothing formatted or redacted yet
+/// (the time, the query and the bodies become an entry's text only when the journal is read).
+#[derive(Debug)]
+pub struct Observed {
+    /// Sandbox time of the request; `None` outside a sandbox.
+    pub time: Option<DateTime<Utc>>,
+    pub sandbox: String,
+    pub method: String,
+    pub path: String,
+    /// The raw query string (secrets are redacted when read).
+    pub query: String,
+    pub status: u16,
+    pub vendor: Option<&'static str>,
+    pub operation_id: Option<Arc<str>>,
+    pub latency_ms: f64,
+    pub principal: Option<String>,
+    pub fault: Option<String>,
+    pub request: Option<RawBody>,
+    pub response: Option<RawBody>,
+}
+
 #[derive(Debug)]
 struct Recorded {
-    entry: JournalEntry,
-    request: Option<RawBody>,
-    response: Option<RawBody>,
+    id: u64,
+    observed: Observed,
 }
+
+impl Recorded {
+    fn entry(&self) -> JournalEntry {
+        let o = &self.observed;
+        JournalEntry {
+            id: self.id,
+            time: o.time.map(|t| t.to_rfc3339()).unwrap_or_default(),
+            sandbox: o.sandbox.clone(),
+            method: o.method.clone(),
+            path: o.path.clone(),
+            query: redact_pairs(&o.query),
+            status: o.status,
+            vendor: o.vendor.map(str::to_string),
+            operation_id: o.operation_id.as_deref().map(str::to_string),
+            latency_ms: o.latency_ms,
+            principal: o.principal.clone(),
+            request_body: o.request.as_ref().map(RawBody::shown),
+            response_body: o.response.as_ref().map(RawBody::shown),
+            fault: o.fault.clone(),
+        }
+    }
+}
+
+/// Status → count of one operation.
+type Statuses = BTreeMap<u16, u64>;
 
 /// One journaled request.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -79,8 +125,9 @@ pub struct JournalEntry {
 pub struct Journal {
     slots: Vec<ArcSwapOption<Recorded>>,
     next: AtomicU64,
-    /// (sandbox, vendor, operationId) → status → count.
-    coverage: DashMap<(String, String, String), BTreeMap<u16, u64>>,
+    /// sandbox → (vendor, operationId) → status → count: found by the request's `&str`s, so a
+    /// request allocates no key (the operation id is the operation table's shared `Arc`).
+    coverage: DashMap<String, HashMap<(&'static str, Arc<str>), Statuses>>,
 }
 
 impl Journal {
@@ -97,47 +144,34 @@ impl Journal {
         self.slots.len()
     }
 
-    /// Records an entry; the oldest one goes when the ring is full.
-    pub fn record(
-        &self,
-        mut entry: JournalEntry,
-        request: Option<RawBody>,
-        response: Option<RawBody>,
-    ) {
+    /// Records a request; the oldest one goes when the ring is full.
+    pub fn record(&self, observed: Observed) {
         if self.slots.is_empty() {
             return;
         }
         let id = self.next.fetch_add(1, Ordering::AcqRel);
-        entry.id = id;
-        if let (Some(vendor), Some(op)) = (&entry.vendor, &entry.operation_id) {
-            *self
-                .coverage
-                .entry((entry.sandbox.clone(), vendor.clone(), op.clone()))
-                .or_default()
-                .entry(entry.status)
-                .or_default() += 1;
+        if let (Some(vendor), Some(op)) = (observed.vendor, &observed.operation_id) {
+            let count = |per: &mut HashMap<(&'static str, Arc<str>), Statuses>| {
+                *per.entry((vendor, op.clone()))
+                    .or_default()
+                    .entry(observed.status)
+                    .or_default() += 1;
+            };
+            match self.coverage.get_mut(observed.sandbox.as_str()) {
+                Some(mut per) => count(&mut per),
+                None => count(&mut self.coverage.entry(observed.sandbox.clone()).or_default()),
+            }
         }
         let slot = (id % self.slots.len() as u64) as usize;
-        self.slots[slot].store(Some(Arc::new(Recorded {
-            entry,
-            request,
-            response,
-        })));
+        self.slots[slot].store(Some(Arc::new(Recorded { id, observed })));
     }
 
     /// Every retained entry, newest first, bodies redacted.
     pub fn entries(&self) -> Vec<JournalEntry> {
         let mut recorded: Vec<Arc<Recorded>> =
             self.slots.iter().filter_map(|s| s.load_full()).collect();
-        recorded.sort_by_key(|r| std::cmp::Reverse(r.entry.id));
-        recorded
-            .into_iter()
-            .map(|r| JournalEntry {
-                request_body: r.request.as_ref().map(RawBody::shown),
-                response_body: r.response.as_ref().map(RawBody::shown),
-                ..r.entry.clone()
-            })
-            .collect()
+        recorded.sort_by_key(|r| std::cmp::Reverse(r.id));
+        recorded.iter().map(|r| r.entry()).collect()
     }
 
     pub fn clear(&self, sandbox: Option<&str>) {
@@ -145,24 +179,24 @@ impl Journal {
             let keep = slot
                 .load()
                 .as_ref()
-                .is_some_and(|r| sandbox.is_some_and(|s| r.entry.sandbox != s));
+                .is_some_and(|r| sandbox.is_some_and(|s| r.observed.sandbox != s));
             if !keep {
                 slot.store(None);
             }
         }
         self.coverage
-            .retain(|(s, _, _), _| sandbox.is_some_and(|name| s != name));
+            .retain(|s, _| sandbox.is_some_and(|name| s != name));
     }
 
     /// Status counts per operation of one sandbox.
-    pub fn coverage(&self, sandbox: &str, vendor: &str, operation_id: &str) -> BTreeMap<u16, u64> {
+    pub fn coverage(&self, sandbox: &str, vendor: &str, operation_id: &str) -> Statuses {
         self.coverage
-            .get(&(
-                sandbox.to_string(),
-                vendor.to_string(),
-                operation_id.to_string(),
-            ))
-            .map(|c| c.value().clone())
+            .get(sandbox)
+            .and_then(|per| {
+                per.iter()
+                    .find(|((v, op), _)| *v == vendor && &**op == operation_id)
+                    .map(|(_, statuses)| statuses.clone())
+            })
             .unwrap_or_default()
     }
 }
@@ -247,22 +281,21 @@ pub fn redact_body(body: &[u8]) -> Option<String> {
 mod tests {
     use super::*;
 
-    fn entry(sandbox: &str) -> JournalEntry {
-        JournalEntry {
-            id: 0,
-            time: String::new(),
+    fn entry(sandbox: &str) -> Observed {
+        Observed {
+            time: None,
             sandbox: sandbox.into(),
             method: "GET".into(),
             path: "/".into(),
-            query: String::new(),
+            query: "password=pw&user=bob".into(),
             status: 200,
-            vendor: Some("finapi".into()),
+            vendor: Some("finapi"),
             operation_id: Some("getAuthorizedUser".into()),
             latency_ms: 0.0,
             principal: None,
-            request_body: None,
-            response_body: None,
             fault: None,
+            request: None,
+            response: None,
         }
     }
 
@@ -270,14 +303,33 @@ mod tests {
     fn the_ring_keeps_only_the_newest_entries() {
         let journal = Journal::new(3);
         for _ in 0..5 {
-            journal.record(entry("default"), None, None);
+            journal.record(entry("default"));
         }
-        let ids: Vec<u64> = journal.entries().iter().map(|e| e.id).collect();
-        assert_eq!(ids, [5, 4, 3]);
+        journal.record(entry("other"));
+        let entries = journal.entries();
+        let ids: Vec<u64> = entries.iter().map(|e| e.id).collect();
+        assert_eq!(ids, [6, 5, 4]);
+        assert_eq!(entries[1].query, "password=%5Bredacted%5D&user=bob");
         assert_eq!(
             journal.coverage("default", "finapi", "getAuthorizedUser")[&200],
             5
         );
+        assert_eq!(
+            journal.coverage("other", "finapi", "getAuthorizedUser")[&200],
+            1
+        );
+        assert!(
+            journal
+                .coverage("none", "finapi", "getAuthorizedUser")
+                .is_empty()
+        );
+        journal.clear(Some("default"));
+        assert!(
+            journal
+                .coverage("default", "finapi", "getAuthorizedUser")
+                .is_empty()
+        );
+        assert_eq!(journal.entries().len(), 1);
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! Which documented operation a request is: built once from the vendors' OpenAPI documents, so
 //! every vendor (present or future) is known to the journal, coverage and fault rules for free.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use crate::vendors;
 
@@ -9,7 +10,8 @@ use crate::vendors;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Operation {
     pub vendor: &'static str,
-    pub operation_id: String,
+    /// Shared with the journal's entries and coverage counts.
+    pub operation_id: Arc<str>,
     pub method: String,
     pub path: String,
 }
@@ -34,21 +36,23 @@ impl Segment {
             Segment::Literal(pattern.to_string())
         }
     }
-
-    fn matches(&self, actual: &str) -> bool {
-        match self {
-            Segment::Literal(literal) => literal == actual,
-            Segment::Parameter => !actual.is_empty(),
-            Segment::Version => is_version(actual),
-        }
-    }
 }
 
-/// The operations, bucketed by their number of path segments (so a request is compared only
-/// with the operations its path could be), each bucket in match order.
+/// More path segments than any documented operation has.
+const MAX_SEGMENTS: usize = 16;
+
+/// The methods operations are documented with; a request with another has no operation.
+const METHODS: [&str; 5] = ["GET", "POST", "PUT", "PATCH", "DELETE"];
+
+/// One method's operations, bucketed by their number of path segments, each bucket in match
+/// order.
+type ByLength = Vec<Vec<(Vec<Segment>, Operation)>>;
+
+/// The operations by method and number of path segments, so a request is compared only with the
+/// operations it could be.
 #[derive(Debug, Default)]
 pub struct Operations {
-    by_length: HashMap<usize, Vec<(Vec<Segment>, Operation)>>,
+    by_method: [ByLength; METHODS.len()],
     prefixes: Vec<(&'static str, &'static str)>,
 }
 
@@ -95,7 +99,7 @@ impl Operations {
                         segments(&path).map(Segment::of).collect::<Vec<_>>(),
                         Operation {
                             vendor,
-                            operation_id: id.clone(),
+                            operation_id: id.as_str().into(),
                             method: method.to_string(),
                             path: path.clone(),
                         },
@@ -109,24 +113,44 @@ impl Operations {
                 .filter(|s| matches!(s, Segment::Parameter))
                 .count()
         });
-        let mut by_length: HashMap<usize, Vec<(Vec<Segment>, Operation)>> = HashMap::new();
+        let mut by_method: [ByLength; METHODS.len()] = Default::default();
         for (segs, op) in operations {
-            by_length.entry(segs.len()).or_default().push((segs, op));
+            let Some(m) = METHODS.iter().position(|m| *m == op.method) else {
+                continue;
+            };
+            let by_length = &mut by_method[m];
+            if by_length.len() <= segs.len() {
+                by_length.resize_with(segs.len() + 1, Vec::new);
+            }
+            by_length[segs.len()].push((segs, op));
         }
         Self {
-            by_length,
+            by_method,
             prefixes,
         }
     }
 
     /// The documented operation a request is, if any.
     pub fn find(&self, method: &str, path: &str) -> Option<&Operation> {
-        let actual: Vec<&str> = segments(path).collect();
-        let candidates = self.by_length.get(&actual.len())?;
-        candidates
+        let m = METHODS.iter().position(|m| *m == method)?;
+        // The request's segments, each classified once, however many operations it is compared
+        // with; a path longer than any documented one has no operation.
+        let mut actual = [("", false); MAX_SEGMENTS];
+        let mut count = 0;
+        for segment in segments(path) {
+            *actual.get_mut(count)? = (segment, is_version(segment));
+            count += 1;
+        }
+        let actual = &actual[..count];
+        self.by_method[m]
+            .get(count)?
             .iter()
-            .find(|(pattern, op)| {
-                op.method == method && pattern.iter().zip(&actual).all(|(p, a)| p.matches(a))
+            .find(|(pattern, _)| {
+                pattern.iter().zip(actual).all(|(p, (a, version))| match p {
+                    Segment::Literal(literal) => literal == a,
+                    Segment::Parameter => !a.is_empty(),
+                    Segment::Version => *version,
+                })
             })
             .map(|(_, op)| op)
     }
@@ -150,8 +174,9 @@ impl Operations {
     /// Every documented operation of a vendor, in document order.
     pub fn of_vendor<'a>(&'a self, vendor: &'a str) -> impl Iterator<Item = &'a Operation> + 'a {
         let mut ops: Vec<&Operation> = self
-            .by_length
-            .values()
+            .by_method
+            .iter()
+            .flatten()
             .flatten()
             .map(|(_, op)| op)
             .filter(|op| op.vendor == vendor)
@@ -169,19 +194,24 @@ mod tests {
     fn requests_resolve_to_finapi_operations() {
         let ops = Operations::from_documents();
         assert_eq!(
-            ops.find("POST", "/api/v1/users").unwrap().operation_id,
+            ops.find("POST", "/api/v1/users")
+                .unwrap()
+                .operation_id
+                .as_ref(),
             "createUser"
         );
         assert_eq!(
             ops.find("GET", "/api/v1/users/verificationStatus")
                 .unwrap()
-                .operation_id,
+                .operation_id
+                .as_ref(),
             "getVerificationStatus"
         );
         assert_eq!(
             ops.find("DELETE", "/api/v1/users/alice")
                 .unwrap()
-                .operation_id,
+                .operation_id
+                .as_ref(),
             "deleteUnverifiedUser"
         );
         assert_eq!(ops.resolve("GET", "/api/v1/nothing").1, Some("finapi"));

@@ -15,7 +15,7 @@ use crate::store::{Caller, RequestContext};
 use crate::vendors;
 
 use super::faults::FaultBook;
-use super::journal::{Journal, JournalEntry, RawBody, redact_pairs};
+use super::journal::{Journal, Observed, RawBody};
 use super::operations::Operations;
 
 /// How long a request body may take to arrive once its head is in (a half-sent body is cut).
@@ -209,42 +209,38 @@ pub async fn observe(
         .extensions()
         .get::<Caller>()
         .map(|c| c.0.clone());
-    let query = redact_pairs(res.request().query_string());
+    let query = res.request().query_string().to_string();
     // A cut connection has no body to keep.
     let (res, response_body) = if decision.as_ref().is_some_and(|d| d.reset) {
         (res, None)
     } else {
         let (http_req, http_res) = res.into_parts();
         let (head, body) = http_res.into_parts();
-        let bytes = actix_web::body::to_bytes(body).await.unwrap_or_default();
+        // A body built whole (every vendor's JSON) is kept without a copy; a stream is read.
+        let bytes = match body.try_into_bytes() {
+            Ok(bytes) => bytes,
+            Err(body) => actix_web::body::to_bytes(body).await.unwrap_or_default(),
+        };
         let response_body = RawBody::new(&bytes);
         (
             ServiceResponse::new(http_req, head.set_body(BoxBody::new(bytes))),
             response_body,
         )
     };
-    control.journal.record(
-        JournalEntry {
-            id: 0,
-            time: ctx
-                .as_ref()
-                .map(|c| c.world.clock.now().to_rfc3339())
-                .unwrap_or_default(),
-            sandbox,
-            method,
-            path,
-            query,
-            status,
-            vendor: vendor.map(str::to_string),
-            operation_id: operation.map(|o| o.operation_id.clone()),
-            latency_ms: started.elapsed().as_secs_f64() * 1000.0,
-            principal,
-            request_body: None,
-            response_body: None,
-            fault,
-        },
-        request_body,
-        response_body,
-    );
+    control.journal.record(Observed {
+        time: ctx.as_ref().map(|c| c.world.clock.now()),
+        sandbox,
+        method,
+        path,
+        query,
+        status,
+        vendor,
+        operation_id: operation.map(|o| o.operation_id.clone()),
+        latency_ms: started.elapsed().as_secs_f64() * 1000.0,
+        principal,
+        fault,
+        request: request_body,
+        response: response_body,
+    });
     Ok(res)
 }

@@ -116,7 +116,7 @@ pub async fn coverage(
             .operations
             .of_vendor(vendor)
             .map(|op| OperationCoverage {
-                operation_id: op.operation_id.clone(),
+                operation_id: op.operation_id.to_string(),
                 method: op.method.clone(),
                 path: op.path.clone(),
                 statuses: control

@@ -92,7 +92,12 @@ async fn with_etag(res: ServiceResponse<BoxBody>) -> ServiceResponse<BoxBody> {
     }
     let (req, response) = res.into_parts();
     let (mut response, body) = response.into_parts();
-    let response = match actix_web::body::to_bytes(body).await {
+    // A body built whole is hashed in place; only a stream is read into one buffer.
+    let bytes = match body.try_into_bytes() {
+        Ok(bytes) => Ok(bytes),
+        Err(body) => actix_web::body::to_bytes(body).await,
+    };
+    let response = match bytes {
         Ok(bytes) => {
             let tag = format!("\"{:016x}\"", stable_hash(&bytes));
             if let Ok(value) = HeaderValue::from_str(&tag) {
