@@ -1,5 +1,10 @@
 //! The only slicing code. Offset windows (page/perPage, limit/offset) and cursor windows go in,
-//! a `Page<T>` comes out; each vendor wraps it in its own envelope.
+//! a `Page<T>` comes out; each vendor wraps it in its own envelope. [`JsonRows`] writes a page's
+//! rows as JSON while they are read, for listings that need no copy of them.
+
+use std::cell::RefCell;
+
+use serde::Serialize;
 
 /// `per_page` items starting after `offset` items.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -78,6 +83,67 @@ pub fn cursor_window<T>(items: impl Iterator<Item = T>, limit: usize) -> (Vec<T>
     (items, more)
 }
 
+/// A page's rows written as one JSON array while each row is read (under its table's lock), so
+/// no row is copied out of its table to be listed.
+#[derive(Debug)]
+pub struct JsonRows {
+    json: RefCell<Vec<u8>>,
+}
+
+impl JsonRows {
+    /// Room for about `rows` rows.
+    pub fn new(rows: usize) -> Self {
+        Self {
+            json: RefCell::new(Vec::with_capacity(rows.min(1000) * 192 + 64)),
+        }
+    }
+
+    /// Appends a row; gives where the array ends after it, so rows a window read beyond its
+    /// limit can be cut (`into_object`).
+    pub fn push(&self, row: &impl Serialize) -> serde_json::Result<usize> {
+        let mut json = self.json.borrow_mut();
+        let mark = json.len();
+        json.push(if mark == 0 { b'[' } else { b',' });
+        if let Err(e) = serde_json::to_writer(&mut *json, row) {
+            json.truncate(mark);
+            return Err(e);
+        }
+        Ok(json.len())
+    }
+
+    /// `{"<name>":[the rows up to end], <the members rest serialises to>}`: the object `rest`
+    /// would be with the rows as its first member. `end` is what `push` gave for the last row
+    /// kept (`None`: no rows); `name` is written as is.
+    pub fn into_object(
+        self,
+        end: Option<usize>,
+        name: &str,
+        rest: &impl Serialize,
+    ) -> serde_json::Result<Vec<u8>> {
+        let rows = self.json.into_inner();
+        let rows = &rows[..end.unwrap_or(0).min(rows.len())];
+        let rest = serde_json::to_vec(rest)?;
+        let mut json = Vec::with_capacity(rows.len() + rest.len() + name.len() + 8);
+        json.extend_from_slice(b"{\"");
+        json.extend_from_slice(name.as_bytes());
+        json.extend_from_slice(b"\":");
+        if rows.is_empty() {
+            json.push(b'[');
+        } else {
+            json.extend_from_slice(rows);
+        }
+        json.push(b']');
+        match rest.strip_prefix(b"{") {
+            Some(b"}") | None => json.push(b'}'),
+            Some(members) => {
+                json.push(b',');
+                json.extend_from_slice(members);
+            }
+        }
+        Ok(json)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -132,6 +198,40 @@ mod tests {
             )
             .is_empty()
         );
+    }
+
+    #[test]
+    fn json_rows_are_the_first_member_of_the_object_without_the_rows_read_past_the_window() {
+        #[derive(Serialize)]
+        struct Rest {
+            #[serde(skip_serializing_if = "Option::is_none")]
+            next: Option<&'static str>,
+        }
+        #[derive(Serialize)]
+        struct Whole {
+            users: Vec<u32>,
+            #[serde(flatten)]
+            rest: Rest,
+        }
+        for (count, keep, next) in [
+            (0usize, 0usize, None),
+            (3, 2, Some("c")),
+            (2, 2, None),
+            (1, 1, Some("\"")),
+        ] {
+            let rows = JsonRows::new(count);
+            let ends: Vec<usize> = (0..count).map(|n| rows.push(&n).unwrap()).collect();
+            let end = keep.checked_sub(1).map(|last| ends[last]);
+            let json = rows.into_object(end, "users", &Rest { next }).unwrap();
+            let whole = Whole {
+                users: (0..keep as u32).collect(),
+                rest: Rest { next },
+            };
+            assert_eq!(
+                String::from_utf8(json).unwrap(),
+                serde_json::to_string(&whole).unwrap()
+            );
+        }
     }
 
     #[test]

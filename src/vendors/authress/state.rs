@@ -359,19 +359,22 @@ impl State {
 
     /// Users after the cursor's user id, in id order; `limit` of them and whether more follow.
     /// `filter` is lower case.
-    pub fn list_users(
+    /// A page of users after the cursor `after`, each as `list` makes it of its row (read in
+    /// place: nothing is copied out but what `list` makes), and whether more follow.
+    pub fn list_users<T>(
         &self,
         after: Option<&str>,
         limit: usize,
         filter: Option<&str>,
         tenant_id: Option<&str>,
-    ) -> (Vec<UserRecord>, bool) {
+        list: impl Fn(&UserRecord) -> T,
+    ) -> (Vec<T>, bool) {
         let wanted = |u: &UserRecord| {
             tenant_id.is_none_or(|t| u.tenant_id.as_deref() == Some(t))
                 && filter.is_none_or(|f| matches_filter(u, f))
         };
-        // Rows are checked in place and only the matches are copied out.
-        let matching = |id: String| self.users.with(&id, |u| wanted(u).then(|| u.clone()));
+        // Rows are checked in place and only the matches are listed.
+        let matching = |id: String| self.users.with(&id, |u| wanted(u).then(|| list(u)));
         let matching = move |id: String| matching(id).flatten();
         match (tenant_id, filter) {
             (Some(tenant_id), _) => {
@@ -399,13 +402,13 @@ impl State {
     /// the users after the cursor are read in id order, as without a filter, for a bounded number
     /// of rows (the matches are dense, so a page fills quickly); otherwise, or when those rows did
     /// not fill the page, only the index's candidates after the last row read are checked.
-    fn search_users(
+    fn search_users<T>(
         &self,
         after: Option<&str>,
         limit: usize,
         filter: &str,
-        matching: impl Fn(String) -> Option<UserRecord>,
-    ) -> (Vec<UserRecord>, bool) {
+        matching: impl Fn(String) -> Option<T>,
+    ) -> (Vec<T>, bool) {
         let wanted = limit.saturating_add(1);
         let mut found = Vec::new();
         let mut last = after.map(str::to_string);
@@ -776,10 +779,10 @@ mod tests {
     #[test]
     fn a_cursor_stays_valid_while_users_are_added_and_deleted() {
         let state = seeded();
-        let (first, more) = state.list_users(None, 3, None, None);
+        let (first, more) = state.list_users(None, 3, None, None, UserRecord::clone);
         assert!(more);
         let cursor = first[2].user_id.clone();
-        let (expected, _) = state.list_users(Some(&cursor), 2, None, None);
+        let (expected, _) = state.list_users(Some(&cursor), 2, None, None, UserRecord::clone);
         // The cursor's own user and one before it go; a user sorting first and one right after
         // the cursor arrive.
         state.delete_user(&cursor).unwrap();
@@ -793,7 +796,7 @@ mod tests {
                 tenant_id: None,
             });
         }
-        let (next, _) = state.list_users(Some(&cursor), 2, None, None);
+        let (next, _) = state.list_users(Some(&cursor), 2, None, None, UserRecord::clone);
         assert_eq!(next[0].user_id, format!("{cursor}0"));
         assert_eq!(next[1].user_id, expected[0].user_id);
     }
@@ -803,7 +806,7 @@ mod tests {
         let state = seeded();
         let members = |t: &str| -> Vec<String> {
             state
-                .list_users(None, 100, None, Some(t))
+                .list_users(None, 100, None, Some(t), UserRecord::clone)
                 .0
                 .into_iter()
                 .map(|u| u.user_id)
@@ -820,7 +823,13 @@ mod tests {
         state.delete_user(ada).unwrap();
         assert_eq!(members("ten_globex"), ["oidc|globex|erika.musterfrau"]);
         assert!(members("ten_nobody").is_empty());
-        let (after, _) = state.list_users(Some("oidc"), 100, None, Some("ten_globex"));
+        let (after, _) = state.list_users(
+            Some("oidc"),
+            100,
+            None,
+            Some("ten_globex"),
+            UserRecord::clone,
+        );
         assert_eq!(after[0].user_id, "oidc|globex|erika.musterfrau");
     }
 
@@ -839,7 +848,13 @@ mod tests {
         let mut ids = Vec::new();
         let mut after: Option<String> = None;
         loop {
-            let (users, more) = state.list_users(after.as_deref(), limit, Some(filter), None);
+            let (users, more) = state.list_users(
+                after.as_deref(),
+                limit,
+                Some(filter),
+                None,
+                UserRecord::clone,
+            );
             assert!(users.len() <= limit);
             ids.extend(users.iter().map(|u| u.user_id.clone()));
             if !more {
@@ -892,7 +907,8 @@ mod tests {
             }
             // A cursor in the middle of the matches, and one that is not a user at all.
             if let Some(middle) = expected.get(expected.len() / 2) {
-                let (page, _) = state.list_users(Some(middle), 5, Some(needle), None);
+                let (page, _) =
+                    state.list_users(Some(middle), 5, Some(needle), None, UserRecord::clone);
                 let ids: Vec<String> = page.into_iter().map(|u| u.user_id).collect();
                 let want: Vec<String> = scanned(state, Some(middle), needle)
                     .into_iter()
@@ -900,7 +916,7 @@ mod tests {
                     .collect();
                 assert_eq!(ids, want, "{needle} after {middle}");
             }
-            let (page, _) = state.list_users(Some("m"), 3, Some(needle), None);
+            let (page, _) = state.list_users(Some("m"), 3, Some(needle), None, UserRecord::clone);
             let ids: Vec<String> = page.into_iter().map(|u| u.user_id).collect();
             let want: Vec<String> = scanned(state, Some("m"), needle)
                 .into_iter()

@@ -8,12 +8,13 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use crate::store::Sandbox;
+use crate::store::page::JsonRows;
 use crate::vendors::authress::LINKS_JSON;
 use crate::vendors::authress::auth::{ServiceClient, ServiceClientOrUser};
 use crate::vendors::authress::errors::{Error, Result};
 use crate::vendors::authress::models::{
     Access, CollectionLinks, Link, Pagination, PaginationNext, ResponseError, UserIdentity,
-    UserIdentityCollection,
+    UserIdentityCollection, UserIdentityCollectionRest,
 };
 use crate::vendors::authress::state::UserRecord;
 
@@ -23,13 +24,25 @@ use crate::vendors::authress::validate::{self, MAX_USER_ID};
 
 const MAX_FILTER: usize = 64;
 
-impl From<UserRecord> for UserIdentity {
+impl From<UserRecord> for UserIdentity<'static> {
     fn from(u: UserRecord) -> Self {
         Self {
-            user_id: u.user_id,
-            name: u.name,
-            picture: u.picture,
-            email: u.email,
+            user_id: u.user_id.into(),
+            name: u.name.map(Into::into),
+            picture: u.picture.map(Into::into),
+            email: u.email.map(Into::into),
+        }
+    }
+}
+
+impl<'a> UserIdentity<'a> {
+    /// The user as a view of its record, nothing copied.
+    fn of(u: &'a UserRecord) -> Self {
+        Self {
+            user_id: u.user_id.as_str().into(),
+            name: u.name.as_deref().map(Into::into),
+            picture: u.picture.as_deref().map(Into::into),
+            email: u.email.as_deref().map(Into::into),
         }
     }
 }
@@ -135,16 +148,26 @@ pub async fn get_users(
         }
         None => None,
     };
+    // Each user is written as JSON while its row is read; its id is kept for the next cursor.
+    let rows = JsonRows::new(limit);
     let (users, more) = sandbox.authress().list_users(
         after.as_deref(),
         limit,
         filter.as_deref(),
         tenant_id.as_deref(),
+        |u| {
+            rows.push(&UserIdentity::of(u))
+                .map(|end| (u.user_id.clone(), end))
+        },
     );
+    let users = users
+        .into_iter()
+        .collect::<serde_json::Result<Vec<_>>>()
+        .map_err(|_| Error::Unexpected)?;
     let next_cursor = users
         .last()
         .filter(|_| more)
-        .map(|u| encode_cursor(&u.user_id));
+        .map(|(user_id, _)| encode_cursor(user_id));
     let links = CollectionLinks {
         this: Link {
             href: format!("{}{}", base_url(&req), req.uri()),
@@ -153,15 +176,16 @@ pub async fn get_users(
             href: next_href(&req, c),
         }),
     };
-    Ok(HttpResponse::Ok()
-        .content_type(LINKS_JSON)
-        .json(UserIdentityCollection {
-            users: users.into_iter().map(UserIdentity::from).collect(),
-            pagination: next_cursor.map(|cursor| Pagination {
-                next: PaginationNext { cursor },
-            }),
-            links,
-        }))
+    let rest = UserIdentityCollectionRest {
+        pagination: next_cursor.map(|cursor| Pagination {
+            next: PaginationNext { cursor },
+        }),
+        links,
+    };
+    let body = rows
+        .into_object(users.last().map(|(_, end)| *end), "users", &rest)
+        .map_err(|_| Error::Unexpected)?;
+    Ok(HttpResponse::Ok().content_type(LINKS_JSON).body(body))
 }
 
 /// Retrieve a user
@@ -223,6 +247,67 @@ pub async fn delete_user(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `getUsers` writes each user while its row is read: the page it sends is byte for byte the
+    /// documented `UserIdentityCollection` of the same users (escapes, absent members and all).
+    #[test]
+    fn a_page_of_listed_users_is_the_documented_collection() {
+        let users = [
+            UserRecord {
+                user_id: "google-oauth2|1".into(),
+                name: Some("Zoë \"Z\" O'Brien\n".into()),
+                email: Some("zoe@example.com".into()),
+                picture: None,
+                tenant_id: Some("ten_acme".into()),
+            },
+            UserRecord {
+                user_id: "auth0|2".into(),
+                name: None,
+                email: None,
+                picture: Some("https://example.com/p?a=1&b=\u{2028}".into()),
+                tenant_id: None,
+            },
+        ];
+        let links = || CollectionLinks {
+            this: Link {
+                href: "http://127.0.0.1/v1/users?limit=2".into(),
+            },
+            next: None,
+        };
+        for (kept, more) in [(0, false), (1, true), (2, false)] {
+            let pagination = more.then(|| Pagination {
+                next: PaginationNext {
+                    cursor: encode_cursor(&users[kept - 1].user_id),
+                },
+            });
+            let rows = JsonRows::new(2);
+            // A window reads one row past its limit.
+            let ends: Vec<usize> = users
+                .iter()
+                .map(|u| rows.push(&UserIdentity::of(u)).unwrap())
+                .collect();
+            let rest = UserIdentityCollectionRest {
+                pagination: pagination.clone(),
+                links: links(),
+            };
+            let page = rows
+                .into_object(kept.checked_sub(1).map(|last| ends[last]), "users", &rest)
+                .unwrap();
+            let documented = UserIdentityCollection {
+                users: users[..kept]
+                    .iter()
+                    .cloned()
+                    .map(UserIdentity::from)
+                    .collect(),
+                pagination,
+                links: links(),
+            };
+            assert_eq!(
+                String::from_utf8(page).unwrap(),
+                serde_json::to_string(&documented).unwrap()
+            );
+        }
+    }
 
     #[test]
     fn cursors_round_trip_and_foreign_ones_are_refused() {

@@ -10,5 +10,5 @@ pub use sandbox::{Access, MintedServiceClient, MintedUserToken, NewServiceClient
 pub use tenant::{Tenant, TenantCollection, TenantConnection, TenantData, TenantDomain};
 pub use user::{
     CollectionLinks, Link, Pagination, PaginationNext, TenantUser, UserIdentity,
-    UserIdentityCollection,
+    UserIdentityCollection, UserIdentityCollectionRest,
 };

@@ -1,3 +1,5 @@
+use std::borrow::Cow;
+
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -11,31 +13,40 @@ use utoipa::ToSchema;
     "email": "felixsmith@example.com",
     "picture": "https://www.gravatar.com/avatar/5c1e2a0f9b7d4e3a8f6b2c1d0e9f8a7b?d=identicon"
 }))]
-pub struct UserIdentity {
+pub struct UserIdentity<'a> {
     /// The user identifier: the identity provider's id, e.g. `google-oauth2|1234`.
-    pub user_id: String,
+    pub user_id: Cow<'a, str>,
     /// The user's formatted display name.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
-    pub name: Option<String>,
+    pub name: Option<Cow<'a, str>>,
     /// A URL that resolves to a picture that can be rendered.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
-    pub picture: Option<String>,
+    pub picture: Option<Cow<'a, str>>,
     /// The user's verified email address, sourced from their SSO identity provider.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
-    pub email: Option<String>,
+    pub email: Option<Cow<'a, str>>,
 }
 
 /// A collection of user identities.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct UserIdentityCollection {
     /// A list of users.
-    pub users: Vec<UserIdentity>,
+    pub users: Vec<UserIdentity<'static>>,
     /// Present only when another page exists.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
+    pub pagination: Option<Pagination>,
+    pub links: CollectionLinks,
+}
+
+/// The members of a `UserIdentityCollection` after `users`: `getUsers` writes the users while
+/// their rows are read (`store::page::JsonRows`), then these.
+#[derive(Debug, Serialize)]
+pub struct UserIdentityCollectionRest {
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub pagination: Option<Pagination>,
     pub links: CollectionLinks,
 }
