@@ -11,11 +11,17 @@ fn committed_openapi_documents_match_the_code() {
     for name in user_sandbox::docs::names() {
         let emitted = user_sandbox::docs::document(name).expect("every listed document renders");
         let path = format!("{}/openapi/{name}.json", env!("CARGO_MANIFEST_DIR"));
+        let committed = std::fs::read_to_string(&path).unwrap_or_default();
         if update {
-            std::fs::write(&path, format!("{emitted}\n")).expect("openapi/ is writable");
+            // Only a changed document is written, and by a rename: the CLI test of the same run
+            // reads these files and must never see one half-written.
+            if committed.trim_end() != emitted {
+                let fresh = format!("{path}.{}", std::process::id());
+                std::fs::write(&fresh, format!("{emitted}\n")).expect("openapi/ is writable");
+                std::fs::rename(&fresh, &path).expect("openapi/ is writable");
+            }
             continue;
         }
-        let committed = std::fs::read_to_string(&path).unwrap_or_default();
         if committed.trim_end() != emitted {
             let line = committed
                 .lines()

@@ -37,29 +37,30 @@ impl EntitlementJsons {
     }
 }
 
-impl UserJsonV200 {
-    fn of(state: &State, u: &UserRecord) -> Self {
+impl<'a> UserJsonV200<'a> {
+    /// A view of the record: its strings are borrowed, not copied.
+    fn of(state: &State, u: &'a UserRecord) -> Self {
         Self {
-            user_id: u.user_id.clone(),
-            email: u.email.clone(),
-            provider_id: u.provider_id.clone(),
-            provider: u.provider.clone(),
-            username: u.username.clone(),
+            user_id: u.user_id.as_str().into(),
+            email: u.email.as_str().into(),
+            provider_id: u.provider_id.as_str().into(),
+            provider: u.provider.as_str().into(),
+            username: u.username.as_str().into(),
             entitlements: EntitlementJsons::of(state, &u.user_id, false),
         }
     }
 }
 
-impl UserJsonV400 {
-    /// `with_agreements`: only `getUserByUserId` shows them; `sorted`: the list endpoints sort
-    /// entitlements by role name.
-    pub fn of(state: &State, u: &UserRecord, with_agreements: bool, sorted: bool) -> Self {
+impl<'a> UserJsonV400<'a> {
+    /// A view of the record (its strings borrowed, not copied). `with_agreements`: only
+    /// `getUserByUserId` shows them; `sorted`: the list endpoints sort entitlements by role name.
+    pub fn of(state: &State, u: &'a UserRecord, with_agreements: bool, sorted: bool) -> Self {
         Self {
-            user_id: u.user_id.clone(),
-            email: u.email.clone(),
-            provider_id: u.provider_id.clone(),
-            provider: u.provider.clone(),
-            username: u.username.clone(),
+            user_id: u.user_id.as_str().into(),
+            email: u.email.as_str().into(),
+            provider_id: u.provider_id.as_str().into(),
+            provider: u.provider.as_str().into(),
+            username: u.username.as_str().into(),
             entitlements: EntitlementJsons::of(state, &u.user_id, sorted),
             agreements: with_agreements.then(|| u.agreements.clone()),
             is_deleted: u.is_deleted,
@@ -259,8 +260,8 @@ pub async fn get_users_by_email(
 ) -> Result<HttpResponse> {
     let state = sandbox.obp();
     user.require(state, CAN_GET_ANY_USER)?;
-    let users = state
-        .users_by_email(&path.into_inner())
+    let found = state.users_by_email(&path.into_inner());
+    let users = found
         .iter()
         .map(|u| UserJsonV400::of(state, u, false, true))
         .collect();

@@ -1,3 +1,5 @@
+use std::borrow::Cow;
+
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -6,21 +8,21 @@ use super::EntitlementJsons;
 /// A user as `createUser` returns it (`UserJsonV200`).
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[schema(example = json!({"user_id": "9ca9a7e4-6d02-40e3-a129-0b2bf89de9b1", "email": "felixsmith@example.com", "provider_id": "felixsmith", "provider": "http://127.0.0.1:8080", "username": "felixsmith", "entitlements": {"list": []}}))]
-pub struct UserJsonV200 {
-    pub user_id: String,
-    pub email: String,
+pub struct UserJsonV200<'a> {
+    pub user_id: Cow<'a, str>,
+    pub email: Cow<'a, str>,
     /// The user's id at the identity provider; the username for local users.
-    pub provider_id: String,
+    pub provider_id: Cow<'a, str>,
     /// The identity provider; OBP's own host for local users.
-    pub provider: String,
-    pub username: String,
+    pub provider: Cow<'a, str>,
+    pub username: Cow<'a, str>,
     pub entitlements: EntitlementJsons,
 }
 
 /// A list of users as OBP v3.0.0's `getUsers` returns them (`UsersJsonV200`).
 #[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct UsersJsonV200 {
-    pub users: Vec<UserJsonV200>,
+pub struct UsersJsonV200<'a> {
+    pub users: Vec<UserJsonV200<'a>>,
 }
 
 /// An account view the user may use.
@@ -64,12 +66,12 @@ pub struct AgreementJson {
 /// `getUserByUserId`; `views` never appears in v4.0.0.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[schema(example = json!({"user_id": "9ca9a7e4-6d02-40e3-a129-0b2bf89de9b1", "email": "felixsmith@example.com", "provider_id": "felixsmith", "provider": "http://127.0.0.1:8080", "username": "felixsmith", "entitlements": {"list": []}, "is_deleted": false, "is_locked": false}))]
-pub struct UserJsonV400 {
-    pub user_id: String,
-    pub email: String,
-    pub provider_id: String,
-    pub provider: String,
-    pub username: String,
+pub struct UserJsonV400<'a> {
+    pub user_id: Cow<'a, str>,
+    pub email: Cow<'a, str>,
+    pub provider_id: Cow<'a, str>,
+    pub provider: Cow<'a, str>,
+    pub username: Cow<'a, str>,
     pub entitlements: EntitlementJsons,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
@@ -85,8 +87,8 @@ pub struct UserJsonV400 {
 
 /// A list of users.
 #[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct UsersJsonV400 {
-    pub users: Vec<UserJsonV400>,
+pub struct UsersJsonV400<'a> {
+    pub users: Vec<UserJsonV400<'a>>,
 }
 
 /// The logged-in user's id.
