@@ -305,8 +305,17 @@ fn parse_query(req: &HttpRequest) -> Result<(UserFilter, usize, usize)> {
     Ok((filter, page as usize, per_page as usize))
 }
 
+/// `YYYY-MM-DD`: chrono's `Display` of a date, which is its `%Y-%m-%d` without parsing the
+/// format string for every date of a page.
 fn day(d: NaiveDate) -> String {
-    d.format("%Y-%m-%d").to_string()
+    d.to_string()
+}
+
+/// `YYYY-MM` (`%Y-%m`): the day cut off.
+fn month(d: NaiveDate) -> String {
+    let mut text = day(d);
+    text.truncate(text.len() - "-DD".len());
+    text
 }
 
 impl From<ListedUser> for UserInfo {
@@ -322,8 +331,8 @@ impl From<ListedUser> for UserInfo {
             monthly_stats: u.monthly_stats.map(|stats| {
                 stats
                     .into_iter()
-                    .map(|(month, min, max)| MonthlyUserStats {
-                        month: month.format("%Y-%m").to_string(),
+                    .map(|(month_start, min, max)| MonthlyUserStats {
+                        month: month(month_start),
                         min_bank_connection_count: min,
                         max_bank_connection_count: max,
                     })
@@ -371,4 +380,26 @@ pub async fn get_user_list(
             total_count: total,
         },
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_written_as_their_strftime_formats() {
+        let far = [NaiveDate::MIN, NaiveDate::MAX];
+        let years = [-1, 0, 1, 999, 1970, 2026, 9999, 10000];
+        let dates = years
+            .iter()
+            .flat_map(|&y| {
+                [(1, 1), (2, 28), (12, 31)].map(|(m, d)| NaiveDate::from_ymd_opt(y, m, d))
+            })
+            .flatten()
+            .chain(far);
+        for d in dates {
+            assert_eq!(day(d), d.format("%Y-%m-%d").to_string());
+            assert_eq!(month(d), d.format("%Y-%m").to_string());
+        }
+    }
 }
