@@ -321,6 +321,7 @@ impl State {
         self.users.settle();
         self.tenants.settle();
         self.clients.settle();
+        self.search.shrink_to_fit();
     }
 
     pub fn account_id(&self) -> &str {
