@@ -6,6 +6,8 @@
 //! The key order changes under the same shard lock as the row, so an insert and a remove of one
 //! key, racing, leave the order and the rows agreeing.
 
+use std::sync::Arc;
+
 use dashmap::DashMap;
 use dashmap::mapref::entry::Entry;
 use foldhash::fast::RandomState;
@@ -17,8 +19,8 @@ use super::index::OrderedIndex;
 pub struct Table<V> {
     kind: &'static str,
     /// Hashed with foldhash (randomly seeded per table), not SipHash: at a million rows SipHash
-    /// was the largest single cost of seeding.
-    rows: DashMap<String, V, RandomState>,
+    /// was the largest single cost of seeding. The order holds the same `Arc<str>` keys.
+    rows: DashMap<Arc<str>, V, RandomState>,
     order: OrderedIndex,
 }
 
@@ -54,10 +56,11 @@ impl<V: Clone> Table<V> {
 
     /// Inserts a new row; an existing key is `AlreadyExists` and changes nothing.
     pub fn insert(&self, key: String, value: V) -> Result<(), StoreError> {
+        let key: Arc<str> = key.into();
         match self.rows.entry(key.clone()) {
             Entry::Occupied(_) => Err(StoreError::AlreadyExists {
                 kind: self.kind,
-                id: key,
+                id: key.to_string(),
             }),
             Entry::Vacant(slot) => {
                 self.order.insert(key);
@@ -69,7 +72,7 @@ impl<V: Clone> Table<V> {
 
     /// Inserts or replaces a row.
     pub fn put(&self, key: String, value: V) {
-        match self.rows.entry(key) {
+        match self.rows.entry(key.into()) {
             Entry::Occupied(mut row) => {
                 row.insert(value);
             }
@@ -104,7 +107,7 @@ impl<V: Clone> Table<V> {
         remove: impl FnOnce(&V) -> bool,
     ) -> Result<Option<V>, StoreError> {
         // `entry` wants an owned key; the shard lock it takes covers the order's update too.
-        match self.rows.entry(key.to_string()) {
+        match self.rows.entry(key.into()) {
             Entry::Vacant(_) => Err(self.not_found(key)),
             Entry::Occupied(row) if remove(row.get()) => {
                 self.order.remove(key);
@@ -143,7 +146,7 @@ impl<V: Clone> Table<V> {
     pub fn ordered(&self, descending: bool) -> impl Iterator<Item = (String, V)> + '_ {
         self.order.iter(descending).filter_map(|key| {
             self.rows
-                .get(&key)
+                .get(key.as_str())
                 .map(|row| (key.clone(), row.value().clone()))
         })
     }
@@ -153,7 +156,7 @@ impl<V: Clone> Table<V> {
     pub fn after<'a>(&'a self, after: &str) -> impl Iterator<Item = (String, V)> + use<'a, V> {
         self.order.iter_after(after).filter_map(|key| {
             self.rows
-                .get(&key)
+                .get(key.as_str())
                 .map(|row| (key.clone(), row.value().clone()))
         })
     }
@@ -236,7 +239,7 @@ mod tests {
             let checker = s.spawn(|| {
                 let mut disagreements = 0;
                 while !done.load(std::sync::atomic::Ordering::Relaxed) {
-                    let row = table.rows.entry("k".to_string());
+                    let row = table.rows.entry("k".into());
                     let listed = table.order.iter(false).count();
                     let present = matches!(row, Entry::Occupied(_));
                     drop(row);
