@@ -18,7 +18,7 @@
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
-use std::sync::RwLock;
+use std::sync::{Arc, RwLock};
 
 /// A trigram as a number: its three bytes, big-endian, so trigrams sharing a prefix are adjacent.
 type Trigram = u32;
@@ -139,18 +139,18 @@ impl Postings {
 
 #[derive(Debug, Default)]
 struct Inner {
-    /// The key of each ordinal.
-    keys: Vec<Box<str>>,
+    /// The key of each ordinal (the owner's table may hold the same `Arc`).
+    keys: Vec<Arc<str>>,
     /// Trigram → ordinals of the keys whose texts hold it, ascending (ordinals only grow).
     postings: HashMap<Trigram, Postings, BuildHasherDefault<TrigramHasher>>,
 }
 
 impl Inner {
-    fn add(&mut self, key: &str, texts: &[&str], scratch: &mut Vec<u8>) {
+    fn add(&mut self, key: Arc<str>, texts: &[&str], scratch: &mut Vec<u8>) {
         let Ok(ordinal) = u32::try_from(self.keys.len()) else {
             return;
         };
-        self.keys.push(key.into());
+        self.keys.push(key);
         for text in texts {
             scratch.clear();
             // ASCII (nearly every id, name and email) is lower-cased without a new string.
@@ -228,8 +228,8 @@ impl NgramIndex {
     }
 
     /// Indexes the texts of a (new or replaced) row.
-    pub fn add(&self, key: &str, texts: &[&str]) {
-        self.write().add(key, texts, &mut Vec::new());
+    pub fn add(&self, key: impl Into<Arc<str>>, texts: &[&str]) {
+        self.write().add(key.into(), texts, &mut Vec::new());
     }
 
     /// Replaces the whole index by one of `rows` (key and texts), e.g. the live rows of a table.
@@ -242,7 +242,7 @@ impl NgramIndex {
         let mut scratch = Vec::new();
         for (key, texts) in rows {
             let texts: Vec<&str> = texts.iter().map(AsRef::as_ref).collect();
-            inner.add(key.as_ref(), &texts, &mut scratch);
+            inner.add(key.as_ref().into(), &texts, &mut scratch);
         }
         inner.keys.shrink_to_fit();
         inner
@@ -352,7 +352,7 @@ mod tests {
         let index = NgramIndex::new();
         for (key, texts) in rows {
             let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
-            index.add(key, &texts);
+            index.add(key.as_str(), &texts);
         }
         index
     }

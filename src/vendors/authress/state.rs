@@ -460,10 +460,11 @@ impl State {
             self.index_member(tenant_id, &user.user_id);
         }
         let texts: Vec<String> = search_texts(&user).map(String::from).collect();
-        let key = user.user_id.clone();
+        // The table and the search index share one copy of the key.
+        let key: Arc<str> = user.user_id.as_str().into();
         self.users.put(key.clone(), user);
         self.search
-            .add(&key, &texts.iter().map(String::as_str).collect::<Vec<_>>());
+            .add(key, &texts.iter().map(String::as_str).collect::<Vec<_>>());
     }
 
     /// Rebuilds the search index from the live users once most of it names deleted or replaced
