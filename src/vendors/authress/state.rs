@@ -176,19 +176,24 @@ struct Saved {
 }
 
 pub(super) fn stable_hash(s: &str) -> u64 {
-    // FNV-1a: a derived value that never changes between Rust versions.
-    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    })
+    fnv1a(0xcbf2_9ce4_8422_2325, s.as_bytes())
+}
+
+/// FNV-1a, continued from `h`: a derived value that never changes between Rust versions.
+fn fnv1a(h: u64, bytes: &[u8]) -> u64 {
+    bytes
+        .iter()
+        .fold(h, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
 }
 
 /// A Gravatar-style picture URL, stable per email.
 fn picture(email: &str) -> String {
     let email = email.to_lowercase();
+    let h = stable_hash(&email);
+    // The hash of `{email}#`, continued from that of the email.
     format!(
-        "https://www.gravatar.com/avatar/{:016x}{:016x}?d=identicon",
-        stable_hash(&email),
-        stable_hash(&format!("{email}#"))
+        "https://www.gravatar.com/avatar/{h:016x}{:016x}?d=identicon",
+        fnv1a(h, b"#")
     )
 }
 
