@@ -1,6 +1,8 @@
 //! People: the neutral records every vendor projects into its own users. Fixture people come
 //! first, then fake people drawn from `fake` with a ChaCha8 generator.
 
+use std::fmt::Write;
+
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use fake::Fake;
 use fake::faker::address::en::CountryCode;
@@ -85,25 +87,24 @@ pub fn population(plan: &SeedPlan, now: DateTime<Utc>) -> Vec<Person> {
 fn fake_person(rng: &mut ChaCha8Rng, n: usize, now: DateTime<Utc>) -> Person {
     let first_name: String = FirstName().fake_with_rng(rng);
     let last_name: String = LastName().fake_with_rng(rng);
-    // The index keeps usernames unique however often a name repeats.
-    let username = format!(
-        "{}.{}{}",
-        ascii_lower(&first_name),
-        ascii_lower(&last_name),
-        n + 1
-    );
+    // The index keeps usernames unique however often a name repeats: `first.last<n+1>`, the
+    // names lower-cased ASCII letters and digits, written into one buffer.
+    let mut username = String::with_capacity(first_name.len() + last_name.len() + 8);
+    push_ascii_lower(&mut username, &first_name);
+    username.push('.');
+    push_ascii_lower(&mut username, &last_name);
+    write!(username, "{}", n + 1).expect("a String takes any write");
     let domain = EMAIL_DOMAINS[rng.gen_range(0..EMAIL_DOMAINS.len())];
     let phone = format!(
         "+49 {} {}",
         rng.gen_range(150..180),
         rng.gen_range(1_000_000..9_999_999)
     );
-    let password: String = (0..14)
-        .map(|_| {
-            const CHARS: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
-            CHARS[rng.gen_range(0..CHARS.len())] as char
-        })
-        .collect();
+    const CHARS: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
+    let mut password = String::with_capacity(14);
+    for _ in 0..14 {
+        password.push(CHARS[rng.gen_range(0..CHARS.len())] as char);
+    }
     let birth_date = NaiveDate::from_ymd_opt(1950, 1, 1).unwrap_or_default()
         + Duration::days(rng.gen_range(0..365 * 55));
     let country: String = CountryCode().fake_with_rng(rng);
@@ -122,9 +123,10 @@ fn fake_person(rng: &mut ChaCha8Rng, n: usize, now: DateTime<Utc>) -> Person {
     }
 }
 
-fn ascii_lower(s: &str) -> String {
-    s.chars()
-        .filter(|c| c.is_ascii_alphanumeric())
-        .map(|c| c.to_ascii_lowercase())
-        .collect()
+fn push_ascii_lower(out: &mut String, s: &str) {
+    out.extend(
+        s.chars()
+            .filter(|c| c.is_ascii_alphanumeric())
+            .map(|c| c.to_ascii_lowercase()),
+    );
 }

@@ -9,9 +9,12 @@
 //!
 //! Reads take a shared lock only while copying a batch of keys out; writes hold the exclusive lock
 //! for one push (an insert) or one merge and one chunk removal (a remove).
+//!
+//! Keys are `Arc<str>`: a table hands the index the key its row map holds, so the two share one
+//! copy of each key instead of two `String`s.
 
 use std::ops::Bound;
-use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 const CHUNK: usize = 512;
 
@@ -20,9 +23,9 @@ const MERGE_ONE_BY_ONE: usize = 64;
 
 #[derive(Debug, Default)]
 struct Keys {
-    chunks: Vec<Vec<String>>,
+    chunks: Vec<Vec<Arc<str>>>,
     /// Inserted keys not merged yet, in insertion order, maybe repeated or already in `chunks`.
-    pending: Vec<String>,
+    pending: Vec<Arc<str>>,
 }
 
 impl Keys {
@@ -62,7 +65,7 @@ impl Keys {
         }
         let mut merged = merged.into_iter();
         loop {
-            let chunk: Vec<String> = merged.by_ref().take(CHUNK).collect();
+            let chunk: Vec<Arc<str>> = merged.by_ref().take(CHUNK).collect();
             if chunk.is_empty() {
                 break;
             }
@@ -70,7 +73,7 @@ impl Keys {
         }
     }
 
-    fn insert_one(&mut self, key: String) {
+    fn insert_one(&mut self, key: Arc<str>) {
         let chunks = &mut self.chunks;
         if chunks.is_empty() {
             chunks.push(vec![key]);
@@ -92,21 +95,21 @@ pub struct OrderedIndex {
 }
 
 /// Where `key` is or would be: (chunk, position in chunk).
-fn locate(chunks: &[Vec<String>], key: &str) -> (usize, Result<usize, usize>) {
+fn locate(chunks: &[Vec<Arc<str>>], key: &str) -> (usize, Result<usize, usize>) {
     if chunks.is_empty() {
         return (0, Err(0));
     }
     let c = chunks
-        .partition_point(|chunk| chunk.last().is_some_and(|last| last.as_str() < key))
+        .partition_point(|chunk| chunk.last().is_some_and(|last| &**last < key))
         .min(chunks.len() - 1);
-    (c, chunks[c].binary_search_by(|k| k.as_str().cmp(key)))
+    (c, chunks[c].binary_search_by(|k| (**k).cmp(key)))
 }
 
 /// The merged chunks, read.
 struct Chunks<'a>(RwLockReadGuard<'a, Keys>);
 
 impl std::ops::Deref for Chunks<'_> {
-    type Target = Vec<Vec<String>>;
+    type Target = Vec<Vec<Arc<str>>>;
 
     fn deref(&self) -> &Self::Target {
         &self.0.chunks
@@ -150,12 +153,12 @@ impl OrderedIndex {
     }
 
     /// Adds a key (again: no effect), merged in at the next read.
-    pub fn insert(&self, key: String) {
+    pub fn insert(&self, key: impl Into<Arc<str>>) {
         self.keys
             .write()
             .unwrap_or_else(|e| e.into_inner())
             .pending
-            .push(key);
+            .push(key.into());
     }
 
     /// Removes a key; false when it was not there.
@@ -232,7 +235,7 @@ impl OrderedIndex {
             if next > start && base < end {
                 let from = start.saturating_sub(base);
                 let to = (end - base).min(chunk.len());
-                keys.extend_from_slice(&chunk[from..to]);
+                keys.extend(chunk[from..to].iter().map(|k| k.to_string()));
             }
             if next >= end {
                 break;
@@ -268,7 +271,7 @@ impl OrderedIndex {
                 let chunk = &chunks[c - 1];
                 let take = at.min(chunk.len());
                 for key in chunk[..take].iter().rev().take(limit - keys.len()) {
-                    keys.push(key.clone());
+                    keys.push(key.to_string());
                 }
                 c -= 1;
                 at = if c > 0 { chunks[c - 1].len() } else { 0 };
@@ -288,7 +291,7 @@ impl OrderedIndex {
             while c < chunks.len() && keys.len() < limit {
                 let chunk = &chunks[c];
                 let rest = &chunk[at.min(chunk.len())..];
-                keys.extend(rest.iter().take(limit - keys.len()).cloned());
+                keys.extend(rest.iter().take(limit - keys.len()).map(|k| k.to_string()));
                 c += 1;
                 at = 0;
             }
@@ -355,7 +358,7 @@ mod tests {
         let index = filled(n);
         let sorted: Vec<String> = (0..n).map(|i| format!("k{i:06}")).collect();
         assert_eq!(index.len(), n);
-        index.insert("k000007".into());
+        index.insert("k000007");
         assert_eq!(index.len(), n);
         assert_eq!(index.range(0, 3, false), sorted[0..3]);
         assert_eq!(index.range(2_600, 20, false), sorted[2_600..2_620]);

@@ -2,7 +2,8 @@
 //! contains a needle, without reading every row.
 //!
 //! Every text is lower-cased (`str::to_lowercase`) and padded with two NUL bytes at its end; each
-//! distinct byte trigram of it lists the ordinals of the keys whose texts hold it. A lower-case
+//! distinct byte trigram of it lists the ordinals of the keys whose texts hold it ([`Postings`]:
+//! the gaps between ordinals as varints, mostly one byte an entry instead of four). A lower-case
 //! needle of three bytes or more can only be in a text holding all of its trigrams (the
 //! intersection of their lists); a shorter needle is the prefix of some trigram of every text
 //! holding it (the padding sees to that at the end of a text), so its candidates are the union of
@@ -17,7 +18,7 @@
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
-use std::sync::RwLock;
+use std::sync::{Arc, RwLock};
 
 /// A trigram as a number: its three bytes, big-endian, so trigrams sharing a prefix are adjacent.
 type Trigram = u32;
@@ -48,20 +49,108 @@ impl Hasher for TrigramHasher {
     }
 }
 
+/// Ordinals in a block of a posting list: a membership test decodes at most this many gaps.
+const BLOCK: u32 = 64;
+
+/// One trigram's ordinals, ascending, in blocks of [`BLOCK`]: a block's first ordinal is kept
+/// aside with the offset of the block's bytes, the others are the gaps to the ordinal before them
+/// as LEB128 varints. A trigram that many users hold (`exa`, `son`) has gaps under 128, one byte
+/// an entry; a `Vec<u32>` took four.
+#[derive(Debug, Default)]
+struct Postings {
+    bytes: Vec<u8>,
+    /// Each block's first ordinal and where its gaps start in `bytes`.
+    blocks: Vec<(u32, u32)>,
+    len: u32,
+    last: u32,
+}
+
+impl Postings {
+    fn len(&self) -> usize {
+        self.len as usize
+    }
+
+    fn last(&self) -> Option<u32> {
+        (self.len > 0).then_some(self.last)
+    }
+
+    /// Appends an ordinal greater than every one listed.
+    fn push(&mut self, ordinal: u32) {
+        debug_assert!(self.last().is_none_or(|last| last < ordinal));
+        if self.len.is_multiple_of(BLOCK) {
+            let at = u32::try_from(self.bytes.len()).expect("a posting list under 4 GiB");
+            self.blocks.push((ordinal, at));
+        } else {
+            let mut gap = ordinal - self.last;
+            while gap >= 0x80 {
+                self.bytes.push(gap as u8 | 0x80);
+                gap >>= 7;
+            }
+            self.bytes.push(gap as u8);
+        }
+        self.last = ordinal;
+        self.len += 1;
+    }
+
+    fn shrink_to_fit(&mut self) {
+        self.bytes.shrink_to_fit();
+        self.blocks.shrink_to_fit();
+    }
+
+    /// The ordinals of block `b`, ascending.
+    fn block(&self, b: usize) -> impl Iterator<Item = u32> + '_ {
+        let (first, start) = self.blocks[b];
+        let end = self
+            .blocks
+            .get(b + 1)
+            .map_or(self.bytes.len(), |&(_, at)| at as usize);
+        let mut bytes = self.bytes[start as usize..end].iter();
+        let mut current = Some(first);
+        std::iter::from_fn(move || {
+            let this = current?;
+            current = (|| {
+                let (mut gap, mut shift) = (0u32, 0);
+                loop {
+                    let byte = *bytes.next()?;
+                    gap |= u32::from(byte & 0x7f) << shift;
+                    if byte < 0x80 {
+                        return Some(this + gap);
+                    }
+                    shift += 7;
+                }
+            })();
+            Some(this)
+        })
+    }
+
+    fn iter(&self) -> impl Iterator<Item = u32> + '_ {
+        (0..self.blocks.len()).flat_map(|b| self.block(b))
+    }
+
+    fn contains(&self, ordinal: u32) -> bool {
+        let b = self.blocks.partition_point(|&(first, _)| first <= ordinal);
+        b > 0
+            && self
+                .block(b - 1)
+                .take_while(|&o| o <= ordinal)
+                .any(|o| o == ordinal)
+    }
+}
+
 #[derive(Debug, Default)]
 struct Inner {
-    /// The key of each ordinal.
-    keys: Vec<Box<str>>,
+    /// The key of each ordinal (the owner's table may hold the same `Arc`).
+    keys: Vec<Arc<str>>,
     /// Trigram → ordinals of the keys whose texts hold it, ascending (ordinals only grow).
-    postings: HashMap<Trigram, Vec<u32>, BuildHasherDefault<TrigramHasher>>,
+    postings: HashMap<Trigram, Postings, BuildHasherDefault<TrigramHasher>>,
 }
 
 impl Inner {
-    fn add(&mut self, key: &str, texts: &[&str], scratch: &mut Vec<u8>) {
+    fn add(&mut self, key: Arc<str>, texts: &[&str], scratch: &mut Vec<u8>) {
         let Ok(ordinal) = u32::try_from(self.keys.len()) else {
             return;
         };
-        self.keys.push(key.into());
+        self.keys.push(key);
         for text in texts {
             scratch.clear();
             // ASCII (nearly every id, name and email) is lower-cased without a new string.
@@ -74,7 +163,7 @@ impl Inner {
             for window in scratch.windows(3) {
                 let list = self.postings.entry(trigram(window)).or_default();
                 // A trigram met again in the same row's texts is listed once.
-                if list.last() != Some(&ordinal) {
+                if list.last() != Some(ordinal) {
                     list.push(ordinal);
                 }
             }
@@ -83,8 +172,8 @@ impl Inner {
 
     /// The posting lists whose union (needle shorter than a trigram) or intersection (the
     /// others) holds the candidates, and which of the two it is.
-    fn lists(&self, needle: &[u8]) -> (Vec<&[u32]>, bool) {
-        let get = |t: Trigram| self.postings.get(&t).map(Vec::as_slice);
+    fn lists(&self, needle: &[u8]) -> (Vec<&Postings>, bool) {
+        let get = |t: Trigram| self.postings.get(&t);
         match needle.len() {
             0 => (Vec::new(), false),
             1 | 2 => {
@@ -100,7 +189,7 @@ impl Inner {
                 let mut trigrams: Vec<Trigram> = needle.windows(3).map(trigram).collect();
                 trigrams.sort_unstable();
                 trigrams.dedup();
-                let lists: Option<Vec<&[u32]>> = trigrams.into_iter().map(get).collect();
+                let lists: Option<Vec<&Postings>> = trigrams.into_iter().map(get).collect();
                 let mut lists = lists.unwrap_or_default();
                 lists.sort_by_key(|l| l.len());
                 (lists, false)
@@ -110,14 +199,13 @@ impl Inner {
 }
 
 /// Ordinals in every list (each ascending), ascending.
-fn intersect(lists: &[&[u32]]) -> Vec<u32> {
+fn intersect(lists: &[&Postings]) -> Vec<u32> {
     let Some((first, rest)) = lists.split_first() else {
         return Vec::new();
     };
     first
         .iter()
-        .copied()
-        .filter(|o| rest.iter().all(|list| list.binary_search(o).is_ok()))
+        .filter(|&o| rest.iter().all(|list| list.contains(o)))
         .collect()
 }
 
@@ -140,8 +228,8 @@ impl NgramIndex {
     }
 
     /// Indexes the texts of a (new or replaced) row.
-    pub fn add(&self, key: &str, texts: &[&str]) {
-        self.write().add(key, texts, &mut Vec::new());
+    pub fn add(&self, key: impl Into<Arc<str>>, texts: &[&str]) {
+        self.write().add(key.into(), texts, &mut Vec::new());
     }
 
     /// Replaces the whole index by one of `rows` (key and texts), e.g. the live rows of a table.
@@ -154,10 +242,23 @@ impl NgramIndex {
         let mut scratch = Vec::new();
         for (key, texts) in rows {
             let texts: Vec<&str> = texts.iter().map(AsRef::as_ref).collect();
-            inner.add(key.as_ref(), &texts, &mut scratch);
+            inner.add(key.as_ref().into(), &texts, &mut scratch);
         }
         inner.keys.shrink_to_fit();
-        inner.postings.values_mut().for_each(Vec::shrink_to_fit);
+        inner
+            .postings
+            .values_mut()
+            .for_each(Postings::shrink_to_fit);
+    }
+
+    /// Gives back the room the lists grew into beyond their entries (the end of a seed).
+    pub fn shrink_to_fit(&self) {
+        let mut inner = self.write();
+        inner.keys.shrink_to_fit();
+        inner
+            .postings
+            .values_mut()
+            .for_each(Postings::shrink_to_fit);
     }
 
     /// How many rows were indexed (replaced and removed ones included).
@@ -198,7 +299,7 @@ impl NgramIndex {
         let inner = self.read();
         let (lists, union) = inner.lists(needle.as_bytes());
         let ordinals = if union {
-            let mut all: Vec<u32> = lists.concat();
+            let mut all: Vec<u32> = lists.iter().flat_map(|l| l.iter()).collect();
             all.sort_unstable();
             all.dedup();
             all
@@ -251,7 +352,7 @@ mod tests {
         let index = NgramIndex::new();
         for (key, texts) in rows {
             let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
-            index.add(key, &texts);
+            index.add(key.as_str(), &texts);
         }
         index
     }
@@ -295,6 +396,30 @@ mod tests {
             scan(&rows, "grace", None)
         );
         assert!(index.candidates("zzz", None, 10).0.is_empty());
+    }
+
+    #[test]
+    fn a_posting_list_gives_back_its_ordinals_and_knows_which_it_holds() {
+        let ordinals: Vec<u32> = (0..1000u32)
+            .map(|i| i * i / 3 + i)
+            .chain([u32::MAX - 1, u32::MAX])
+            .collect();
+        let mut list = Postings::default();
+        for &o in &ordinals {
+            list.push(o);
+        }
+        assert_eq!(list.len(), ordinals.len());
+        assert_eq!(list.last(), Some(u32::MAX));
+        assert_eq!(list.iter().collect::<Vec<_>>(), ordinals);
+        for probe in 0..400_000u32 {
+            assert_eq!(
+                list.contains(probe),
+                ordinals.binary_search(&probe).is_ok(),
+                "{probe}"
+            );
+        }
+        assert!(list.contains(u32::MAX) && !list.contains(u32::MAX - 2));
+        assert!(!Postings::default().contains(0));
     }
 
     #[test]

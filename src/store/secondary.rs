@@ -22,7 +22,11 @@ impl SecondaryIndex {
 
     fn entry(value: &str, key: &str) -> String {
         debug_assert!(!value.contains(SEP));
-        format!("{value}{SEP}{key}")
+        let mut entry = String::with_capacity(value.len() + SEP.len_utf8() + key.len());
+        entry.push_str(value);
+        entry.push(SEP);
+        entry.push_str(key);
+        entry
     }
 
     /// Puts the entries inserted so far in order now, not at the next read (the end of a seed).

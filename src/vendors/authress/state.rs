@@ -176,19 +176,36 @@ struct Saved {
 }
 
 pub(super) fn stable_hash(s: &str) -> u64 {
-    // FNV-1a: a derived value that never changes between Rust versions.
-    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    })
+    fnv1a(FNV_OFFSET, s.as_bytes())
+}
+
+/// FNV-1a: a derived value that never changes between Rust versions.
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+
+fn fnv_step(h: u64, b: u8) -> u64 {
+    (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+}
+
+/// FNV-1a of `bytes`, continued from `h`.
+fn fnv1a(h: u64, bytes: &[u8]) -> u64 {
+    bytes.iter().fold(h, |h, &b| fnv_step(h, b))
 }
 
 /// A Gravatar-style picture URL, stable per email.
 fn picture(email: &str) -> String {
-    let email = email.to_lowercase();
+    // The hash of the lower-cased email; ASCII (nearly every email) without a lower-cased copy.
+    let h = if email.is_ascii() {
+        email
+            .bytes()
+            .map(|b| b.to_ascii_lowercase())
+            .fold(FNV_OFFSET, fnv_step)
+    } else {
+        stable_hash(&email.to_lowercase())
+    };
+    // The hash of `{email}#`, continued from that of the email.
     format!(
-        "https://www.gravatar.com/avatar/{:016x}{:016x}?d=identicon",
-        stable_hash(&email),
-        stable_hash(&format!("{email}#"))
+        "https://www.gravatar.com/avatar/{h:016x}{:016x}?d=identicon",
+        fnv1a(h, b"#")
     )
 }
 
@@ -203,7 +220,7 @@ fn fake_user_id(providers: &[String], person: &Person) -> String {
         "google-oauth2" => format!("google-oauth2|1{h:020}"),
         "auth0" => format!(
             "auth0|{:024x}",
-            u128::from(stable_hash(&format!("auth0:{}", person.username))) << 32
+            u128::from(fnv1a(stable_hash("auth0:"), person.username.as_bytes())) << 32
                 | u128::from(h as u32)
         ),
         p if p.starts_with("samlp|") => format!("{p}|{}", person.email),
@@ -321,6 +338,7 @@ impl State {
         self.users.settle();
         self.tenants.settle();
         self.clients.settle();
+        self.search.shrink_to_fit();
     }
 
     pub fn account_id(&self) -> &str {
@@ -462,10 +480,11 @@ impl State {
             self.index_member(tenant_id, &user.user_id);
         }
         let texts: Vec<String> = search_texts(&user).map(String::from).collect();
-        let key = user.user_id.clone();
+        // The table and the search index share one copy of the key.
+        let key: Arc<str> = user.user_id.as_str().into();
         self.users.put(key.clone(), user);
         self.search
-            .add(&key, &texts.iter().map(String::as_str).collect::<Vec<_>>());
+            .add(key, &texts.iter().map(String::as_str).collect::<Vec<_>>());
     }
 
     /// Rebuilds the search index from the live users once most of it names deleted or replaced

@@ -62,19 +62,16 @@ impl State {
     /// `getAllEntitlements`: every entitlement of every user, holders in creation order and each
     /// holder's roles in the order they were granted.
     pub fn all_entitlements(&self) -> Vec<EntitlementRecord> {
-        let mut holders: Vec<(String, Vec<EntitlementRecord>)> = self
+        // A holder whose user is unknown (None) sorts first, as its empty key did.
+        let mut holders: Vec<(Option<u64>, Vec<EntitlementRecord>)> = self
             .entitlements
             .iter()
             .map(|entry| {
-                let key = self
-                    .user_keys
-                    .get(entry.key())
-                    .map(|k| k.value().clone())
-                    .unwrap_or_default();
+                let key = self.user_keys.get(entry.key()).map(|k| *k.value());
                 (key, entry.value().clone())
             })
             .collect();
-        holders.sort_by(|a, b| a.0.cmp(&b.0));
+        holders.sort_by_key(|a| a.0);
         holders.into_iter().flat_map(|(_, list)| list).collect()
     }
 

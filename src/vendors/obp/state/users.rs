@@ -3,60 +3,67 @@
 use super::*;
 
 impl State {
-    /// Inserts a user with the next creation sequence; a taken username changes nothing.
-    pub(super) fn insert_user(&self, mut record: UserRecord) -> Result<UserRecord> {
+    /// Inserts a user with the next creation sequence, which it returns; a taken username
+    /// changes nothing.
+    pub(super) fn insert_user(&self, mut record: UserRecord) -> Result<u64> {
         match self.usernames.entry(record.username.clone()) {
             Entry::Occupied(_) => Err(Error::Internal(actix_web::http::StatusCode::CONFLICT)),
             Entry::Vacant(slot) => {
-                record.seq = self.next_seq.fetch_add(1, Ordering::AcqRel);
-                let key = seq_key(record.seq);
-                slot.insert(record.user_id.clone());
-                self.index_email(&record.email, &record.user_id);
-                self.user_keys.insert(record.user_id.clone(), key.clone());
+                let seq = self.next_seq.fetch_add(1, Ordering::AcqRel);
+                record.seq = seq;
+                let key = seq_key(seq);
+                slot.insert(seq);
+                self.index_email(&record.email, seq);
+                self.user_keys.insert(record.user_id.clone(), seq);
                 self.index_listed(&key, record.is_deleted);
-                self.users.put(key, record.clone());
-                Ok(record)
+                self.users.put(key, record);
+                Ok(seq)
             }
         }
     }
 
     /// `createUser`: a taken username is OBP's (masked) 409.
-    pub fn create_user(&self, record: UserRecord) -> Result<UserRecord> {
-        self.insert_user(record)
+    pub fn create_user(&self, mut record: UserRecord) -> Result<UserRecord> {
+        record.seq = self.insert_user(record.clone())?;
+        Ok(record)
+    }
+
+    /// The user of a creation sequence.
+    fn user_at(&self, seq: u64) -> Option<UserRecord> {
+        self.users.get(&seq_key(seq)).ok()
     }
 
     pub fn user(&self, user_id: &str) -> Option<UserRecord> {
-        let key = self.user_keys.get(user_id)?.value().clone();
-        self.users.get(&key).ok()
+        let seq = *self.user_keys.get(user_id)?.value();
+        self.user_at(seq)
     }
 
     pub fn user_by_username(&self, username: &str) -> Option<UserRecord> {
-        let user_id = self.usernames.get(username)?.value().clone();
-        self.user(&user_id)
+        let seq = *self.usernames.get(username)?.value();
+        self.user_at(seq)
     }
 
-    pub(super) fn index_email(&self, email: &str, user_id: &str) {
-        self.emails
-            .entry(email.to_string())
-            .or_default()
-            .push(user_id.to_string());
+    pub(super) fn index_email(&self, email: &str, seq: u64) {
+        self.emails.entry(email.to_string()).or_default().push(seq);
     }
 
-    pub(super) fn unindex_email(&self, email: &str, user_id: &str) {
-        if let Some(mut ids) = self.emails.get_mut(email) {
-            ids.retain(|id| id != user_id);
+    pub(super) fn unindex_email(&self, email: &str, seq: u64) {
+        if let Some(mut seqs) = self.emails.get_mut(email) {
+            seqs.retain(|s| *s != seq);
         }
-        self.emails.remove_if(email, |_, ids| ids.is_empty());
+        self.emails.remove_if(email, |_, seqs| seqs.is_empty());
     }
 
     /// Users with exactly this email, in creation order.
     pub fn users_by_email(&self, email: &str) -> Vec<UserRecord> {
-        let ids = self
+        let seqs = self
             .emails
             .get(email)
-            .map(|ids| ids.value().clone())
+            .map(|seqs| seqs.value().clone())
             .unwrap_or_default();
-        ids.iter().filter_map(|id| self.user(id)).collect()
+        seqs.into_iter()
+            .filter_map(|seq| self.user_at(seq))
+            .collect()
     }
 
     /// `getUsers`: `is_deleted` users, in creation order, `limit` after `offset`; OBP applies
@@ -102,8 +109,8 @@ impl State {
         user_id: &str,
         f: impl FnOnce(&mut UserRecord) -> R,
     ) -> Option<R> {
-        let key = self.user_keys.get(user_id)?.value().clone();
-        self.users.update(&key, f).ok()
+        let seq = *self.user_keys.get(user_id)?.value();
+        self.users.update(&seq_key(seq), f).ok()
     }
 
     /// `deleteUser`: OBP scrambles the user (username `DELETED-...`, a random email) and marks
@@ -127,9 +134,9 @@ impl State {
             &password_context(&username),
         );
         self.usernames.remove(&user.username);
-        self.usernames.insert(username.clone(), user_id.to_string());
-        self.unindex_email(&user.email, user_id);
-        self.index_email(&email, user_id);
+        self.usernames.insert(username.clone(), user.seq);
+        self.unindex_email(&user.email, user.seq);
+        self.index_email(&email, user.seq);
         self.update_user(user_id, |u| {
             u.username = username.clone();
             u.provider_id = username;
@@ -142,8 +149,8 @@ impl State {
             u.clone()
         })
         .inspect(|_| {
-            if let Some(key) = self.user_keys.get(user_id).map(|k| k.value().clone()) {
-                self.index_listed(&key, true);
+            if let Some(seq) = self.user_keys.get(user_id).map(|k| *k.value()) {
+                self.index_listed(&seq_key(seq), true);
             }
         })
     }
