@@ -244,3 +244,39 @@ async fn the_number_of_live_sandboxes_is_capped() {
         .unwrap();
     assert_eq!(lazily.status(), 429);
 }
+
+/// Seeding runs off the server's worker threads: while a sandbox of 100,000 people is seeded,
+/// fresh connections (spread over every worker) are answered at once, and the seed request
+/// itself ends with 200 (not a worker's stale-clock 408).
+#[tokio::test]
+async fn requests_are_answered_while_a_large_sandbox_is_seeded() {
+    let app = spawn_app().await;
+    let seeding = tokio::spawn(
+        app.post("/__admin/seed")
+            .json(&json!({"seed": 7, "users": 100_000}))
+            .send(),
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    for _ in 0..8 {
+        let fresh = reqwest::Client::new();
+        let asked = std::time::Instant::now();
+        let health = fresh
+            .get(app.url("/__admin/health"))
+            .timeout(std::time::Duration::from_secs(60))
+            .send()
+            .await
+            .expect("health answers");
+        assert_eq!(health.status(), 200);
+        assert!(
+            asked.elapsed() < std::time::Duration::from_secs(2),
+            "health waited {:?} behind the seeding",
+            asked.elapsed()
+        );
+    }
+    assert!(
+        !seeding.is_finished(),
+        "the seeding ended before the checks: they showed nothing"
+    );
+    let seeded = seeding.await.unwrap().expect("the seed request answers");
+    assert_eq!(seeded.status(), 200);
+}

@@ -8,7 +8,7 @@ use crate::store::Sandboxes;
 use crate::store::clock::ClockMode;
 use crate::store::sandbox::SandboxInfo;
 
-use super::{AdminError, SandboxQuery, bad_request, sandbox_error};
+use super::{AdminError, SandboxQuery, bad_request, off_worker, sandbox_error};
 
 /// Fake people a sandbox may be seeded with.
 const MAX_USERS: usize = 100_000;
@@ -95,12 +95,14 @@ pub async fn create_sandbox(
     if let Some(refused) = too_many_users(Some(plan.users)) {
         return refused;
     }
-    match sandboxes.create(&body.name, plan) {
-        Ok(()) => {
+    let name = body.name.clone();
+    match off_worker(&sandboxes, move |s| s.create(&name, plan)).await {
+        Ok(Ok(())) => {
             let info = sandboxes.list().into_iter().find(|s| s.name == body.name);
             HttpResponse::Created().json(info)
         }
-        Err(e) => sandbox_error(e),
+        Ok(Err(e)) => sandbox_error(e),
+        Err(failed) => failed,
     }
 }
 
@@ -112,9 +114,12 @@ pub async fn delete_sandbox(
     sandboxes: web::Data<Sandboxes>,
     name: web::Path<String>,
 ) -> HttpResponse {
-    match sandboxes.delete(&name) {
-        Ok(()) => HttpResponse::Ok().json(json!({ "deleted": name.into_inner() })),
-        Err(e) => sandbox_error(e),
+    let name = name.into_inner();
+    let deleted = name.clone();
+    match off_worker(&sandboxes, move |s| s.delete(&deleted)).await {
+        Ok(Ok(())) => HttpResponse::Ok().json(json!({ "deleted": name })),
+        Ok(Err(e)) => sandbox_error(e),
+        Err(failed) => failed,
     }
 }
 
@@ -128,9 +133,11 @@ pub async fn reset(
     sandboxes: web::Data<Sandboxes>,
     query: web::Query<SandboxQuery>,
 ) -> HttpResponse {
-    match sandboxes.reset(query.name()) {
-        Ok(()) => HttpResponse::Ok().json(json!({ "reset": query.key() })),
-        Err(e) => sandbox_error(e),
+    let name = query.sandbox.clone();
+    match off_worker(&sandboxes, move |s| s.reset(name.as_deref())).await {
+        Ok(Ok(())) => HttpResponse::Ok().json(json!({ "reset": query.key() })),
+        Ok(Err(e)) => sandbox_error(e),
+        Err(failed) => failed,
     }
 }
 
@@ -161,10 +168,12 @@ pub async fn reseed(
     {
         return refused;
     }
-    match sandboxes.reseed(query.name(), body.seed, body.users) {
-        Ok(()) => {
+    let (name, seed, users) = (query.sandbox.clone(), body.seed, body.users);
+    match off_worker(&sandboxes, move |s| s.reseed(name.as_deref(), seed, users)).await {
+        Ok(Ok(())) => {
             HttpResponse::Ok().json(sandboxes.list().into_iter().find(|s| s.name == query.key()))
         }
-        Err(e) => sandbox_error(e),
+        Ok(Err(e)) => sandbox_error(e),
+        Err(failed) => failed,
     }
 }
