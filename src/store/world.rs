@@ -43,6 +43,10 @@ pub trait VendorKind: Send + Sync + Debug {
         people: &[Person],
         clock: &Clock,
     ) -> Result<Box<dyn VendorState>, FixtureError>;
+    /// The JSON Schema of the part as `export` writes it and `import` reads it.
+    fn state_schema(&self) -> serde_json::Value {
+        serde_json::json!({})
+    }
     /// The part from its export.
     fn import(&self, state: serde_json::Value) -> Result<Box<dyn VendorState>, String>;
 }
@@ -187,25 +191,47 @@ impl World {
     }
 }
 
-/// A system clock's offset beyond this (about 100,000 years, in ms) is no sandbox's clock.
-const MAX_CLOCK_OFFSET_MS: i64 = 100_000 * 366 * 86_400 * 1000;
+/// A clock's time (fixed) or offset from system time beyond this (about 100,000 years, in ms)
+/// is no sandbox's clock: a fixed time within it is a date chrono can show, and an offset within
+/// it added to the time now cannot overflow.
+pub const MAX_CLOCK_MILLIS: i64 = 100_000 * 366 * 86_400 * 1000;
 
-/// Refuses a clock no date can be computed from: a fixed time outside what dates can show, or
-/// a system-clock offset so large that adding it to the time now would overflow.
-fn check_clock(fixed: bool, millis: i64) -> Result<(), String> {
-    use chrono::TimeZone;
-    let ok = if fixed {
-        chrono::Utc.timestamp_millis_opt(millis).single().is_some()
-    } else {
-        millis
-            .checked_abs()
-            .is_some_and(|m| m <= MAX_CLOCK_OFFSET_MS)
-    };
-    if ok {
+/// Refuses a clock no date can be computed from (one bound for both kinds, so the schema can
+/// state it).
+fn check_clock(_fixed: bool, millis: i64) -> Result<(), String> {
+    if millis.checked_abs().is_some_and(|m| m <= MAX_CLOCK_MILLIS) {
         Ok(())
     } else {
         Err(format!("clockMillis {millis} is out of range"))
     }
+}
+
+/// The JSON Schema of [`WorldState`] for the vendors `kinds`: the body of `GET` and `PUT
+/// /__admin/state`.
+pub fn state_schema(kinds: &[&'static dyn VendorKind]) -> serde_json::Value {
+    use super::state_schema::{array, boolean, object, u64};
+    use serde_json::json;
+    let mut members = vec![
+        ("format", json!({"type": "string", "enum": [STATE_FORMAT]})),
+        ("seed", u64()),
+        ("clockFixed", boolean()),
+        (
+            "clockMillis",
+            json!({"type": "integer", "minimum": -MAX_CLOCK_MILLIS, "maximum": MAX_CLOCK_MILLIS,
+                "description": "The fixed time (clockFixed) or the offset from system time, in ms."}),
+        ),
+        ("ids", array(u64())),
+    ];
+    let mut required = vec!["format", "seed", "clockFixed", "clockMillis", "ids"];
+    for kind in kinds {
+        members.push((kind.name(), kind.state_schema()));
+        required.push(kind.name());
+    }
+    let mut schema = object(members, &required, true);
+    schema["description"] = json!(
+        "A sandbox's whole state: the clock, the id generator and one member per vendor with its saved records."
+    );
+    schema
 }
 
 #[cfg(test)]
@@ -273,7 +299,12 @@ mod tests {
     fn a_state_with_a_clock_out_of_range_is_refused() {
         let plan = plan();
         let state = World::build(&plan, None).unwrap().export(Secrets::Include);
-        for (fixed, millis) in [(false, i64::MAX), (false, i64::MIN), (true, i64::MAX)] {
+        for (fixed, millis) in [
+            (false, i64::MAX),
+            (false, i64::MIN),
+            (true, i64::MAX),
+            (true, MAX_CLOCK_MILLIS + 1),
+        ] {
             let state = WorldState {
                 clock_fixed: fixed,
                 clock_millis: millis,

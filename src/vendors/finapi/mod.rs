@@ -245,6 +245,10 @@ impl VendorKind for Finapi {
     ) -> std::result::Result<Box<dyn VendorState>, String> {
         Ok(Box::new(State::import(state)?))
     }
+
+    fn state_schema(&self) -> serde_json::Value {
+        state::state_schema()
+    }
 }
 
 impl Vendor for Finapi {

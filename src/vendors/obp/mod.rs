@@ -413,6 +413,10 @@ impl VendorKind for Obp {
     ) -> std::result::Result<Box<dyn VendorState>, String> {
         Ok(Box::new(State::import(state)?))
     }
+
+    fn state_schema(&self) -> serde_json::Value {
+        state::state_schema()
+    }
 }
 
 impl Vendor for Obp {

@@ -466,6 +466,97 @@ struct Snapshot {
     fixture_users: Vec<String>,
 }
 
+/// The JSON Schema of [`Snapshot`] (the `finapi` member of an exported state).
+pub fn state_schema() -> serde_json::Value {
+    use crate::store::state_schema::{
+        array, boolean, date, date_time, i64, nullable, pair, password, record, string, u32, u64,
+    };
+    let user = record(
+        vec![
+            ("id", string()),
+            ("password", password()),
+            ("email", nullable(string())),
+            ("phone", nullable(string())),
+            ("auto_update", boolean()),
+            ("verified", boolean()),
+            ("registered_on", date()),
+            ("last_active_on", nullable(date())),
+            ("failed_logins", u32()),
+            ("locked", boolean()),
+            ("busy", boolean()),
+            ("bank_connections", u32()),
+            ("latest_import_on", nullable(date())),
+        ],
+        &["email", "phone", "last_active_on", "latest_import_on"],
+        false,
+    );
+    let deleted = record(
+        vec![
+            ("distorted_id", string()),
+            ("registered_on", date()),
+            ("deleted_on", date()),
+            ("last_active_on", nullable(date())),
+            ("bank_connections_before", u32()),
+            ("latest_import_on", nullable(date())),
+        ],
+        &["last_active_on", "latest_import_on"],
+        false,
+    );
+    let client = record(
+        vec![
+            ("clientId", string()),
+            ("clientSecret", string()),
+            ("isMandatorAdmin", boolean()),
+            ("isUserAutoVerificationEnabled", boolean()),
+            ("isAutomaticBatchUpdateEnabled", boolean()),
+            ("clientAccessTokensValidityPeriod", i64()),
+            ("userAccessTokensValidityPeriod", i64()),
+            ("refreshTokensValidityPeriod", i64()),
+            ("maxUserLoginAttempts", u32()),
+        ],
+        &[],
+        true,
+    );
+    let token = record(
+        vec![
+            ("client_id", string()),
+            ("user", nullable(string())),
+            ("expires_at", nullable(date_time())),
+            ("refresh_token", nullable(string())),
+        ],
+        &["user", "expires_at", "refresh_token"],
+        false,
+    );
+    let refresh = record(
+        vec![
+            ("client_id", string()),
+            ("user", string()),
+            ("expires_at", nullable(date_time())),
+        ],
+        &["expires_at"],
+        false,
+    );
+    let mut schema = record(
+        vec![
+            ("users", array(pair(string(), user))),
+            ("deleted", array(pair(string(), deleted))),
+            ("deletedSeq", u64()),
+            ("clients", array(client)),
+            ("tokens", array(pair(string(), token))),
+            ("refreshTokens", array(pair(string(), refresh))),
+            ("current", array(pair(string(), string()))),
+            ("passwordChanges", array(pair(string(), string()))),
+            ("fixtureUsers", array(string())),
+        ],
+        &[],
+        true,
+    );
+    schema["description"] = serde_json::json!(
+        "finAPI's tables: users and deleted users as [key, record] pairs (the key is the lower-case id), clients, issued tokens, refresh tokens, each user's current token and password change tokens (empty without secrets)."
+    );
+    schema
+}
+
 impl State {
     /// The whole state as JSON; `import` restores it losslessly. Without secrets, the issued
     /// access, refresh and password change tokens are left out (clients and users stay).

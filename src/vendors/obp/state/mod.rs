@@ -665,6 +665,198 @@ struct Snapshot {
     fixture_accounts: Vec<(String, Option<String>)>,
 }
 
+/// The JSON Schema of [`Snapshot`] (the `obp` member of an exported state).
+pub fn state_schema() -> serde_json::Value {
+    use crate::store::state_schema::{
+        array, boolean, date_time, i64, nullable, pair, password, record, string, u32, u64,
+    };
+    let s = string;
+    let config = record(
+        vec![
+            ("hostname", s()),
+            ("localIdentityProvider", s()),
+            ("maxBadLoginAttempts", u32()),
+            ("tokenExpirationWeeks", i64()),
+            ("challengeTtlSeconds", i64()),
+            ("newUsersValidated", boolean()),
+            ("resetPasswordUrlEnabled", boolean()),
+        ],
+        &[],
+        true,
+    );
+    let consumer = record(
+        vec![
+            ("consumerKey", s()),
+            ("appName", s()),
+            ("enabled", boolean()),
+        ],
+        &[],
+        true,
+    );
+    let bank = record(
+        vec![("bankId", s()), ("shortName", s()), ("fullName", s())],
+        &[],
+        true,
+    );
+    let customer = record(
+        vec![
+            ("customer_id", s()),
+            ("bank_id", s()),
+            ("customer_number", s()),
+            ("legal_name", s()),
+            ("email", s()),
+            ("mobile_phone_number", s()),
+        ],
+        &[],
+        false,
+    );
+    let agreement = record(vec![("type", s()), ("text", s())], &[], false);
+    let user = record(
+        vec![
+            ("user_id", s()),
+            ("username", s()),
+            ("email", s()),
+            ("first_name", s()),
+            ("last_name", s()),
+            ("password", password()),
+            ("provider", s()),
+            ("provider_id", s()),
+            ("validated", boolean()),
+            ("is_deleted", boolean()),
+            ("created_at", date_time()),
+            ("agreements", array(agreement)),
+            ("seq", u64()),
+        ],
+        &["agreements"],
+        false,
+    );
+    let entitlement = record(
+        vec![
+            ("entitlement_id", s()),
+            ("role_name", s()),
+            ("bank_id", s()),
+        ],
+        &[],
+        false,
+    );
+    let view = record(
+        vec![("bank_id", s()), ("account_id", s()), ("view_id", s())],
+        &[],
+        false,
+    );
+    let attribute = record(
+        vec![
+            ("user_attribute_id", s()),
+            ("user_id", s()),
+            ("name", s()),
+            ("type", s()),
+            ("value", s()),
+            ("insert_date", date_time()),
+            ("is_personal", boolean()),
+        ],
+        &[],
+        false,
+    );
+    let auth_context = record(
+        vec![
+            ("user_auth_context_id", s()),
+            ("user_id", s()),
+            ("key", s()),
+            ("value", s()),
+            ("time_stamp", date_time()),
+            ("consumer_key", s()),
+        ],
+        &[],
+        false,
+    );
+    let update = record(
+        vec![
+            ("user_auth_context_update_id", s()),
+            ("user_id", s()),
+            ("bank_id", s()),
+            ("key", s()),
+            ("value", s()),
+            ("status", s()),
+            ("challenge", s()),
+            ("created_at", date_time()),
+            ("consumer_key", s()),
+        ],
+        &[],
+        false,
+    );
+    let link = record(
+        vec![
+            ("user_customer_link_id", s()),
+            ("user_id", s()),
+            ("customer_id", s()),
+            ("date_inserted", date_time()),
+        ],
+        &[],
+        false,
+    );
+    let bad_login = record(
+        vec![("attempts", u32()), ("last_failure_date", date_time())],
+        &[],
+        false,
+    );
+    let lock = record(
+        vec![("type_of_lock", s()), ("last_lock_date", date_time())],
+        &[],
+        false,
+    );
+    let token = record(
+        vec![
+            ("user_id", s()),
+            ("consumer_key", s()),
+            ("expires_at", date_time()),
+        ],
+        &[],
+        false,
+    );
+    let message = record(
+        vec![
+            ("message_id", s()),
+            ("channel", s()),
+            ("from", s()),
+            ("to", s()),
+            ("subject", s()),
+            ("body", s()),
+            ("sent_at", s()),
+        ],
+        &[],
+        false,
+    );
+    let mut schema = record(
+        vec![
+            ("config", config),
+            ("consumers", array(consumer)),
+            ("banks", array(bank)),
+            ("customers", array(customer)),
+            ("users", array(user)),
+            ("next_seq", u64()),
+            ("super_admins", array(s())),
+            ("entitlements", array(pair(s(), array(entitlement)))),
+            ("views", array(pair(s(), array(view)))),
+            ("attributes", array(pair(s(), array(attribute)))),
+            ("auth_contexts", array(pair(s(), array(auth_context)))),
+            ("auth_context_updates", array(update)),
+            ("customer_links", array(link)),
+            ("bad_logins", array(pair(s(), bad_login))),
+            ("locks", array(pair(s(), lock))),
+            ("tokens", array(pair(s(), token))),
+            ("outbox", array(pair(s(), message))),
+            ("outbox_seq", u64()),
+            ("fixture_accounts", array(pair(s(), nullable(s())))),
+        ],
+        &[],
+        true,
+    );
+    schema["description"] = serde_json::json!(
+        "OBP's tables: configuration, consumers, banks, customers, users, and per-user lists as [user id, list] pairs (entitlements, views, attributes, auth contexts), bad logins by username, locks and DirectLogin tokens (empty without secrets), the outbox and the documented accounts. A user id that appears twice keeps its first record."
+    );
+    schema
+}
+
 impl State {
     /// The whole state as JSON, for `GET /__admin/state`; `import` must restore it losslessly.
     /// Without secrets, DirectLogin tokens are left out and one-time passwords (challenges and
@@ -740,13 +932,12 @@ impl State {
         state.customers = s.customers;
         for user in s.users {
             let key = seq_key(user.seq);
-            if state
-                .user_keys
-                .insert(user.user_id.clone(), key.clone())
-                .is_some()
-            {
-                return Err(format!("user {} appears twice", user.user_id));
+            // A user id or a position that appears twice keeps its first record: the later
+            // one would shadow it in the tables and indexes.
+            if state.user_keys.contains_key(&user.user_id) || state.users.contains(&key) {
+                continue;
             }
+            state.user_keys.insert(user.user_id.clone(), key.clone());
             state
                 .usernames
                 .insert(user.username.clone(), user.user_id.clone());
