@@ -1,9 +1,15 @@
 #!/usr/bin/env python3
-"""Soak: N keep-alive connections for S seconds against a release binary on loopback, mixed
-reads and writes across finAPI, OBP and Authress in several sandboxes. Stdlib only.
+"""Soak: N keep-alive connections against a release binary on loopback, mixed reads and writes
+across finAPI, OBP and Authress in several sandboxes. Stdlib only.
 
-Fails (exit 1) on any unexpected status, any error line in the server log, or file
-descriptors not back to their baseline afterwards. Prints RSS of the first and last minute.
+The load runs a warm-up phase (at least --warmup seconds and --warmup-requests per connection),
+then the measured phase, on the same connections. Fails (exit 1)
+on any unexpected status, any error line in the server log, file descriptors not back to their
+baseline afterwards, or RSS growing during the measured phase beyond what is allowed: in
+`--read-only` mode at most `--rss-tolerance` (1 %) from the start to the end of the measured
+phase; with creates, at most that plus `--bytes-per-record` (2,048 B) per record created in the
+measured phase. Prints RSS at the end of the warm-up and over the first and last minute of the
+measured phase.
 """
 
 import argparse
@@ -117,11 +123,11 @@ def operations(prefix, creds, worker, counter):
     return [o for o in ops if not (READ_ONLY and o[1] == "POST")]
 
 
-async def worker(port, index, deadline, creds, stats):
+async def worker(port, index, phase, creds, stats):
     rng = random.Random(index)
     counter = iter(range(10**9))
     reader = writer = None
-    while time.monotonic() < deadline:
+    while time.monotonic() < phase["deadline"]:
         prefix = SANDBOXES[index % len(SANDBOXES)]
         ops = operations(prefix, creds[prefix], index, counter)
         weights = [o[0] for o in ops]
@@ -136,6 +142,8 @@ async def worker(port, index, deadline, creds, stats):
             writer = None
             continue
         stats["requests"] += 1
+        if method == "POST" and status in expected:
+            stats["creates"] += 1
         if status not in expected:
             stats["unexpected"] += 1
             if len(stats["examples"]) < 20:
@@ -160,11 +168,14 @@ def fds(pid):
     return len(os.listdir(f"/proc/{pid}/fd"))
 
 
-async def sample(pid, deadline, samples):
+async def sample(pid, phase, samples, every, stats):
+    """(seconds since the load started, RSS KiB, requests so far, creates so far), taken while
+    the connections are open (closing them frees their buffers, a few MB at 1,000)."""
     start = time.monotonic()
-    while time.monotonic() < deadline:
-        samples.append((time.monotonic() - start, rss_kib(pid)))
-        await asyncio.sleep(2)
+    while time.monotonic() < phase["deadline"]:
+        samples.append((time.monotonic() - start, rss_kib(pid), stats["requests"],
+                        stats["creates"]))
+        await asyncio.sleep(every)
 
 
 async def main(args):
@@ -197,13 +208,24 @@ async def main(args):
         creds = {p: await credentials(port, p) for p in SANDBOXES}
         await asyncio.sleep(1)
         baseline_fds = fds(server.pid)
-        stats = {"requests": 0, "unexpected": 0, "transport_errors": 0, "examples": []}
-        deadline = time.monotonic() + args.seconds
-        samples = []
+        stats = {"requests": 0, "creates": 0, "unexpected": 0, "transport_errors": 0,
+                 "examples": []}
         started = time.monotonic()
+        # The warm-up lasts --warmup seconds and at least --warmup-requests per connection: the
+        # connections' buffers plateau after a number of requests, not of seconds.
+        phase = {"deadline": float("inf"), "measured_from": None}
+
+        async def warm_up():
+            while (time.monotonic() - started < args.warmup
+                   or stats["requests"] < args.warmup_requests * args.connections):
+                await asyncio.sleep(0.5)
+            phase["measured_from"] = time.monotonic() - started
+            phase["deadline"] = time.monotonic() + args.seconds
+
+        samples = []
         await asyncio.gather(
-            sample(server.pid, deadline, samples),
-            *(worker(port, i, deadline, creds, stats) for i in range(args.connections)))
+            warm_up(), sample(server.pid, phase, samples, args.sample_every, stats),
+            *(worker(port, i, phase, creds, stats) for i in range(args.connections)))
         elapsed = time.monotonic() - started
         await asyncio.sleep(3)
         after_fds = fds(server.pid)
@@ -214,37 +236,63 @@ async def main(args):
         log.close()
     with open(args.log) as f:
         error_lines = [l for l in f if re.search(r"\berror\b|panic", l, re.I)]
-    # A 60 s run's "first and last minute" overlap: report RSS after a 10 s warm-up, the
-    # peak, and the last sample (flat means the end is not far above the warm-up).
-    warm = [r for t, r in samples if t >= 10] or [0]
+    # The measured phase starts after the warm-up, on the same connections. RSS of its first and
+    # last minute (the whole phase if it is shorter than two minutes, so they may overlap).
+    measured = [x for x in samples if x[0] >= phase["measured_from"]] or samples[-1:]
+    t0, t1 = measured[0][0], measured[-1][0]
+    first = [x[1] for x in measured if x[0] <= t0 + 60]
+    last = [x[1] for x in measured if x[0] >= t1 - 60]
+    growth = measured[-1][1] - measured[0][1]
+    creates = measured[-1][3] - measured[0][3]
+    allowed = measured[0][1] * args.rss_tolerance / 100 + creates * args.bytes_per_record / 1024
+    rss_ok = growth <= allowed
     summary = {
         "connections": args.connections,
+        "warmup_seconds": round(phase["measured_from"], 1),
         "seconds": round(elapsed, 1),
         "requests": stats["requests"],
         "requests_per_second": round(stats["requests"] / elapsed, 1),
+        "measured_requests": measured[-1][2] - measured[0][2],
+        "measured_creates": creates,
         "unexpected_statuses": stats["unexpected"],
         "transport_errors": stats["transport_errors"],
         "examples": stats["examples"][:20],
         "error_log_lines": len(error_lines),
-        "rss_kib_start": samples[0][1] if samples else 0,
-        "rss_kib_after_warmup": warm[0],
-        "rss_kib_peak": max(r for _, r in samples) if samples else 0,
-        "rss_kib_end": samples[-1][1] if samples else 0,
+        "rss_kib_before_load": samples[0][1],
+        "rss_kib_end_of_warmup": measured[0][1],
+        "rss_kib_first_minute": [min(first), max(first)],
+        "rss_kib_last_minute": [min(last), max(last)],
+        "rss_kib_end": measured[-1][1],
+        "rss_kib_growth_measured": growth,
+        "rss_kib_growth_allowed": round(allowed),
+        "rss_bytes_per_measured_create": round(growth * 1024 / creates) if creates else None,
+        "rss_ok": rss_ok,
         "fds_baseline": baseline_fds,
         "fds_after": after_fds,
     }
+    if args.series:
+        summary["rss_series"] = [[round(t), r, n, c] for t, r, n, c in samples]
     print(json.dumps(summary, indent=2))
     ok = (stats["unexpected"] == 0 and stats["transport_errors"] == 0 and not error_lines
-          and after_fds <= baseline_fds)
+          and after_fds <= baseline_fds and rss_ok)
     return 0 if ok else 1
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--binary", default="target/release/user-sandbox")
-    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--warmup", type=float, default=60, help="seconds before measuring")
+    parser.add_argument("--warmup-requests", type=int, default=1000,
+                        help="requests per connection, at least, before measuring")
+    parser.add_argument("--seconds", type=float, default=120, help="measured seconds")
+    parser.add_argument("--rss-tolerance", type=float, default=1.0,
+                        help="%% of RSS the measured phase may add beyond its creates")
+    parser.add_argument("--bytes-per-record", type=float, default=2048,
+                        help="RSS allowed per record created in the measured phase")
     parser.add_argument("--connections", type=int, default=1000)
     parser.add_argument("--users", type=int, default=1000)
     parser.add_argument("--log", default="target/soak.log")
     parser.add_argument("--read-only", action="store_true")
+    parser.add_argument("--sample-every", type=float, default=5)
+    parser.add_argument("--series", action="store_true")
     sys.exit(asyncio.run(main(parser.parse_args())))

@@ -112,7 +112,7 @@ impl CorsRules {
     fn stamp(
         &self,
         policy: &CorsPolicy,
-        request: &HeaderMap,
+        origin: Option<&HeaderValue>,
         headers: &mut HeaderMap,
         preflight: bool,
     ) {
@@ -123,7 +123,6 @@ impl CorsRules {
         ] {
             headers.remove(name);
         }
-        let origin = request.get(header::ORIGIN);
         let allowed = self.allowed_origin(policy, origin);
         let echoed = allowed.as_ref().is_some_and(|v| v != "*");
         if self.origins.is_some() || policy.allow_origin == AllowOrigin::Echo {
@@ -167,7 +166,7 @@ impl CorsRules {
         let status =
             StatusCode::from_u16(policy.preflight_status).unwrap_or(StatusCode::NO_CONTENT);
         let mut res = HttpResponse::build(status).finish();
-        self.stamp(policy, request, res.headers_mut(), true);
+        self.stamp(policy, request.get(header::ORIGIN), res.headers_mut(), true);
         res
     }
 }
@@ -258,11 +257,12 @@ where
             let res = rules.preflight(&policy, req.headers());
             return Box::pin(async move { Ok(req.into_response(res)) });
         }
-        let request = req.headers().clone();
+        // Only the request's `Origin` decides the response's CORS headers.
+        let origin = req.headers().get(header::ORIGIN).cloned();
         let service = self.service.clone();
         Box::pin(async move {
             let mut res = service.call(req).await?.map_into_boxed_body();
-            rules.stamp(&policy, &request, res.headers_mut(), false);
+            rules.stamp(&policy, origin.as_ref(), res.headers_mut(), false);
             Ok(res)
         })
     }

@@ -1,7 +1,7 @@
 //! Which documented operation a request is: built once from the vendors' OpenAPI documents, so
 //! every vendor (present or future) is known to the journal, coverage and fault rules for free.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use crate::vendors;
 
@@ -14,17 +14,46 @@ pub struct Operation {
     pub path: String,
 }
 
+/// One segment of a documented path, classified once when the table is built.
+#[derive(Debug)]
+enum Segment {
+    Literal(String),
+    /// `{userId}`: any non-empty segment.
+    Parameter,
+    /// `v4.0.0`: any version (OBP serves one operation under several).
+    Version,
+}
+
+impl Segment {
+    fn of(pattern: &str) -> Self {
+        if pattern.starts_with('{') && pattern.ends_with('}') {
+            Segment::Parameter
+        } else if is_version(pattern) {
+            Segment::Version
+        } else {
+            Segment::Literal(pattern.to_string())
+        }
+    }
+
+    fn matches(&self, actual: &str) -> bool {
+        match self {
+            Segment::Literal(literal) => literal == actual,
+            Segment::Parameter => !actual.is_empty(),
+            Segment::Version => is_version(actual),
+        }
+    }
+}
+
+/// The operations, bucketed by their number of path segments (so a request is compared only
+/// with the operations its path could be), each bucket in match order.
 #[derive(Debug, Default)]
 pub struct Operations {
-    operations: Vec<(Vec<String>, Operation)>,
+    by_length: HashMap<usize, Vec<(Vec<Segment>, Operation)>>,
     prefixes: Vec<(&'static str, &'static str)>,
 }
 
-fn segments(path: &str) -> Vec<String> {
-    path.trim_end_matches('/')
-        .split('/')
-        .map(str::to_string)
-        .collect()
+fn segments(path: &str) -> std::str::Split<'_, char> {
+    path.trim_end_matches('/').split('/')
 }
 
 /// `v4.0.0`-style version segments: OBP serves one operation under several versions.
@@ -34,12 +63,6 @@ fn is_version(segment: &str) -> bool {
             && v.split('.')
                 .all(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
     })
-}
-
-fn segment_matches(pattern: &str, actual: &str) -> bool {
-    pattern == actual
-        || (pattern.starts_with('{') && pattern.ends_with('}') && !actual.is_empty())
-        || (is_version(pattern) && is_version(actual))
 }
 
 impl Operations {
@@ -69,7 +92,7 @@ impl Operations {
                     let Some(op) = op else { continue };
                     let Some(id) = &op.operation_id else { continue };
                     operations.push((
-                        segments(&path),
+                        segments(&path).map(Segment::of).collect::<Vec<_>>(),
                         Operation {
                             vendor,
                             operation_id: id.clone(),
@@ -81,44 +104,55 @@ impl Operations {
             }
         }
         // Literal segments beat parameters: `/users/verificationStatus` before `/users/{userId}`.
-        operations.sort_by_key(|(segs, _)| segs.iter().filter(|s| s.starts_with('{')).count());
+        operations.sort_by_key(|(segs, _)| {
+            segs.iter()
+                .filter(|s| matches!(s, Segment::Parameter))
+                .count()
+        });
+        let mut by_length: HashMap<usize, Vec<(Vec<Segment>, Operation)>> = HashMap::new();
+        for (segs, op) in operations {
+            by_length.entry(segs.len()).or_default().push((segs, op));
+        }
         Self {
-            operations,
+            by_length,
             prefixes,
         }
     }
 
     /// The documented operation a request is, if any.
     pub fn find(&self, method: &str, path: &str) -> Option<&Operation> {
-        let actual = segments(path);
-        self.operations
+        let actual: Vec<&str> = segments(path).collect();
+        let candidates = self.by_length.get(&actual.len())?;
+        candidates
             .iter()
             .find(|(pattern, op)| {
-                op.method == method
-                    && pattern.len() == actual.len()
-                    && pattern
-                        .iter()
-                        .zip(&actual)
-                        .all(|(p, a)| segment_matches(p, a))
+                op.method == method && pattern.iter().zip(&actual).all(|(p, a)| p.matches(a))
             })
             .map(|(_, op)| op)
     }
 
-    /// The vendor that owns a path (by operation or prefix).
-    pub fn vendor_of(&self, method: &str, path: &str) -> Option<&'static str> {
-        self.find(method, path).map(|op| op.vendor).or_else(|| {
+    /// The documented operation a request is, if any, and the vendor that owns its path (by the
+    /// operation, else by the vendor's path prefix).
+    pub fn resolve(&self, method: &str, path: &str) -> (Option<&Operation>, Option<&'static str>) {
+        let operation = self.find(method, path);
+        let vendor = operation.map(|op| op.vendor).or_else(|| {
             self.prefixes
                 .iter()
-                .find(|(_, prefix)| path == *prefix || path.starts_with(&format!("{prefix}/")))
+                .find(|(_, prefix)| {
+                    path.strip_prefix(prefix)
+                        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+                })
                 .map(|(vendor, _)| *vendor)
-        })
+        });
+        (operation, vendor)
     }
 
     /// Every documented operation of a vendor, in document order.
     pub fn of_vendor<'a>(&'a self, vendor: &'a str) -> impl Iterator<Item = &'a Operation> + 'a {
         let mut ops: Vec<&Operation> = self
-            .operations
-            .iter()
+            .by_length
+            .values()
+            .flatten()
             .map(|(_, op)| op)
             .filter(|op| op.vendor == vendor)
             .collect();
@@ -150,7 +184,7 @@ mod tests {
                 .operation_id,
             "deleteUnverifiedUser"
         );
-        assert_eq!(ops.vendor_of("GET", "/api/v1/nothing"), Some("finapi"));
+        assert_eq!(ops.resolve("GET", "/api/v1/nothing").1, Some("finapi"));
         assert!(ops.find("GET", "/nothing").is_none());
         assert!(is_version("v5.1.0") && !is_version("users"));
     }

@@ -130,8 +130,7 @@ pub async fn observe(
         .as_ref()
         .and_then(|c| c.sandbox.clone())
         .unwrap_or_else(|| DEFAULT.to_string());
-    let operation = control.operations.find(&method, &path).cloned();
-    let vendor = control.operations.vendor_of(&method, &path);
+    let (operation, vendor) = control.operations.resolve(&method, &path);
 
     // Refuse a body over `--max-body` before reading it when its length is declared, else
     // while reading it; read it once, keep a copy for the journal, and hand the same bytes on.
@@ -174,13 +173,9 @@ pub async fn observe(
     req.set_payload(actix_web::dev::Payload::from(body));
 
     let decision = ctx.as_ref().and_then(|c| {
-        control.faults.decide(
-            &sandbox,
-            &c.world.ids,
-            (&method, &path),
-            vendor,
-            operation.as_ref(),
-        )
+        control
+            .faults
+            .decide(&sandbox, &c.world.ids, (&method, &path), vendor, operation)
     });
     if let Some(d) = &decision
         && d.delay_ms > 0
@@ -241,7 +236,7 @@ pub async fn observe(
             query,
             status,
             vendor: vendor.map(str::to_string),
-            operation_id: operation.map(|o| o.operation_id),
+            operation_id: operation.map(|o| o.operation_id.clone()),
             latency_ms: started.elapsed().as_secs_f64() * 1000.0,
             principal,
             request_body: None,

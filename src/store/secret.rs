@@ -7,9 +7,11 @@
 //! randomness, so the same seed still gives the same bytes of every export.
 
 use std::fmt;
+use std::sync::LazyLock;
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
+use dashmap::DashSet;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use sha2::{Digest, Sha256};
 
@@ -51,6 +53,47 @@ fn hasher() -> Argon2<'static> {
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
 }
 
+/// Passwords recently proven right, kept as digests keyed with a per-process random key (never
+/// the plain password, never written anywhere): a client that logs in again and again with the
+/// same password (an SDK suite, a load test) pays argon2 once. A changed password has a new PHC
+/// string, so its old digests no longer match; a wrong password is never cached.
+struct Verified {
+    key: [u8; 32],
+    digests: DashSet<[u8; 32]>,
+}
+
+/// Digests kept before the set starts over (32 bytes each, a few MiB at most).
+const VERIFIED_MAX: usize = 65_536;
+
+static VERIFIED: LazyLock<Verified> = LazyLock::new(|| Verified {
+    key: rand::random(),
+    digests: DashSet::new(),
+});
+
+impl Verified {
+    fn digest(&self, phc: &str, plain: &str) -> [u8; 32] {
+        let mut h = Sha256::new();
+        h.update(self.key);
+        h.update((phc.len() as u64).to_le_bytes());
+        h.update(phc.as_bytes());
+        h.update(plain.as_bytes());
+        h.finalize().into()
+    }
+
+    fn remember(&self, digest: [u8; 32]) {
+        if self.digests.len() >= VERIFIED_MAX {
+            self.digests.clear();
+        }
+        self.digests.insert(digest);
+    }
+}
+
+#[cfg(test)]
+thread_local! {
+    /// argon2 verifications run on this thread (tests check the cache with it).
+    static ARGON2_RUNS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
 /// A password as stored: its argon2id hash and its length in characters (finAPI shows one `X` per
 /// character).
 #[derive(Clone, PartialEq, Eq)]
@@ -87,10 +130,21 @@ impl Password {
 
     /// Whether `plain` is this password.
     pub fn verify(&self, plain: &str) -> bool {
-        self.phc.as_deref().is_some_and(|phc| {
-            PasswordHash::new(phc)
-                .is_ok_and(|parsed| hasher().verify_password(plain.as_bytes(), &parsed).is_ok())
-        })
+        let Some(phc) = self.phc.as_deref() else {
+            return false;
+        };
+        let digest = VERIFIED.digest(phc, plain);
+        if VERIFIED.digests.contains(&digest) {
+            return true;
+        }
+        #[cfg(test)]
+        ARGON2_RUNS.with(|runs| runs.set(runs.get() + 1));
+        let right = PasswordHash::new(phc)
+            .is_ok_and(|parsed| hasher().verify_password(plain.as_bytes(), &parsed).is_ok());
+        if right {
+            VERIFIED.remember(digest);
+        }
+        right
     }
 
     /// The length of the plain password in characters.
@@ -206,6 +260,30 @@ mod tests {
         assert!(phc.starts_with("$argon2id$v=19$m=8,t=1,p=1$"), "{phc}");
         assert!(!phc.contains("Felix"));
         assert!(!format!("{p:?}").contains("Felix"));
+    }
+
+    #[test]
+    fn a_password_proven_right_is_not_hashed_again_and_a_wrong_one_always_is() {
+        let runs = || ARGON2_RUNS.with(|r| r.get());
+        let p = Password::hash("Cache-Me-2026!", "test verified cache");
+        let before = runs();
+        assert!(p.verify("Cache-Me-2026!"));
+        assert!(p.verify("Cache-Me-2026!"));
+        assert!(p.verify("Cache-Me-2026!"));
+        assert_eq!(runs() - before, 1, "argon2 ran once for three right logins");
+        let before = runs();
+        assert!(!p.verify("cache-me-2026!"));
+        assert!(!p.verify("cache-me-2026!"));
+        assert_eq!(
+            runs() - before,
+            2,
+            "a wrong password is checked by argon2 every time"
+        );
+        // A changed password: the old one stops working even though it was cached.
+        let changed = Password::hash("Changed-2026!", "test verified cache");
+        assert!(!changed.verify("Cache-Me-2026!"));
+        assert!(changed.verify("Changed-2026!"));
+        assert!(!Password::unusable(14).verify("Cache-Me-2026!"));
     }
 
     #[test]

@@ -108,12 +108,12 @@ async fn with_etag(res: ServiceResponse<BoxBody>) -> ServiceResponse<BoxBody> {
 /// OBP's response headers.
 fn finish(mut res: ServiceResponse<BoxBody>) -> ServiceResponse<BoxBody> {
     let ctx = RequestContext::of(res.request());
-    let host = res.request().connection_info().host().to_string();
     let headers = res.headers_mut();
     if let Some(id) = ctx.and_then(|c| HeaderValue::from_str(&c.request_id).ok()) {
         headers.insert(CORRELATION_ID, id);
     }
     if res.status() == StatusCode::UNAUTHORIZED {
+        let host = res.request().connection_info().host().to_string();
         let realm = format!(
             "OAuth realm=\"{host}\", Bearer realm=\"{host}\", DirectLogin realm=\"{host}\""
         );
