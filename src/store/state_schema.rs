@@ -35,8 +35,15 @@ pub fn date_time() -> Value {
     json!({"type": "string", "format": "date-time"})
 }
 
-/// `schema` or `null`: an `Option` member.
+/// `schema` or `null`: an `Option` member. A string with a `format` becomes
+/// `anyOf: [schema, {"type": "null"}]` rather than `"type": ["string", "null"]`: schemathesis
+/// 4.32's coverage phase draws any text for a `format` beside a list of types (its type-only
+/// shortcut reads the format only when the type is the single `"string"`), so the `""` it
+/// sent as a "valid" `date` was no date.
 pub fn nullable(mut schema: Value) -> Value {
+    if schema.get("format").is_some() {
+        return json!({"anyOf": [schema, {"type": "null"}]});
+    }
     if let Some(kind) = schema.get("type").cloned() {
         schema["type"] = json!([kind, "null"]);
     }
@@ -47,9 +54,10 @@ pub fn array(items: Value) -> Value {
     json!({"type": "array", "items": items})
 }
 
-/// A `(a, b)` tuple: a two-element array.
-pub fn pair(a: Value, b: Value) -> Value {
-    json!({"type": "array", "prefixItems": [a, b], "items": false, "minItems": 2, "maxItems": 2})
+/// A table of rows by key (`Vec<(String, V)>` through [`keyed`]): an object whose member names
+/// are the keys and whose values are the records.
+pub fn keyed(record: Value) -> Value {
+    json!({"type": "object", "additionalProperties": record})
 }
 
 /// An object with these members; `required` lists those that must be present. `closed`: the
@@ -89,4 +97,92 @@ pub fn password() -> Value {
         "required": ["hash", "chars"],
         "additionalProperties": false,
     })
+}
+
+/// Serde for a table's rows `Vec<(String, V)>` as one JSON object `{key: record, ...}` in row
+/// order (`#[serde(with = "keyed")]`). JSON names are unique, so a key comes once; of a name
+/// written twice in a document, the JSON parser keeps the last.
+pub mod keyed {
+    use std::fmt;
+    use std::marker::PhantomData;
+
+    use serde::de::{MapAccess, Visitor};
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<S: Serializer, V: Serialize>(
+        rows: &[(String, V)],
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(rows.iter().map(|(key, record)| (key, record)))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>, V: Deserialize<'de>>(
+        deserializer: D,
+    ) -> Result<Vec<(String, V)>, D::Error> {
+        struct Rows<V>(PhantomData<V>);
+        impl<'de, V: Deserialize<'de>> Visitor<'de> for Rows<V> {
+            type Value = Vec<(String, V)>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an object of records by key")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut rows = Vec::with_capacity(map.size_hint().unwrap_or(0));
+                while let Some(row) = map.next_entry()? {
+                    rows.push(row);
+                }
+                Ok(rows)
+            }
+        }
+        deserializer.deserialize_map(Rows(PhantomData))
+    }
+}
+
+/// Rewrites the members `tables` of a vendor part written as `user-sandbox-state/1`, where a
+/// keyed table was an array of `[key, record]` pairs, into the objects of the current format.
+/// A member that is not such an array, or names a key twice, is left as it is (the import then
+/// refuses it, as it refused a key twice in that format).
+pub fn upgrade_pairs(part: &mut Value, tables: &[&str]) {
+    for table in tables {
+        let Some(member) = part.get_mut(*table) else {
+            continue;
+        };
+        let Some(rows) = member.as_array() else {
+            continue;
+        };
+        let pairs: Option<serde_json::Map<String, Value>> = rows
+            .iter()
+            .map(|row| match row.as_array().map(Vec::as_slice) {
+                Some([Value::String(key), record]) => Some((key.clone(), record.clone())),
+                _ => None,
+            })
+            .collect();
+        if let Some(pairs) = pairs.filter(|pairs| pairs.len() == rows.len()) {
+            *member = Value::Object(pairs);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pairs_of_the_first_format_become_objects_unless_a_key_repeats() {
+        let mut part = json!({
+            "users": [["a", {"id": "A"}], ["b", {"id": "B"}]],
+            "twice": [["a", 1], ["a", 2]],
+            "empty": [],
+            "other": [1, 2],
+        });
+        upgrade_pairs(&mut part, &["users", "twice", "empty", "absent"]);
+        assert_eq!(
+            part,
+            json!({
+                "users": {"a": {"id": "A"}, "b": {"id": "B"}},
+                "twice": [["a", 1], ["a", 2]],
+                "empty": {},
+                "other": [1, 2],
+            })
+        );
+    }
 }

@@ -49,6 +49,9 @@ pub trait VendorKind: Send + Sync + Debug {
     }
     /// The part from its export.
     fn import(&self, state: serde_json::Value) -> Result<Box<dyn VendorState>, String>;
+    /// The part as written by [`STATE_FORMAT_1`], rewritten into the current format (where
+    /// that format wrote keyed tables as `[key, record]` pairs); nothing changes by default.
+    fn upgrade_from_1(&self, _state: &mut serde_json::Value) {}
 }
 
 /// The vendors a world is made of, in registry order.
@@ -67,8 +70,20 @@ pub struct World {
     parts: Vec<Part>,
 }
 
-/// The version tag of exported states; an import of another format is refused.
-pub const STATE_FORMAT: &str = "user-sandbox-state/1";
+/// The version tag of exported states; an import of another format is refused, except
+/// [`STATE_FORMAT_1`], which is upgraded on import.
+pub const STATE_FORMAT: &str = "user-sandbox-state/2";
+
+/// The first format: the same members, but every table keyed by a string was an array of
+/// `[key, record]` pairs (tuples), which `/2` writes as an object `{key: record}`. State files,
+/// checkpoints and exports written in it are still read (each vendor's
+/// [`VendorKind::upgrade_from_1`] rewrites its pairs); only `/2` is written.
+pub const STATE_FORMAT_1: &str = "user-sandbox-state/1";
+
+/// Whether `format` is a state format this server reads.
+pub fn readable_format(format: &str) -> bool {
+    format == STATE_FORMAT || format == STATE_FORMAT_1
+}
 
 /// A whole world as JSON (`GET /__admin/state`, the state file, checkpoints).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -154,11 +169,18 @@ impl World {
         kinds: &[&'static dyn VendorKind],
         sandbox: Option<&str>,
     ) -> Result<Self, String> {
-        if state.format != STATE_FORMAT {
+        if !readable_format(&state.format) {
             return Err(format!(
-                "unsupported state format '{}' (this server reads '{STATE_FORMAT}')",
+                "unsupported state format '{}' (this server reads '{STATE_FORMAT}' and '{STATE_FORMAT_1}')",
                 state.format
             ));
+        }
+        if state.format == STATE_FORMAT_1 {
+            for kind in kinds {
+                if let Some(part) = state.vendors.get_mut(kind.name()) {
+                    kind.upgrade_from_1(part);
+                }
+            }
         }
         check_clock(state.clock_fixed, state.clock_millis)?;
         if let Some(unknown) = state
@@ -212,7 +234,11 @@ pub fn state_schema(kinds: &[&'static dyn VendorKind]) -> serde_json::Value {
     use super::state_schema::{array, boolean, object, u64};
     use serde_json::json;
     let mut members = vec![
-        ("format", json!({"type": "string", "enum": [STATE_FORMAT]})),
+        (
+            "format",
+            json!({"type": "string", "enum": [STATE_FORMAT],
+                "description": "The format's version. PUT also reads states written as `user-sandbox-state/1` (an older server's exports and state files, whose keyed tables were `[key, record]` pairs)."}),
+        ),
         ("seed", u64()),
         ("clockFixed", boolean()),
         (

@@ -27,7 +27,7 @@ async fn export(app: &crate::support::TestApp) -> Value {
 }
 
 /// Every member an object schema requires is in `value`, all the way down (arrays through
-/// `items` and `prefixItems`).
+/// `items`, keyed tables through `additionalProperties`).
 fn check_required(schema: &Value, value: &Value, at: &str) {
     match value {
         Value::Object(members) => {
@@ -36,21 +36,17 @@ fn check_required(schema: &Value, value: &Value, at: &str) {
                 assert!(members.contains_key(name), "{at} lacks {name}");
             }
             for (name, member) in members {
-                let property = &schema["properties"][name];
-                assert!(
-                    !property.is_null() || schema["additionalProperties"] != json!(false),
-                    "{at}/{name} is not in the schema"
-                );
+                let property = match &schema["properties"][name] {
+                    Value::Null => &schema["additionalProperties"],
+                    property => property,
+                };
+                assert!(property.is_object(), "{at}/{name} is not in the schema");
                 check_required(property, member, &format!("{at}/{name}"));
             }
         }
         Value::Array(items) => {
             for (i, item) in items.iter().enumerate() {
-                let item_schema = match schema["prefixItems"].get(i) {
-                    Some(s) => s,
-                    None => &schema["items"],
-                };
-                check_required(item_schema, item, &format!("{at}/{i}"));
+                check_required(&schema["items"], item, &format!("{at}/{i}"));
             }
         }
         _ => {}
@@ -96,8 +92,14 @@ async fn the_state_operations_document_the_export_format() {
         schema["properties"]["clockMillis"]["maximum"],
         3_162_240_000_000_000i64
     );
+    // Keyed tables are objects of records by key: no tuples (`prefixItems`), which
+    // schemathesis 4.32 rewrites into Draft 4's `items: [..]` and then refuses.
+    assert!(
+        !serde_json::to_string(&doc).unwrap().contains("prefixItems"),
+        "a tuple in the admin document"
+    );
     let finapi_user =
-        &schema["properties"]["finapi"]["properties"]["users"]["items"]["prefixItems"][1];
+        &schema["properties"]["finapi"]["properties"]["users"]["additionalProperties"];
     assert!(
         finapi_user["required"]
             .as_array()
@@ -202,4 +204,94 @@ async fn a_password_hash_outside_the_documented_pattern_is_refused() {
     let (status, _) =
         admin_json(app.put("/__admin/state").json(&state).send().await.unwrap()).await;
     assert_eq!(status, 400);
+}
+
+/// The tables `user-sandbox-state/1` wrote as `[key, record]` pairs, per vendor.
+const V1_PAIRS: &[(&str, &[&str])] = &[
+    (
+        "finapi",
+        &[
+            "users",
+            "deleted",
+            "tokens",
+            "refreshTokens",
+            "current",
+            "passwordChanges",
+        ],
+    ),
+    (
+        "obp",
+        &[
+            "entitlements",
+            "views",
+            "attributes",
+            "auth_contexts",
+            "bad_logins",
+            "locks",
+            "tokens",
+            "outbox",
+        ],
+    ),
+];
+
+/// `state` as a server of `user-sandbox-state/1` wrote it: keyed tables and OBP's documented
+/// accounts as pairs.
+fn as_format_1(state: &Value) -> Value {
+    let mut old = state.clone();
+    old["format"] = json!("user-sandbox-state/1");
+    for (vendor, tables) in V1_PAIRS {
+        for table in *tables {
+            let rows: Vec<Value> = old[vendor][table]
+                .as_object()
+                .unwrap_or_else(|| panic!("{vendor}.{table} is not an object"))
+                .iter()
+                .map(|(key, record)| json!([key, record]))
+                .collect();
+            old[vendor][table] = json!(rows);
+        }
+    }
+    let accounts: Vec<Value> = old["obp"]["fixture_accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| json!([a["username"], a["note"]]))
+        .collect();
+    old["obp"]["fixture_accounts"] = json!(accounts);
+    old
+}
+
+#[tokio::test]
+async fn a_state_of_the_first_format_with_pairs_is_read_and_pairs_are_refused_in_the_second() {
+    let app = spawn_app().await;
+    // Issued tokens, so that the credential tables have rows too.
+    crate::finapi::user_token(&app, crate::finapi::FELIX).await;
+    crate::obp::login(&app, crate::obp::FELIX).await;
+    let state = export(&app).await;
+    assert_eq!(state["format"], "user-sandbox-state/2");
+    assert!(!state["finapi"]["tokens"].as_object().unwrap().is_empty());
+    assert!(!state["obp"]["tokens"].as_object().unwrap().is_empty());
+    let old = as_format_1(&state);
+    app.post("/__admin/reset").send().await.unwrap();
+
+    let (status, body) =
+        admin_json(app.put("/__admin/state").json(&old).send().await.unwrap()).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(export(&app).await, state);
+
+    // The second format with the first's pairs (or any array for a keyed table) is refused,
+    // and nothing changes.
+    for (vendor, table) in [
+        ("finapi", "users"),
+        ("obp", "tokens"),
+        ("finapi", "current"),
+    ] {
+        for rows in [old[vendor][table].clone(), json!([])] {
+            let mut mixed = state.clone();
+            mixed[vendor][table] = rows;
+            let (status, body) =
+                admin_json(app.put("/__admin/state").json(&mixed).send().await.unwrap()).await;
+            assert_eq!(status, 400, "{vendor}.{table}: {body}");
+        }
+    }
+    assert_eq!(export(&app).await, state);
 }

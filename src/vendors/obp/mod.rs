@@ -417,6 +417,10 @@ impl VendorKind for Obp {
     fn state_schema(&self) -> serde_json::Value {
         state::state_schema()
     }
+
+    fn upgrade_from_1(&self, state: &mut serde_json::Value) {
+        state::upgrade_from_1(state);
+    }
 }
 
 impl Vendor for Obp {

@@ -15,6 +15,7 @@ use crate::seed::fixtures::FixtureError;
 use crate::store::index::OrderedIndex;
 use crate::store::page::offset_window;
 use crate::store::secondary::SecondaryIndex;
+use crate::store::state_schema::keyed;
 use crate::store::table::sorted_entries;
 use crate::store::world::Secrets;
 use crate::store::{Clock, Ids, Page, Password, Purpose, StoreError, Table};
@@ -455,21 +456,37 @@ impl State {
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct Snapshot {
+    #[serde(with = "keyed")]
     users: Vec<(String, UserRecord)>,
+    #[serde(with = "keyed")]
     deleted: Vec<(String, DeletedUser)>,
     deleted_seq: u64,
     clients: Vec<ClientRecord>,
+    #[serde(with = "keyed")]
     tokens: Vec<(String, TokenRecord)>,
+    #[serde(with = "keyed")]
     refresh_tokens: Vec<(String, RefreshRecord)>,
+    #[serde(with = "keyed")]
     current: Vec<(String, String)>,
+    #[serde(with = "keyed")]
     password_changes: Vec<(String, String)>,
     fixture_users: Vec<String>,
 }
 
+/// The members of [`Snapshot`] that `user-sandbox-state/1` wrote as `[key, record]` pairs.
+pub const KEYED_TABLES: &[&str] = &[
+    "users",
+    "deleted",
+    "tokens",
+    "refreshTokens",
+    "current",
+    "passwordChanges",
+];
+
 /// The JSON Schema of [`Snapshot`] (the `finapi` member of an exported state).
 pub fn state_schema() -> serde_json::Value {
     use crate::store::state_schema::{
-        array, boolean, date, date_time, i64, nullable, pair, password, record, string, u32, u64,
+        array, boolean, date, date_time, i64, keyed, nullable, password, record, string, u32, u64,
     };
     let user = record(
         vec![
@@ -538,21 +555,21 @@ pub fn state_schema() -> serde_json::Value {
     );
     let mut schema = record(
         vec![
-            ("users", array(pair(string(), user))),
-            ("deleted", array(pair(string(), deleted))),
+            ("users", keyed(user)),
+            ("deleted", keyed(deleted)),
             ("deletedSeq", u64()),
             ("clients", array(client)),
-            ("tokens", array(pair(string(), token))),
-            ("refreshTokens", array(pair(string(), refresh))),
-            ("current", array(pair(string(), string()))),
-            ("passwordChanges", array(pair(string(), string()))),
+            ("tokens", keyed(token)),
+            ("refreshTokens", keyed(refresh)),
+            ("current", keyed(string())),
+            ("passwordChanges", keyed(string())),
             ("fixtureUsers", array(string())),
         ],
         &[],
         true,
     );
     schema["description"] = serde_json::json!(
-        "finAPI's tables: users and deleted users as [key, record] pairs (the key is the lower-case id), clients, issued tokens, refresh tokens, each user's current token and password change tokens (empty without secrets)."
+        "finAPI's tables: users and deleted users by key (the lower-case id; for a deleted user followed by NUL and its 20-digit deletion number), clients, issued tokens and refresh tokens by token, each user's current token by user and password change tokens by token (these four empty without secrets)."
     );
     schema
 }

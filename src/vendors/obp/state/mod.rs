@@ -16,6 +16,7 @@ use crate::seed::Person;
 use crate::seed::fixtures::{FixtureError, Fixtures as AllFixtures};
 use crate::store::index::OrderedIndex;
 use crate::store::secret::OMITTED;
+use crate::store::state_schema::keyed;
 use crate::store::table::sorted_entries;
 use crate::store::world::Secrets;
 use crate::store::{Clock, Ids, Password, Purpose, Table};
@@ -651,24 +652,69 @@ struct Snapshot {
     users: Vec<UserRecord>,
     next_seq: u64,
     super_admins: Vec<String>,
+    #[serde(with = "keyed")]
     entitlements: Vec<(String, Vec<EntitlementRecord>)>,
+    #[serde(with = "keyed")]
     views: Vec<(String, Vec<ViewJson>)>,
+    #[serde(with = "keyed")]
     attributes: Vec<(String, Vec<AttributeRecord>)>,
+    #[serde(with = "keyed")]
     auth_contexts: Vec<(String, Vec<AuthContextRecord>)>,
     auth_context_updates: Vec<AuthContextUpdateRecord>,
     customer_links: Vec<CustomerLinkRecord>,
+    #[serde(with = "keyed")]
     bad_logins: Vec<(String, BadLoginRecord)>,
+    #[serde(with = "keyed")]
     locks: Vec<(String, UserLockRecord)>,
+    #[serde(with = "keyed")]
     tokens: Vec<(String, TokenRecord)>,
+    #[serde(with = "keyed")]
     outbox: Vec<(String, OutboxMessage)>,
     outbox_seq: u64,
-    fixture_accounts: Vec<(String, Option<String>)>,
+    fixture_accounts: Vec<FixtureAccount>,
+}
+
+/// A documented account in [`Snapshot`]: its username and its note.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FixtureAccount {
+    username: String,
+    note: Option<String>,
+}
+
+/// The members of [`Snapshot`] that `user-sandbox-state/1` wrote as `[key, record]` pairs.
+pub const KEYED_TABLES: &[&str] = &[
+    "entitlements",
+    "views",
+    "attributes",
+    "auth_contexts",
+    "bad_logins",
+    "locks",
+    "tokens",
+    "outbox",
+];
+
+/// Rewrites an OBP part written as `user-sandbox-state/1`: its keyed tables were pairs, and
+/// its documented accounts `[username, note]` pairs (an order, so they become a list of
+/// `{"username", "note"}` objects).
+pub fn upgrade_from_1(part: &mut serde_json::Value) {
+    crate::store::state_schema::upgrade_pairs(part, KEYED_TABLES);
+    if let Some(accounts) = part
+        .get_mut("fixture_accounts")
+        .and_then(|a| a.as_array_mut())
+    {
+        for account in accounts {
+            if let Some([username, note]) = account.as_array().map(Vec::as_slice) {
+                *account = serde_json::json!({"username": username, "note": note});
+            }
+        }
+    }
 }
 
 /// The JSON Schema of [`Snapshot`] (the `obp` member of an exported state).
 pub fn state_schema() -> serde_json::Value {
     use crate::store::state_schema::{
-        array, boolean, date_time, i64, nullable, pair, password, record, string, u32, u64,
+        array, boolean, date_time, i64, keyed, nullable, password, record, string, u32, u64,
     };
     let s = string;
     let config = record(
@@ -835,24 +881,31 @@ pub fn state_schema() -> serde_json::Value {
             ("users", array(user)),
             ("next_seq", u64()),
             ("super_admins", array(s())),
-            ("entitlements", array(pair(s(), array(entitlement)))),
-            ("views", array(pair(s(), array(view)))),
-            ("attributes", array(pair(s(), array(attribute)))),
-            ("auth_contexts", array(pair(s(), array(auth_context)))),
+            ("entitlements", keyed(array(entitlement))),
+            ("views", keyed(array(view))),
+            ("attributes", keyed(array(attribute))),
+            ("auth_contexts", keyed(array(auth_context))),
             ("auth_context_updates", array(update)),
             ("customer_links", array(link)),
-            ("bad_logins", array(pair(s(), bad_login))),
-            ("locks", array(pair(s(), lock))),
-            ("tokens", array(pair(s(), token))),
-            ("outbox", array(pair(s(), message))),
+            ("bad_logins", keyed(bad_login)),
+            ("locks", keyed(lock)),
+            ("tokens", keyed(token)),
+            ("outbox", keyed(message)),
             ("outbox_seq", u64()),
-            ("fixture_accounts", array(pair(s(), nullable(s())))),
+            (
+                "fixture_accounts",
+                array(record(
+                    vec![("username", s()), ("note", nullable(s()))],
+                    &["note"],
+                    true,
+                )),
+            ),
         ],
         &[],
         true,
     );
     schema["description"] = serde_json::json!(
-        "OBP's tables: configuration, consumers, banks, customers, users, and per-user lists as [user id, list] pairs (entitlements, views, attributes, auth contexts), bad logins by username, locks and DirectLogin tokens (empty without secrets), the outbox and the documented accounts. A user id that appears twice keeps its first record."
+        "OBP's tables: configuration, consumers, banks, customers, users, and per-user lists by user id (entitlements, views, attributes, auth contexts), bad logins by username, locks by user id, DirectLogin tokens by token (empty without secrets), the outbox by send sequence and the documented accounts in order. A user id that appears twice keeps its first record."
     );
     schema
 }
@@ -917,7 +970,14 @@ impl State {
                 })
                 .collect(),
             outbox_seq: self.outbox_seq.load(Ordering::Acquire),
-            fixture_accounts: self.fixture_accounts.clone(),
+            fixture_accounts: self
+                .fixture_accounts
+                .iter()
+                .map(|(username, note)| FixtureAccount {
+                    username: username.clone(),
+                    note: note.clone(),
+                })
+                .collect(),
         };
         serde_json::to_value(snapshot).unwrap_or_default()
     }
@@ -973,7 +1033,11 @@ impl State {
         state.tokens = s.tokens.into_iter().collect();
         state.outbox = Table::from_vec("message", s.outbox);
         state.outbox_seq = AtomicU64::new(s.outbox_seq);
-        state.fixture_accounts = s.fixture_accounts;
+        state.fixture_accounts = s
+            .fixture_accounts
+            .into_iter()
+            .map(|a| (a.username, a.note))
+            .collect();
         state.settle();
         Ok(state)
     }
