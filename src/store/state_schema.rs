@@ -162,9 +162,70 @@ pub fn upgrade_pairs(part: &mut Value, tables: &[&str]) {
     }
 }
 
+/// Refuses an array wherever `schema` (a part's [`super::world::VendorKind::state_schema`])
+/// does not allow one. serde's derived records also read a JSON array as their members in
+/// order (`["a", true]` for `{"name": "a", "enabled": true}`), which the schema does not allow:
+/// this check keeps the import to what the schema says. It walks `properties`,
+/// `additionalProperties` and `items`; serde checks the rest.
+pub fn check_arrays(schema: &Value, value: &Value, at: &str) -> Result<(), String> {
+    match value {
+        Value::Array(items) => {
+            let allowed = match &schema["type"] {
+                Value::String(kind) => kind == "array",
+                Value::Array(kinds) => kinds.iter().any(|k| k == "array"),
+                _ => true,
+            };
+            if !allowed {
+                return Err(format!(
+                    "{at}: an array where the state has {}",
+                    schema["type"]
+                ));
+            }
+            for (i, item) in items.iter().enumerate() {
+                check_arrays(&schema["items"], item, &format!("{at}[{i}]"))?;
+            }
+        }
+        Value::Object(members) => {
+            for (name, member) in members {
+                let member_schema = match &schema["properties"][name] {
+                    Value::Null => &schema["additionalProperties"],
+                    property => property,
+                };
+                check_arrays(member_schema, member, &format!("{at}.{name}"))?;
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn arrays_are_refused_only_where_the_schema_has_no_array() {
+        let schema = object(
+            vec![
+                ("rows", keyed(record(vec![("a", string())], &[], true))),
+                ("list", array(string())),
+                ("password", password()),
+            ],
+            &[],
+            true,
+        );
+        let ok = json!({"rows": {"k": {"a": "x"}}, "list": ["x"], "password": "plain"});
+        assert_eq!(check_arrays(&schema, &ok, "part"), Ok(()));
+        for (bad, at) in [
+            (json!({"rows": {"k": ["x"]}}), "part.rows.k"),
+            (json!({"rows": [["k", {"a": "x"}]]}), "part.rows"),
+            (json!({"password": ["x", 3]}), "part.password"),
+            (json!([1]), "part"),
+        ] {
+            let err = check_arrays(&schema, &bad, "part").unwrap_err();
+            assert!(err.starts_with(&format!("{at}: ")), "{bad}: {err}");
+        }
+    }
 
     #[test]
     fn pairs_of_the_first_format_become_objects_unless_a_key_repeats() {

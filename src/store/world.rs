@@ -197,6 +197,7 @@ impl World {
                     .vendors
                     .remove(kind.name())
                     .ok_or_else(|| format!("missing field `{}` in the state", kind.name()))?;
+                super::state_schema::check_arrays(&kind.state_schema(), &part, kind.name())?;
                 Ok(Part {
                     name: kind.name(),
                     state: kind.import(part)?,

@@ -293,5 +293,45 @@ async fn a_state_of_the_first_format_with_pairs_is_read_and_pairs_are_refused_in
             assert_eq!(status, 400, "{vendor}.{table}: {body}");
         }
     }
+    let mut mixed = state.clone();
+    mixed["obp"]["fixture_accounts"] = old["obp"]["fixture_accounts"].clone();
+    let (status, _) =
+        admin_json(app.put("/__admin/state").json(&mixed).send().await.unwrap()).await;
+    assert_eq!(status, 400);
+    assert_eq!(export(&app).await, state);
+}
+
+#[tokio::test]
+async fn a_record_written_as_an_array_of_its_members_is_refused() {
+    // serde's records also read `[member, member, ...]` in order; the schema says object.
+    let app = spawn_app().await;
+    let state = export(&app).await;
+    let positional =
+        |record: &Value| json!(record.as_object().unwrap().values().collect::<Vec<_>>());
+    for (vendor, at) in [
+        ("obp", vec!["config"]),
+        ("obp", vec!["banks", "0"]),
+        ("finapi", vec!["clients", "0"]),
+        ("finapi", vec!["users", crate::finapi::FELIX.0]),
+        ("authress", vec!["users", "0"]),
+    ] {
+        let mut bad = state.clone();
+        let mut record = &mut bad[vendor];
+        for step in &at {
+            record = match step.parse::<usize>() {
+                Ok(i) => &mut record[i],
+                Err(_) => &mut record[*step],
+            };
+        }
+        assert!(record.is_object(), "{vendor} {at:?}");
+        *record = positional(record);
+        let (status, body) =
+            admin_json(app.put("/__admin/state").json(&bad).send().await.unwrap()).await;
+        assert_eq!(status, 400, "{vendor} {at:?}: {body}");
+        assert!(
+            body["message"].as_str().unwrap().contains("an array"),
+            "{body}"
+        );
+    }
     assert_eq!(export(&app).await, state);
 }
