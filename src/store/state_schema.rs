@@ -199,9 +199,105 @@ pub fn check_arrays(schema: &Value, value: &Value, at: &str) -> Result<(), Strin
     Ok(())
 }
 
+/// Refuses a member the schema calls an `integer` that is written as an integer (no fraction,
+/// no exponent) beyond both `i64` and `u64`. serde_json reads such a number as the nearest
+/// `f64`, which the import's "integers written as floats" leniency would then take for an
+/// integer in range: `-9223372036854775809` became `i64::MIN`, below the documented minimum.
+/// A number written as a float keeps its float value, as JSON Schema validators compare it
+/// (`-9.223372036854776e18` is `i64::MIN`). Members the schema does not describe (the extra
+/// members open records ignore) are not looked at. Works on the text, before any number is
+/// parsed; walks `properties`, `additionalProperties` and `items` like [`check_arrays`].
+pub fn check_integers(
+    schema: &Value,
+    json: &serde_json::value::RawValue,
+    at: &str,
+) -> Result<(), String> {
+    let text = json.get().trim_start();
+    let parse_error = |e: serde_json::Error| format!("{at}: {e}");
+    match text.as_bytes().first() {
+        Some(b'{') => {
+            let mut reader = serde_json::Deserializer::from_str(text);
+            let members: Vec<(String, Box<serde_json::value::RawValue>)> =
+                keyed::deserialize(&mut reader).map_err(parse_error)?;
+            for (name, member) in &members {
+                let member_schema = match &schema["properties"][name] {
+                    Value::Null => &schema["additionalProperties"],
+                    property => property,
+                };
+                if member_schema.is_object() {
+                    check_integers(member_schema, member, &format!("{at}.{name}"))?;
+                }
+            }
+        }
+        Some(b'[') if schema["items"].is_object() => {
+            let items: Vec<Box<serde_json::value::RawValue>> =
+                serde_json::from_str(text).map_err(parse_error)?;
+            for (i, item) in items.iter().enumerate() {
+                check_integers(&schema["items"], item, &format!("{at}[{i}]"))?;
+            }
+        }
+        Some(b'-' | b'0'..=b'9') => {
+            let integer_typed = match &schema["type"] {
+                Value::String(kind) => kind == "integer",
+                Value::Array(kinds) => kinds.iter().any(|k| k == "integer"),
+                _ => false,
+            };
+            let number = text.trim_end();
+            if integer_typed
+                && !number.contains(['.', 'e', 'E'])
+                && number.parse::<i64>().is_err()
+                && number.parse::<u64>().is_err()
+            {
+                return Err(format!(
+                    "{at}: the integer {number} is out of range (beyond 64 bits)"
+                ));
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn integers_beyond_64_bits_are_refused_where_the_schema_has_an_integer() {
+        let schema = object(
+            vec![
+                ("n", i64()),
+                ("rows", keyed(record(vec![("count", u64())], &[], false))),
+                ("list", array(u32())),
+            ],
+            &[],
+            false,
+        );
+        let check = |json: &str| {
+            let raw = serde_json::value::RawValue::from_string(json.to_string()).unwrap();
+            check_integers(&schema, &raw, "part")
+        };
+        for json in [
+            r#"{"n": -9223372036854775808, "rows": {"a": {"count": 18446744073709551615}}}"#,
+            r#"{"n": -9.223372036854776e18, "list": [1e30, 42.0]}"#,
+            // Members the schema does not describe are ignored by the import.
+            r#"{"other": -9223372036854775809, "rows": {"a": {"x": 1e999, "y": 99999999999999999999}}}"#,
+            r#"{"n": "99999999999999999999", "99999999999999999999": 0}"#,
+        ] {
+            assert_eq!(check(json), Ok(()), "{json}");
+        }
+        for (json, at) in [
+            (r#"{"n": -9223372036854775809}"#, "part.n"),
+            (
+                r#"{"rows": {"a": {"count": 18446744073709551616}}}"#,
+                "part.rows.a.count",
+            ),
+            (r#"{"list": [1, 2, 300000000000000000000]}"#, "part.list[2]"),
+        ] {
+            let err = check(json).unwrap_err();
+            assert!(err.starts_with(&format!("{at}: ")), "{json}: {err}");
+        }
+    }
 
     #[test]
     fn arrays_are_refused_only_where_the_schema_has_no_array() {

@@ -53,9 +53,18 @@ pub async fn get_state(
 pub async fn put_state(
     sandboxes: web::Data<Sandboxes>,
     query: web::Query<SandboxQuery>,
-    body: web::Json<serde_json::Value>,
+    body: web::Json<Box<serde_json::value::RawValue>>,
 ) -> HttpResponse {
-    let mut body = body.into_inner();
+    // Before serde_json rounds an integer beyond 64 bits to the nearest float.
+    static SCHEMA: std::sync::OnceLock<serde_json::Value> = std::sync::OnceLock::new();
+    let schema = SCHEMA.get_or_init(|| crate::store::world::state_schema(&crate::vendors::kinds()));
+    if let Err(e) = crate::store::state_schema::check_integers(schema, &body, "state") {
+        return super::bad_request(e);
+    }
+    let mut body: serde_json::Value = match serde_json::from_str(body.get()) {
+        Ok(body) => body,
+        Err(e) => return super::bad_request(format!("Json deserialize error: {e}")),
+    };
     integers(&mut body);
     let state = match serde_json::from_value::<WorldState>(body) {
         Ok(state) => state,
