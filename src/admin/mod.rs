@@ -135,6 +135,38 @@ impl utoipa::Modify for FieldRules {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         crate::schema_rules::close_variants(openapi, "ClockSetting");
         crate::schema_rules::close_variants(openapi, "Latency");
+        state_schema(openapi);
+    }
+}
+
+/// The export format as the component `WorldState`, the body of `getState`'s 200 and of
+/// `putState`.
+fn state_schema(openapi: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::{Ref, RefOr};
+    let schema = crate::store::world::state_schema(&crate::vendors::kinds());
+    openapi
+        .components
+        .get_or_insert_with(Default::default)
+        .schemas
+        .insert("WorldState".into(), crate::schema_rules::plain(schema));
+    let reference = || RefOr::Ref(Ref::from_schema_name("WorldState"));
+    for op in crate::links::operations_mut(openapi) {
+        let content = match op.operation_id.as_deref() {
+            Some("putState") => op.request_body.as_mut().and_then(|b| match b {
+                RefOr::T(b) => b.content.get_mut("application/json"),
+                RefOr::Ref(_) => None,
+            }),
+            Some("getState") => op.responses.responses.get_mut("200").and_then(|r| match r {
+                RefOr::T(r) => r.content.get_mut("application/json"),
+                RefOr::Ref(_) => None,
+            }),
+            _ => continue,
+        };
+        let content = content.expect("the state operations have JSON bodies");
+        match content {
+            RefOr::T(c) => c.schema = Some(reference()),
+            RefOr::Ref(_) => panic!("inline content expected"),
+        }
     }
 }
 

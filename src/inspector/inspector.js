@@ -189,13 +189,14 @@ function peopleFromState(exported) {
     return person;
   }
   const finapi = exported.finapi || {};
-  for (const [, user] of finapi.users || []) {
+  // Keyed tables are objects {key: record} (state format user-sandbox-state/2).
+  for (const user of Object.values(finapi.users || {})) {
     row(user.email, "").finapi = { id: user.id, verified: user.verified, locked: user.locked };
   }
   const obp = exported.obp || {};
-  const entitlements = new Map(obp.entitlements || []);
-  const locks = new Map(obp.locks || []);
-  const badLogins = new Map(obp.bad_logins || []);
+  const entitlements = new Map(Object.entries(obp.entitlements || {}));
+  const locks = new Map(Object.entries(obp.locks || {}));
+  const badLogins = new Map(Object.entries(obp.bad_logins || {}));
   const maxBad = (obp.config || {}).maxBadLoginAttempts;
   for (const user of obp.users || []) {
     if (user.is_deleted) continue;

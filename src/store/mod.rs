@@ -10,6 +10,7 @@ pub mod page;
 pub mod sandbox;
 pub mod secondary;
 pub mod secret;
+pub mod state_schema;
 pub mod table;
 pub mod world;
 

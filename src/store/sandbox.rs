@@ -435,7 +435,7 @@ impl Sandboxes {
 
     /// Restores every sandbox of a state file; nothing changes when any part is invalid.
     pub fn load_all(&self, saved: SavedSandboxes) -> Result<(), SandboxError> {
-        if saved.format != crate::store::world::STATE_FORMAT {
+        if !crate::store::world::readable_format(&saved.format) {
             return Err(SandboxError::BadState(format!(
                 "unsupported state format '{}'",
                 saved.format

@@ -20,6 +20,31 @@ const M_COST: u32 = 8;
 const T_COST: u32 = 1;
 const P_COST: u32 = 1;
 
+/// The PHC strings the import reads, as a JSON Schema pattern: argon2id v=19 with this server's
+/// parameters, a 16-byte salt and a 32-byte hash in canonical unpadded base64 (the last
+/// character's unused bits zero), exactly as [`Password::hash`] writes them.
+pub const PHC_PATTERN: &str = "^\\$argon2id\\$v=19\\$m=8,t=1,p=1\\$[A-Za-z0-9+/]{21}[AQgw]\\$[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]$";
+
+/// Whether `phc` has the form of [`PHC_PATTERN`].
+fn canonical_phc(phc: &str) -> bool {
+    const B64: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    /// `n` base64 characters whose last one leaves `zero_bits` low bits zero.
+    fn b64(text: &str, n: usize, zero_bits: u32) -> bool {
+        let bytes = text.as_bytes();
+        bytes.len() == n
+            && bytes.iter().all(|b| B64.contains(b))
+            && B64
+                .iter()
+                .position(|b| *b == bytes[n - 1])
+                .is_some_and(|v| v % (1 << zero_bits) == 0)
+    }
+    let Some(rest) = phc.strip_prefix("$argon2id$v=19$m=8,t=1,p=1$") else {
+        return false;
+    };
+    rest.split_once('$')
+        .is_some_and(|(salt, hash)| b64(salt, 22, 4) && b64(hash, 43, 2))
+}
+
 /// What an export made without `?secrets=true` shows in place of a secret it cannot leave out.
 pub const OMITTED: &str = "[secret omitted; export with ?secrets=true to include it]";
 
@@ -135,6 +160,11 @@ impl Password {
     /// A stored hash from a state file: only argon2id with this server's parameters is read, so
     /// an imported hash can never make a login allocate or spin more than the server's own.
     fn from_phc(phc: String, chars: u32) -> Result<Self, String> {
+        if !canonical_phc(&phc) {
+            return Err(format!(
+                "invalid password hash: this server reads argon2id v=19 m={M_COST},t={T_COST},p={P_COST} hashes with a 16-byte salt and a 32-byte hash"
+            ));
+        }
         let parsed = PasswordHash::new(&phc).map_err(|e| format!("invalid password hash: {e}"))?;
         let params =
             Params::try_from(&parsed).map_err(|e| format!("invalid password hash: {e}"))?;

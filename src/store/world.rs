@@ -43,8 +43,15 @@ pub trait VendorKind: Send + Sync + Debug {
         people: &[Person],
         clock: &Clock,
     ) -> Result<Box<dyn VendorState>, FixtureError>;
+    /// The JSON Schema of the part as `export` writes it and `import` reads it.
+    fn state_schema(&self) -> serde_json::Value {
+        serde_json::json!({})
+    }
     /// The part from its export.
     fn import(&self, state: serde_json::Value) -> Result<Box<dyn VendorState>, String>;
+    /// The part as written by [`STATE_FORMAT_1`], rewritten into the current format (where
+    /// that format wrote keyed tables as `[key, record]` pairs); nothing changes by default.
+    fn upgrade_from_1(&self, _state: &mut serde_json::Value) {}
 }
 
 /// The vendors a world is made of, in registry order.
@@ -63,8 +70,20 @@ pub struct World {
     parts: Vec<Part>,
 }
 
-/// The version tag of exported states; an import of another format is refused.
-pub const STATE_FORMAT: &str = "user-sandbox-state/1";
+/// The version tag of exported states; an import of another format is refused, except
+/// [`STATE_FORMAT_1`], which is upgraded on import.
+pub const STATE_FORMAT: &str = "user-sandbox-state/2";
+
+/// The first format: the same members, but every table keyed by a string was an array of
+/// `[key, record]` pairs (tuples), which `/2` writes as an object `{key: record}`. State files,
+/// checkpoints and exports written in it are still read (each vendor's
+/// [`VendorKind::upgrade_from_1`] rewrites its pairs); only `/2` is written.
+pub const STATE_FORMAT_1: &str = "user-sandbox-state/1";
+
+/// Whether `format` is a state format this server reads.
+pub fn readable_format(format: &str) -> bool {
+    format == STATE_FORMAT || format == STATE_FORMAT_1
+}
 
 /// A whole world as JSON (`GET /__admin/state`, the state file, checkpoints).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -150,11 +169,18 @@ impl World {
         kinds: &[&'static dyn VendorKind],
         sandbox: Option<&str>,
     ) -> Result<Self, String> {
-        if state.format != STATE_FORMAT {
+        if !readable_format(&state.format) {
             return Err(format!(
-                "unsupported state format '{}' (this server reads '{STATE_FORMAT}')",
+                "unsupported state format '{}' (this server reads '{STATE_FORMAT}' and '{STATE_FORMAT_1}')",
                 state.format
             ));
+        }
+        if state.format == STATE_FORMAT_1 {
+            for kind in kinds {
+                if let Some(part) = state.vendors.get_mut(kind.name()) {
+                    kind.upgrade_from_1(part);
+                }
+            }
         }
         check_clock(state.clock_fixed, state.clock_millis)?;
         if let Some(unknown) = state
@@ -171,6 +197,7 @@ impl World {
                     .vendors
                     .remove(kind.name())
                     .ok_or_else(|| format!("missing field `{}` in the state", kind.name()))?;
+                super::state_schema::check_arrays(&kind.state_schema(), &part, kind.name())?;
                 Ok(Part {
                     name: kind.name(),
                     state: kind.import(part)?,
@@ -187,25 +214,51 @@ impl World {
     }
 }
 
-/// A system clock's offset beyond this (about 100,000 years, in ms) is no sandbox's clock.
-const MAX_CLOCK_OFFSET_MS: i64 = 100_000 * 366 * 86_400 * 1000;
+/// A clock's time (fixed) or offset from system time beyond this (about 100,000 years, in ms)
+/// is no sandbox's clock: a fixed time within it is a date chrono can show, and an offset within
+/// it added to the time now cannot overflow.
+pub const MAX_CLOCK_MILLIS: i64 = 100_000 * 366 * 86_400 * 1000;
 
-/// Refuses a clock no date can be computed from: a fixed time outside what dates can show, or
-/// a system-clock offset so large that adding it to the time now would overflow.
-fn check_clock(fixed: bool, millis: i64) -> Result<(), String> {
-    use chrono::TimeZone;
-    let ok = if fixed {
-        chrono::Utc.timestamp_millis_opt(millis).single().is_some()
-    } else {
-        millis
-            .checked_abs()
-            .is_some_and(|m| m <= MAX_CLOCK_OFFSET_MS)
-    };
-    if ok {
+/// Refuses a clock no date can be computed from (one bound for both kinds, so the schema can
+/// state it).
+fn check_clock(_fixed: bool, millis: i64) -> Result<(), String> {
+    if millis.checked_abs().is_some_and(|m| m <= MAX_CLOCK_MILLIS) {
         Ok(())
     } else {
         Err(format!("clockMillis {millis} is out of range"))
     }
+}
+
+/// The JSON Schema of [`WorldState`] for the vendors `kinds`: the body of `GET` and `PUT
+/// /__admin/state`.
+pub fn state_schema(kinds: &[&'static dyn VendorKind]) -> serde_json::Value {
+    use super::state_schema::{array, boolean, object, u64};
+    use serde_json::json;
+    let mut members = vec![
+        (
+            "format",
+            json!({"type": "string", "enum": [STATE_FORMAT],
+                "description": "The format's version. PUT also reads states written as `user-sandbox-state/1` (an older server's exports and state files, whose keyed tables were `[key, record]` pairs)."}),
+        ),
+        ("seed", u64()),
+        ("clockFixed", boolean()),
+        (
+            "clockMillis",
+            json!({"type": "integer", "minimum": -MAX_CLOCK_MILLIS, "maximum": MAX_CLOCK_MILLIS,
+                "description": "The fixed time (clockFixed) or the offset from system time, in ms."}),
+        ),
+        ("ids", array(u64())),
+    ];
+    let mut required = vec!["format", "seed", "clockFixed", "clockMillis", "ids"];
+    for kind in kinds {
+        members.push((kind.name(), kind.state_schema()));
+        required.push(kind.name());
+    }
+    let mut schema = object(members, &required, true);
+    schema["description"] = json!(
+        "A sandbox's whole state: the clock, the id generator and one member per vendor with its saved records."
+    );
+    schema
 }
 
 #[cfg(test)]
@@ -273,7 +326,12 @@ mod tests {
     fn a_state_with_a_clock_out_of_range_is_refused() {
         let plan = plan();
         let state = World::build(&plan, None).unwrap().export(Secrets::Include);
-        for (fixed, millis) in [(false, i64::MAX), (false, i64::MIN), (true, i64::MAX)] {
+        for (fixed, millis) in [
+            (false, i64::MAX),
+            (false, i64::MIN),
+            (true, i64::MAX),
+            (true, MAX_CLOCK_MILLIS + 1),
+        ] {
             let state = WorldState {
                 clock_fixed: fixed,
                 clock_millis: millis,

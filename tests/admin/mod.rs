@@ -9,6 +9,7 @@ mod sandboxes;
 mod secrets;
 mod security;
 mod state;
+mod state_schema;
 
 use serde_json::{Value, json};
 

@@ -150,24 +150,30 @@ async fn a_default_export_holds_no_issued_secret_and_secrets_true_holds_them_all
     assert_eq!(explicit_no, plain);
     // What stays: users with their password hashes, and the OTP's place marked.
     let state: Value = serde_json::from_str(&plain).unwrap();
-    let keeper = state["finapi"]["users"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|u| u[0] == "secret-keeper")
-        .expect("the created user is exported");
+    // Keyed tables are objects by key (the lower-case id for finAPI users).
+    let keeper = &state["finapi"]["users"]["secret-keeper"];
+    assert_eq!(
+        keeper["id"], "secret-keeper",
+        "the created user is exported"
+    );
     assert!(
-        keeper[1]["password"]["hash"]
+        keeper["password"]["hash"]
             .as_str()
             .unwrap()
             .starts_with("$argon2id$v=19$m=8,t=1,p=1$"),
         "{keeper}"
     );
-    assert_eq!(keeper[1]["password"]["chars"], CREATED_PASSWORD.len());
-    assert_eq!(state["finapi"]["tokens"], json!([]));
-    assert_eq!(state["obp"]["tokens"], json!([]));
+    assert_eq!(keeper["password"]["chars"], CREATED_PASSWORD.len());
+    assert_eq!(state["finapi"]["tokens"], json!({}));
+    assert_eq!(state["obp"]["tokens"], json!({}));
+    let (_, first_message) = state["obp"]["outbox"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .next()
+        .expect("a message was sent");
     assert!(
-        state["obp"]["outbox"][0][1]["body"]
+        first_message["body"]
             .as_str()
             .unwrap()
             .contains("secret omitted"),
@@ -244,11 +250,7 @@ async fn a_state_with_plain_passwords_imports_them_hashed_and_a_bad_hash_is_refu
     let mut state: Value = serde_json::from_str(&export(&app, "?secrets=true").await).unwrap();
     let before = state.clone();
     // A state written before passwords were hashed: plain strings.
-    for user in state["finapi"]["users"].as_array_mut().unwrap() {
-        if user[0] == crate::finapi::FELIX.0 {
-            user[1]["password"] = json!("Old-Format-Plain-1");
-        }
-    }
+    state["finapi"]["users"][crate::finapi::FELIX.0]["password"] = json!("Old-Format-Plain-1");
     for user in state["obp"]["users"].as_array_mut().unwrap() {
         if user["username"] == crate::obp::FELIX.0 {
             user["password"] = json!("Old-Format-Plain-2!");
@@ -284,7 +286,7 @@ async fn a_state_with_plain_passwords_imports_them_hashed_and_a_bad_hash_is_refu
         json!(17),
     ] {
         let mut state = before.clone();
-        state["finapi"]["users"][0][1]["password"] = bad.clone();
+        state["finapi"]["users"][crate::finapi::FELIX.0]["password"] = bad.clone();
         let (status, body) =
             admin_json(app.put("/__admin/state").json(&state).send().await.unwrap()).await;
         assert_eq!(status, 400, "{bad}: {body}");

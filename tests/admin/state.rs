@@ -51,7 +51,7 @@ async fn reseeding_changes_the_fake_people() {
         .unwrap();
     assert_ne!(before["finapi"]["users"], after["finapi"]["users"]);
     // 6 fixture people + 5 fake ones.
-    assert_eq!(after["finapi"]["users"].as_array().unwrap().len(), 11);
+    assert_eq!(after["finapi"]["users"].as_object().unwrap().len(), 11);
 }
 
 #[tokio::test]

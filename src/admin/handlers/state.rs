@@ -29,7 +29,7 @@ pub struct SecretsQuery {
 /// included only with `secrets=true`; that export restores the state exactly.
 #[utoipa::path(get, path = "/__admin/state", operation_id = "getState", tag = "State",
     params(SandboxQuery, SecretsQuery),
-    responses((status = 200, description = "The state", body = Object), (status = 400, description = "A malformed request or an unknown sandbox", body = AdminError)))]
+    responses((status = 200, description = "The state (schema `WorldState`)", body = Object), (status = 400, description = "A malformed request or an unknown sandbox", body = AdminError)))]
 pub async fn get_state(
     sandboxes: web::Data<Sandboxes>,
     query: web::Query<SandboxQuery>,
@@ -53,11 +53,47 @@ pub async fn get_state(
 pub async fn put_state(
     sandboxes: web::Data<Sandboxes>,
     query: web::Query<SandboxQuery>,
-    body: web::Json<WorldState>,
+    body: web::Json<Box<serde_json::value::RawValue>>,
 ) -> HttpResponse {
-    match sandboxes.import(query.name(), body.into_inner()) {
+    // Before serde_json rounds an integer beyond 64 bits to the nearest float.
+    static SCHEMA: std::sync::OnceLock<serde_json::Value> = std::sync::OnceLock::new();
+    let schema = SCHEMA.get_or_init(|| crate::store::world::state_schema(&crate::vendors::kinds()));
+    if let Err(e) = crate::store::state_schema::check_integers(schema, &body, "state") {
+        return super::bad_request(e);
+    }
+    let mut body: serde_json::Value = match serde_json::from_str(body.get()) {
+        Ok(body) => body,
+        Err(e) => return super::bad_request(format!("Json deserialize error: {e}")),
+    };
+    integers(&mut body);
+    let state = match serde_json::from_value::<WorldState>(body) {
+        Ok(state) => state,
+        Err(e) => return super::bad_request(format!("Json deserialize error: {e}")),
+    };
+    match sandboxes.import(query.name(), state) {
         Ok(()) => HttpResponse::Ok().json(json!({ "imported": query.key() })),
         Err(e) => sandbox_error(e),
+    }
+}
+
+/// Every number of a state that is an integer as JSON Schema counts them (`324.0`) becomes one,
+/// as the document's `integer`s say; the state has no other kind of number.
+fn integers(value: &mut serde_json::Value) {
+    use serde_json::Value;
+    match value {
+        Value::Number(n) => {
+            if let Some(f) = n.as_f64().filter(|f| n.is_f64() && f.fract() == 0.0) {
+                // Exact: every whole f64 within these ranges is that integer.
+                if f >= -(2f64.powi(63)) && f < 2f64.powi(63) {
+                    *value = Value::from(f as i64);
+                } else if f >= 0.0 && f < 2f64.powi(64) {
+                    *value = Value::from(f as u64);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(integers),
+        Value::Object(members) => members.values_mut().for_each(integers),
+        _ => {}
     }
 }
 

@@ -213,6 +213,10 @@ impl VendorKind for Authress {
     ) -> std::result::Result<Box<dyn VendorState>, String> {
         Ok(Box::new(State::import(state)?))
     }
+
+    fn state_schema(&self) -> serde_json::Value {
+        state::state_schema()
+    }
 }
 
 impl Vendor for Authress {

@@ -701,6 +701,72 @@ fn contains_ignoring_case(text: &str, needle: &str) -> bool {
     text.to_lowercase().contains(needle)
 }
 
+/// The JSON Schema of [`Saved`] (the `authress` member of an exported state).
+pub fn state_schema() -> serde_json::Value {
+    use crate::store::state_schema::{array, date_time, nullable, record, string};
+    let user = record(
+        vec![
+            ("userId", string()),
+            ("name", nullable(string())),
+            ("email", nullable(string())),
+            ("picture", nullable(string())),
+            ("tenantId", nullable(string())),
+        ],
+        &["name", "email", "picture", "tenantId"],
+        true,
+    );
+    let tenant = record(
+        vec![
+            ("tenantId", string()),
+            ("tenantLookupIdentifier", nullable(string())),
+            ("name", nullable(string())),
+            ("domains", array(string())),
+            ("connectionId", nullable(string())),
+            ("createdTime", date_time()),
+        ],
+        &["tenantLookupIdentifier", "name", "connectionId"],
+        true,
+    );
+    let access: Vec<serde_json::Value> = Access::ALL
+        .iter()
+        .map(|a| serde_json::to_value(a).unwrap_or_default())
+        .collect();
+    let key = record(
+        vec![("keyId", string()), ("publicKey", nullable(string()))],
+        &["publicKey"],
+        true,
+    );
+    let client = record(
+        vec![
+            ("clientId", string()),
+            ("name", string()),
+            (
+                "access",
+                array(serde_json::json!({"type": "string", "enum": access})),
+            ),
+            ("keys", array(key)),
+            ("createdTime", date_time()),
+        ],
+        &[],
+        true,
+    );
+    let mut schema = record(
+        vec![
+            ("accountId", string()),
+            ("loginKeyId", string()),
+            ("users", array(user)),
+            ("tenants", array(tenant)),
+            ("serviceClients", array(client)),
+        ],
+        &[],
+        true,
+    );
+    schema["description"] = serde_json::json!(
+        "Authress's tables: users, tenants and service clients with their access keys."
+    );
+    schema
+}
+
 impl State {
     /// The whole state as JSON, for `GET /__admin/state`; `import` restores it losslessly.
     pub fn export(&self) -> serde_json::Value {

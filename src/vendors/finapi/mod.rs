@@ -245,6 +245,14 @@ impl VendorKind for Finapi {
     ) -> std::result::Result<Box<dyn VendorState>, String> {
         Ok(Box::new(State::import(state)?))
     }
+
+    fn state_schema(&self) -> serde_json::Value {
+        state::state_schema()
+    }
+
+    fn upgrade_from_1(&self, state: &mut serde_json::Value) {
+        crate::store::state_schema::upgrade_pairs(state, state::KEYED_TABLES);
+    }
 }
 
 impl Vendor for Finapi {

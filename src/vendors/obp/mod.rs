@@ -413,6 +413,14 @@ impl VendorKind for Obp {
     ) -> std::result::Result<Box<dyn VendorState>, String> {
         Ok(Box::new(State::import(state)?))
     }
+
+    fn state_schema(&self) -> serde_json::Value {
+        state::state_schema()
+    }
+
+    fn upgrade_from_1(&self, state: &mut serde_json::Value) {
+        state::upgrade_from_1(state);
+    }
 }
 
 impl Vendor for Obp {

@@ -15,6 +15,7 @@ use crate::seed::fixtures::FixtureError;
 use crate::store::index::OrderedIndex;
 use crate::store::page::offset_window;
 use crate::store::secondary::SecondaryIndex;
+use crate::store::state_schema::keyed;
 use crate::store::table::sorted_entries;
 use crate::store::world::Secrets;
 use crate::store::{Clock, Ids, Page, Password, Purpose, StoreError, Table};
@@ -455,15 +456,122 @@ impl State {
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct Snapshot {
+    #[serde(with = "keyed")]
     users: Vec<(String, UserRecord)>,
+    #[serde(with = "keyed")]
     deleted: Vec<(String, DeletedUser)>,
     deleted_seq: u64,
     clients: Vec<ClientRecord>,
+    #[serde(with = "keyed")]
     tokens: Vec<(String, TokenRecord)>,
+    #[serde(with = "keyed")]
     refresh_tokens: Vec<(String, RefreshRecord)>,
+    #[serde(with = "keyed")]
     current: Vec<(String, String)>,
+    #[serde(with = "keyed")]
     password_changes: Vec<(String, String)>,
     fixture_users: Vec<String>,
+}
+
+/// The members of [`Snapshot`] that `user-sandbox-state/1` wrote as `[key, record]` pairs.
+pub const KEYED_TABLES: &[&str] = &[
+    "users",
+    "deleted",
+    "tokens",
+    "refreshTokens",
+    "current",
+    "passwordChanges",
+];
+
+/// The JSON Schema of [`Snapshot`] (the `finapi` member of an exported state).
+pub fn state_schema() -> serde_json::Value {
+    use crate::store::state_schema::{
+        array, boolean, date, date_time, i64, keyed, nullable, password, record, string, u32, u64,
+    };
+    let user = record(
+        vec![
+            ("id", string()),
+            ("password", password()),
+            ("email", nullable(string())),
+            ("phone", nullable(string())),
+            ("auto_update", boolean()),
+            ("verified", boolean()),
+            ("registered_on", date()),
+            ("last_active_on", nullable(date())),
+            ("failed_logins", u32()),
+            ("locked", boolean()),
+            ("busy", boolean()),
+            ("bank_connections", u32()),
+            ("latest_import_on", nullable(date())),
+        ],
+        &["email", "phone", "last_active_on", "latest_import_on"],
+        false,
+    );
+    let deleted = record(
+        vec![
+            ("distorted_id", string()),
+            ("registered_on", date()),
+            ("deleted_on", date()),
+            ("last_active_on", nullable(date())),
+            ("bank_connections_before", u32()),
+            ("latest_import_on", nullable(date())),
+        ],
+        &["last_active_on", "latest_import_on"],
+        false,
+    );
+    let client = record(
+        vec![
+            ("clientId", string()),
+            ("clientSecret", string()),
+            ("isMandatorAdmin", boolean()),
+            ("isUserAutoVerificationEnabled", boolean()),
+            ("isAutomaticBatchUpdateEnabled", boolean()),
+            ("clientAccessTokensValidityPeriod", i64()),
+            ("userAccessTokensValidityPeriod", i64()),
+            ("refreshTokensValidityPeriod", i64()),
+            ("maxUserLoginAttempts", u32()),
+        ],
+        &[],
+        true,
+    );
+    let token = record(
+        vec![
+            ("client_id", string()),
+            ("user", nullable(string())),
+            ("expires_at", nullable(date_time())),
+            ("refresh_token", nullable(string())),
+        ],
+        &["user", "expires_at", "refresh_token"],
+        false,
+    );
+    let refresh = record(
+        vec![
+            ("client_id", string()),
+            ("user", string()),
+            ("expires_at", nullable(date_time())),
+        ],
+        &["expires_at"],
+        false,
+    );
+    let mut schema = record(
+        vec![
+            ("users", keyed(user)),
+            ("deleted", keyed(deleted)),
+            ("deletedSeq", u64()),
+            ("clients", array(client)),
+            ("tokens", keyed(token)),
+            ("refreshTokens", keyed(refresh)),
+            ("current", keyed(string())),
+            ("passwordChanges", keyed(string())),
+            ("fixtureUsers", array(string())),
+        ],
+        &[],
+        true,
+    );
+    schema["description"] = serde_json::json!(
+        "finAPI's tables: users and deleted users by key (the lower-case id; for a deleted user followed by NUL and its 20-digit deletion number), clients, issued tokens and refresh tokens by token, each user's current token by user and password change tokens by token (these four empty without secrets)."
+    );
+    schema
 }
 
 impl State {

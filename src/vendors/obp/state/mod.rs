@@ -17,6 +17,7 @@ use crate::seed::Person;
 use crate::seed::fixtures::{FixtureError, Fixtures as AllFixtures};
 use crate::store::index::OrderedIndex;
 use crate::store::secret::OMITTED;
+use crate::store::state_schema::keyed;
 use crate::store::table::sorted_entries;
 use crate::store::world::Secrets;
 use crate::store::{Clock, Ids, Password, Purpose, Table};
@@ -654,18 +655,262 @@ struct Snapshot {
     users: Vec<UserRecord>,
     next_seq: u64,
     super_admins: Vec<String>,
+    #[serde(with = "keyed")]
     entitlements: Vec<(String, Vec<EntitlementRecord>)>,
+    #[serde(with = "keyed")]
     views: Vec<(String, Vec<ViewJson>)>,
+    #[serde(with = "keyed")]
     attributes: Vec<(String, Vec<AttributeRecord>)>,
+    #[serde(with = "keyed")]
     auth_contexts: Vec<(String, Vec<AuthContextRecord>)>,
     auth_context_updates: Vec<AuthContextUpdateRecord>,
     customer_links: Vec<CustomerLinkRecord>,
+    #[serde(with = "keyed")]
     bad_logins: Vec<(String, BadLoginRecord)>,
+    #[serde(with = "keyed")]
     locks: Vec<(String, UserLockRecord)>,
+    #[serde(with = "keyed")]
     tokens: Vec<(String, TokenRecord)>,
+    #[serde(with = "keyed")]
     outbox: Vec<(String, OutboxMessage)>,
     outbox_seq: u64,
-    fixture_accounts: Vec<(String, Option<String>)>,
+    fixture_accounts: Vec<FixtureAccount>,
+}
+
+/// A documented account in [`Snapshot`]: its username and its note.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FixtureAccount {
+    username: String,
+    note: Option<String>,
+}
+
+/// The members of [`Snapshot`] that `user-sandbox-state/1` wrote as `[key, record]` pairs.
+pub const KEYED_TABLES: &[&str] = &[
+    "entitlements",
+    "views",
+    "attributes",
+    "auth_contexts",
+    "bad_logins",
+    "locks",
+    "tokens",
+    "outbox",
+];
+
+/// Rewrites an OBP part written as `user-sandbox-state/1`: its keyed tables were pairs, and
+/// its documented accounts `[username, note]` pairs (an order, so they become a list of
+/// `{"username", "note"}` objects).
+pub fn upgrade_from_1(part: &mut serde_json::Value) {
+    crate::store::state_schema::upgrade_pairs(part, KEYED_TABLES);
+    if let Some(accounts) = part
+        .get_mut("fixture_accounts")
+        .and_then(|a| a.as_array_mut())
+    {
+        for account in accounts {
+            if let Some([username, note]) = account.as_array().map(Vec::as_slice) {
+                *account = serde_json::json!({"username": username, "note": note});
+            }
+        }
+    }
+}
+
+/// The JSON Schema of [`Snapshot`] (the `obp` member of an exported state).
+pub fn state_schema() -> serde_json::Value {
+    use crate::store::state_schema::{
+        array, boolean, date_time, i64, keyed, nullable, password, record, string, u32, u64,
+    };
+    let s = string;
+    let config = record(
+        vec![
+            ("hostname", s()),
+            ("localIdentityProvider", s()),
+            ("maxBadLoginAttempts", u32()),
+            ("tokenExpirationWeeks", i64()),
+            ("challengeTtlSeconds", i64()),
+            ("newUsersValidated", boolean()),
+            ("resetPasswordUrlEnabled", boolean()),
+        ],
+        &[],
+        true,
+    );
+    let consumer = record(
+        vec![
+            ("consumerKey", s()),
+            ("appName", s()),
+            ("enabled", boolean()),
+        ],
+        &[],
+        true,
+    );
+    let bank = record(
+        vec![("bankId", s()), ("shortName", s()), ("fullName", s())],
+        &[],
+        true,
+    );
+    let customer = record(
+        vec![
+            ("customer_id", s()),
+            ("bank_id", s()),
+            ("customer_number", s()),
+            ("legal_name", s()),
+            ("email", s()),
+            ("mobile_phone_number", s()),
+        ],
+        &[],
+        false,
+    );
+    let agreement = record(vec![("type", s()), ("text", s())], &[], false);
+    let user = record(
+        vec![
+            ("user_id", s()),
+            ("username", s()),
+            ("email", s()),
+            ("first_name", s()),
+            ("last_name", s()),
+            ("password", password()),
+            ("provider", s()),
+            ("provider_id", s()),
+            ("validated", boolean()),
+            ("is_deleted", boolean()),
+            ("created_at", date_time()),
+            ("agreements", array(agreement)),
+            ("seq", u64()),
+        ],
+        &["agreements"],
+        false,
+    );
+    let entitlement = record(
+        vec![
+            ("entitlement_id", s()),
+            ("role_name", s()),
+            ("bank_id", s()),
+        ],
+        &[],
+        false,
+    );
+    let view = record(
+        vec![("bank_id", s()), ("account_id", s()), ("view_id", s())],
+        &[],
+        false,
+    );
+    let attribute = record(
+        vec![
+            ("user_attribute_id", s()),
+            ("user_id", s()),
+            ("name", s()),
+            ("type", s()),
+            ("value", s()),
+            ("insert_date", date_time()),
+            ("is_personal", boolean()),
+        ],
+        &[],
+        false,
+    );
+    let auth_context = record(
+        vec![
+            ("user_auth_context_id", s()),
+            ("user_id", s()),
+            ("key", s()),
+            ("value", s()),
+            ("time_stamp", date_time()),
+            ("consumer_key", s()),
+        ],
+        &[],
+        false,
+    );
+    let update = record(
+        vec![
+            ("user_auth_context_update_id", s()),
+            ("user_id", s()),
+            ("bank_id", s()),
+            ("key", s()),
+            ("value", s()),
+            ("status", s()),
+            ("challenge", s()),
+            ("created_at", date_time()),
+            ("consumer_key", s()),
+        ],
+        &[],
+        false,
+    );
+    let link = record(
+        vec![
+            ("user_customer_link_id", s()),
+            ("user_id", s()),
+            ("customer_id", s()),
+            ("date_inserted", date_time()),
+        ],
+        &[],
+        false,
+    );
+    let bad_login = record(
+        vec![("attempts", u32()), ("last_failure_date", date_time())],
+        &[],
+        false,
+    );
+    let lock = record(
+        vec![("type_of_lock", s()), ("last_lock_date", date_time())],
+        &[],
+        false,
+    );
+    let token = record(
+        vec![
+            ("user_id", s()),
+            ("consumer_key", s()),
+            ("expires_at", date_time()),
+        ],
+        &[],
+        false,
+    );
+    let message = record(
+        vec![
+            ("message_id", s()),
+            ("channel", s()),
+            ("from", s()),
+            ("to", s()),
+            ("subject", s()),
+            ("body", s()),
+            ("sent_at", s()),
+        ],
+        &[],
+        false,
+    );
+    let mut schema = record(
+        vec![
+            ("config", config),
+            ("consumers", array(consumer)),
+            ("banks", array(bank)),
+            ("customers", array(customer)),
+            ("users", array(user)),
+            ("next_seq", u64()),
+            ("super_admins", array(s())),
+            ("entitlements", keyed(array(entitlement))),
+            ("views", keyed(array(view))),
+            ("attributes", keyed(array(attribute))),
+            ("auth_contexts", keyed(array(auth_context))),
+            ("auth_context_updates", array(update)),
+            ("customer_links", array(link)),
+            ("bad_logins", keyed(bad_login)),
+            ("locks", keyed(lock)),
+            ("tokens", keyed(token)),
+            ("outbox", keyed(message)),
+            ("outbox_seq", u64()),
+            (
+                "fixture_accounts",
+                array(record(
+                    vec![("username", s()), ("note", nullable(s()))],
+                    &["note"],
+                    true,
+                )),
+            ),
+        ],
+        &[],
+        true,
+    );
+    schema["description"] = serde_json::json!(
+        "OBP's tables: configuration, consumers, banks, customers, users, and per-user lists by user id (entitlements, views, attributes, auth contexts), bad logins by username, locks by user id, DirectLogin tokens by token (empty without secrets), the outbox by send sequence and the documented accounts in order. A user id that appears twice keeps its first record."
+    );
+    schema
 }
 
 impl State {
@@ -728,7 +973,14 @@ impl State {
                 })
                 .collect(),
             outbox_seq: self.outbox_seq.load(Ordering::Acquire),
-            fixture_accounts: self.fixture_accounts.clone(),
+            fixture_accounts: self
+                .fixture_accounts
+                .iter()
+                .map(|(username, note)| FixtureAccount {
+                    username: username.clone(),
+                    note: note.clone(),
+                })
+                .collect(),
         };
         serde_json::to_value(snapshot).unwrap_or_default()
     }
@@ -743,13 +995,12 @@ impl State {
         state.customers = s.customers;
         for user in s.users {
             let key = seq_key(user.seq);
-            if state
-                .user_keys
-                .insert(user.user_id.clone(), user.seq)
-                .is_some()
-            {
-                return Err(format!("user {} appears twice", user.user_id));
+            // A user id or a position that appears twice keeps its first record: the later
+            // one would shadow it in the tables and indexes.
+            if state.user_keys.contains_key(&user.user_id) || state.users.contains(&key) {
+                continue;
             }
+            state.user_keys.insert(user.user_id.clone(), user.seq);
             state.usernames.insert(user.username.clone(), user.seq);
             state.index_email(&user.email, user.seq);
             state.index_listed(&key, user.is_deleted);
@@ -783,7 +1034,11 @@ impl State {
         state.tokens = s.tokens.into_iter().collect();
         state.outbox = Table::from_vec("message", s.outbox);
         state.outbox_seq = AtomicU64::new(s.outbox_seq);
-        state.fixture_accounts = s.fixture_accounts;
+        state.fixture_accounts = s
+            .fixture_accounts
+            .into_iter()
+            .map(|a| (a.username, a.note))
+            .collect();
         state.settle();
         Ok(state)
     }
