@@ -245,17 +245,14 @@ async fn the_number_of_live_sandboxes_is_capped() {
     assert_eq!(lazily.status(), 429);
 }
 
-/// Seeding runs off the server's worker threads: while a sandbox of 100,000 people is seeded,
-/// fresh connections (spread over every worker) are answered at once, and the seed request
-/// itself ends with 200 (not a worker's stale-clock 408).
-#[tokio::test]
-async fn requests_are_answered_while_a_large_sandbox_is_seeded() {
-    let app = spawn_app().await;
-    let seeding = tokio::spawn(
-        app.post("/__admin/seed")
-            .json(&json!({"seed": 7, "users": 100_000}))
-            .send(),
-    );
+/// Fresh connections (spread over every worker) get `/__admin/health` at once while `slow` is
+/// under way, and `slow` then answers `status`.
+async fn answered_meanwhile(
+    app: &crate::support::TestApp,
+    slow: reqwest::RequestBuilder,
+    status: u16,
+) {
+    let slow = tokio::spawn(slow.send());
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     for _ in 0..8 {
         let fresh = reqwest::Client::new();
@@ -269,14 +266,31 @@ async fn requests_are_answered_while_a_large_sandbox_is_seeded() {
         assert_eq!(health.status(), 200);
         assert!(
             asked.elapsed() < std::time::Duration::from_secs(2),
-            "health waited {:?} behind the seeding",
+            "health waited {:?} behind the control plane's work",
             asked.elapsed()
         );
     }
     assert!(
-        !seeding.is_finished(),
-        "the seeding ended before the checks: they showed nothing"
+        !slow.is_finished(),
+        "the slow request ended before the checks: they showed nothing"
     );
-    let seeded = seeding.await.unwrap().expect("the seed request answers");
-    assert_eq!(seeded.status(), 200);
+    let answered = slow.await.unwrap().expect("the slow request answers");
+    assert_eq!(answered.status(), status);
+}
+
+/// Seeding, exporting, importing and checkpoints run off the server's worker threads: while a
+/// sandbox of 100,000 people is seeded, exported or saved, other requests are answered at once,
+/// and the slow request itself ends with its status (not a worker's stale-clock 408).
+#[tokio::test]
+async fn requests_are_answered_while_a_large_sandbox_is_seeded_exported_or_saved() {
+    let app = spawn_app().await;
+    let reseed = app
+        .post("/__admin/seed")
+        .json(&json!({"seed": 7, "users": 100_000}));
+    answered_meanwhile(&app, reseed, 200).await;
+    let checkpoint = app
+        .post("/__admin/checkpoints")
+        .json(&json!({"name": "big"}));
+    answered_meanwhile(&app, checkpoint, 201).await;
+    answered_meanwhile(&app, app.get("/__admin/state"), 200).await;
 }

@@ -6,7 +6,7 @@ use utoipa::{IntoParams, ToSchema};
 use crate::store::Sandboxes;
 use crate::store::world::{Secrets, WorldState};
 
-use super::{AdminError, SandboxQuery, sandbox_error};
+use super::{AdminError, SandboxQuery, off_worker, sandbox_error};
 
 /// Whether an export carries issued credentials.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -40,9 +40,23 @@ pub async fn get_state(
     } else {
         Secrets::Omit
     };
-    match sandboxes.export(query.name(), secrets) {
-        Ok(state) => HttpResponse::Ok().json(state),
-        Err(e) => sandbox_error(e),
+    // Exported and written as JSON off the worker: at a million people that takes seconds.
+    let name = query.sandbox.clone();
+    let exported = off_worker(&sandboxes, move |s| {
+        s.export(name.as_deref(), secrets)
+            .map(|state| serde_json::to_vec(&state))
+    })
+    .await;
+    match exported {
+        Ok(Ok(Ok(json))) => HttpResponse::Ok()
+            .content_type("application/json")
+            .body(json),
+        Ok(Ok(Err(e))) => super::error(
+            actix_web::http::StatusCode::INTERNAL_SERVER_ERROR,
+            format!("the state could not be written: {e}"),
+        ),
+        Ok(Err(e)) => sandbox_error(e),
+        Err(failed) => failed,
     }
 }
 
@@ -55,25 +69,37 @@ pub async fn put_state(
     query: web::Query<SandboxQuery>,
     body: web::Json<Box<serde_json::value::RawValue>>,
 ) -> HttpResponse {
+    // Read and imported off the worker: a state of a million people takes seconds.
+    let name = query.sandbox.clone();
+    let imported = off_worker(&sandboxes, move |s| {
+        let state = read_state(&body).map_err(Refused::BadState)?;
+        s.import(name.as_deref(), state).map_err(Refused::Sandbox)
+    })
+    .await;
+    match imported {
+        Ok(Ok(())) => HttpResponse::Ok().json(json!({ "imported": query.key() })),
+        Ok(Err(Refused::BadState(e))) => super::bad_request(e),
+        Ok(Err(Refused::Sandbox(e))) => sandbox_error(e),
+        Err(failed) => failed,
+    }
+}
+
+/// Why a state was not imported.
+enum Refused {
+    BadState(String),
+    Sandbox(crate::store::sandbox::SandboxError),
+}
+
+/// The state of a `PUT /__admin/state` body, or why it is not one.
+fn read_state(body: &serde_json::value::RawValue) -> Result<WorldState, String> {
     // Before serde_json rounds an integer beyond 64 bits to the nearest float.
     static SCHEMA: std::sync::OnceLock<serde_json::Value> = std::sync::OnceLock::new();
     let schema = SCHEMA.get_or_init(|| crate::store::world::state_schema(&crate::vendors::kinds()));
-    if let Err(e) = crate::store::state_schema::check_integers(schema, &body, "state") {
-        return super::bad_request(e);
-    }
-    let mut body: serde_json::Value = match serde_json::from_str(body.get()) {
-        Ok(body) => body,
-        Err(e) => return super::bad_request(format!("Json deserialize error: {e}")),
-    };
+    crate::store::state_schema::check_integers(schema, body, "state")?;
+    let mut body: serde_json::Value =
+        serde_json::from_str(body.get()).map_err(|e| format!("Json deserialize error: {e}"))?;
     integers(&mut body);
-    let state = match serde_json::from_value::<WorldState>(body) {
-        Ok(state) => state,
-        Err(e) => return super::bad_request(format!("Json deserialize error: {e}")),
-    };
-    match sandboxes.import(query.name(), state) {
-        Ok(()) => HttpResponse::Ok().json(json!({ "imported": query.key() })),
-        Err(e) => sandbox_error(e),
-    }
+    serde_json::from_value::<WorldState>(body).map_err(|e| format!("Json deserialize error: {e}"))
 }
 
 /// Every number of a state that is an integer as JSON Schema counts them (`324.0`) becomes one,
@@ -119,11 +145,17 @@ pub async fn save_checkpoint(
     if body.name.is_empty() || body.name.chars().count() > 128 {
         return super::bad_request("checkpoint names are 1 to 128 characters");
     }
-    match sandboxes.save_checkpoint(query.name(), &body.name) {
-        Ok(()) => {
+    let (sandbox, checkpoint) = (query.sandbox.clone(), body.name.clone());
+    match off_worker(&sandboxes, move |s| {
+        s.save_checkpoint(sandbox.as_deref(), &checkpoint)
+    })
+    .await
+    {
+        Ok(Ok(())) => {
             HttpResponse::Created().json(json!({ "checkpoint": body.name, "sandbox": query.key() }))
         }
-        Err(e) => sandbox_error(e),
+        Ok(Err(e)) => sandbox_error(e),
+        Err(failed) => failed,
     }
 }
 
@@ -153,10 +185,16 @@ pub async fn restore_checkpoint(
     query: web::Query<SandboxQuery>,
     name: web::Path<String>,
 ) -> HttpResponse {
-    match sandboxes.restore_checkpoint(query.name(), &name) {
-        Ok(()) => HttpResponse::Ok()
+    let (sandbox, checkpoint) = (query.sandbox.clone(), name.clone());
+    match off_worker(&sandboxes, move |s| {
+        s.restore_checkpoint(sandbox.as_deref(), &checkpoint)
+    })
+    .await
+    {
+        Ok(Ok(())) => HttpResponse::Ok()
             .json(json!({ "restored": name.into_inner(), "sandbox": query.key() })),
-        Err(e) => sandbox_error(e),
+        Ok(Err(e)) => sandbox_error(e),
+        Err(failed) => failed,
     }
 }
 
@@ -169,10 +207,16 @@ pub async fn delete_checkpoint(
     query: web::Query<SandboxQuery>,
     name: web::Path<String>,
 ) -> HttpResponse {
-    match sandboxes.delete_checkpoint(query.name(), &name) {
-        Ok(()) => {
+    let (sandbox, checkpoint) = (query.sandbox.clone(), name.clone());
+    match off_worker(&sandboxes, move |s| {
+        s.delete_checkpoint(sandbox.as_deref(), &checkpoint)
+    })
+    .await
+    {
+        Ok(Ok(())) => {
             HttpResponse::Ok().json(json!({ "deleted": name.into_inner(), "sandbox": query.key() }))
         }
-        Err(e) => sandbox_error(e),
+        Ok(Err(e)) => sandbox_error(e),
+        Err(failed) => failed,
     }
 }
