@@ -110,11 +110,10 @@ impl Slot {
         self.plan.load_full()
     }
 
-    /// Swaps a world in; the old one is freed on another thread (freeing a million users takes
-    /// a while) once the requests still using it are done.
+    /// Swaps a world in; the old one is freed once the requests still using it are done, on a
+    /// thread of its own (`World`'s `Drop`: freeing a million people takes seconds).
     fn replace_world(&self, world: World) {
-        let old = self.world.swap(Arc::new(world));
-        std::thread::spawn(move || drop(old));
+        self.world.store(Arc::new(world));
     }
 }
 
@@ -277,6 +276,11 @@ impl Sandboxes {
             None => f(&self.default),
             Some(_) => f(self.slot(name)?.as_ref()),
         }
+    }
+
+    /// Whether the sandbox is live (the default one always is), so `world` would not create it.
+    pub fn exists(&self, name: Option<&str>) -> bool {
+        name.is_none_or(|n| n == DEFAULT || self.named.contains_key(n))
     }
 
     /// The world of a sandbox (`None` = default), created on first use.
@@ -589,7 +593,21 @@ pub async fn resolve(
         }
         sandbox = Some(name);
     }
-    let world = match sandboxes.world(sandbox.as_deref()) {
+    let world = if sandboxes.exists(sandbox.as_deref()) {
+        sandboxes.world(sandbox.as_deref())
+    } else {
+        // A sandbox made on first use is seeded on a blocking thread, not this worker: seeding
+        // the server's people can take seconds.
+        let (all, name) = (sandboxes.clone(), sandbox.clone());
+        match web::block(move || all.world(name.as_deref())).await {
+            Ok(world) => world,
+            Err(_) => {
+                let body = serde_json::json!({ "status": 500, "message": "the sandbox could not be made" });
+                return Ok(req.into_response(HttpResponse::InternalServerError().json(body)));
+            }
+        }
+    };
+    let world = match world {
         Ok(world) => world,
         Err(e) => {
             let status = e.status();

@@ -294,3 +294,12 @@ async fn requests_are_answered_while_a_large_sandbox_is_seeded_exported_or_saved
     answered_meanwhile(&app, checkpoint, 201).await;
     answered_meanwhile(&app, app.get("/__admin/state"), 200).await;
 }
+
+/// A sandbox made on first use is seeded off the worker threads too: on a server of 100,000
+/// people, the first request into `/sandboxes/fresh/...` waits for its seeding while others are
+/// answered at once.
+#[tokio::test]
+async fn requests_are_answered_while_a_sandbox_is_made_on_first_use() {
+    let app = spawn_app_with(|s| s.users = 100_000).await;
+    answered_meanwhile(&app, app.get("/sandboxes/fresh/api/v1/users"), 401).await;
+}
