@@ -34,7 +34,8 @@ pub struct Slot {
 }
 
 /// A saved state plus a world already built from it, so a restore is a pointer swap; the next
-/// spare is built in the background after each restore (a restore that finds none builds one).
+/// spare is built in the background after each restore (a restore that finds none waits for the
+/// one being built, or builds one).
 #[derive(Debug)]
 struct Checkpoint {
     /// The saved state as JSON text: a fraction of the memory its `WorldState` value takes (at a
@@ -43,6 +44,9 @@ struct Checkpoint {
     kinds: Kinds,
     sandbox: Option<String>,
     spare: std::sync::Mutex<Option<World>>,
+    /// Held while a spare is built: builds run one at a time (each holds a parsed state and a
+    /// world; two at once at a million people ran the server out of memory).
+    building: std::sync::Mutex<()>,
 }
 
 impl Checkpoint {
@@ -61,18 +65,33 @@ impl Checkpoint {
             kinds,
             sandbox,
             spare: std::sync::Mutex::new(Some(spare)),
+            building: std::sync::Mutex::new(()),
         }))
+    }
+
+    fn take_spare(&self) -> Option<World> {
+        self.spare.lock().unwrap_or_else(|e| e.into_inner()).take()
     }
 
     /// A world in the saved state: the spare if it is ready, else one built now.
     fn take(self: &Arc<Self>) -> Result<World, SandboxError> {
-        let spare = self.spare.lock().unwrap_or_else(|e| e.into_inner()).take();
-        let world = match spare {
+        let world = match self.take_spare() {
             Some(world) => world,
-            None => self.import()?,
+            // A spare being built is waited for, not built a second time alongside.
+            None => {
+                let _building = self.building.lock().unwrap_or_else(|e| e.into_inner());
+                match self.take_spare() {
+                    Some(world) => world,
+                    None => self.import()?,
+                }
+            }
         };
         let checkpoint = self.clone();
         std::thread::spawn(move || {
+            let _building = checkpoint
+                .building
+                .lock()
+                .unwrap_or_else(|e| e.into_inner());
             if let Ok(world) = checkpoint.import() {
                 *checkpoint.spare.lock().unwrap_or_else(|e| e.into_inner()) = Some(world);
             }
