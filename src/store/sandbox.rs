@@ -100,9 +100,8 @@ impl Checkpoint {
     }
 
     fn import(&self) -> Result<World, SandboxError> {
-        let state: WorldState = serde_json::from_str(&self.json)
-            .map_err(|e| SandboxError::BadState(format!("the saved state is unreadable: {e}")))?;
-        World::import(state, &self.kinds, self.sandbox.as_deref()).map_err(SandboxError::BadState)
+        World::import_text(&self.json, &self.kinds, self.sandbox.as_deref())
+            .map_err(SandboxError::BadState)
     }
 }
 

@@ -214,6 +214,10 @@ impl VendorKind for Authress {
         Ok(Box::new(State::import(state)?))
     }
 
+    fn import_text(&self, json: &str) -> std::result::Result<Box<dyn VendorState>, String> {
+        Ok(Box::new(State::import_text(json)?))
+    }
+
     fn state_schema(&self) -> serde_json::Value {
         state::state_schema()
     }

@@ -782,8 +782,16 @@ impl State {
 
     /// Restores a state written by `export`.
     pub fn import(value: serde_json::Value) -> Result<Self, String> {
-        let saved: Saved =
-            serde_json::from_value(value).map_err(|e| format!("authress state: {e}"))?;
+        Self::restore(serde_json::from_value(value).map_err(|e| format!("authress state: {e}"))?)
+    }
+
+    /// Restores a state from the JSON text `export` wrote, read straight into records (no
+    /// JSON value of the whole part is built).
+    pub fn import_text(json: &str) -> Result<Self, String> {
+        Self::restore(serde_json::from_str(json).map_err(|e| format!("authress state: {e}"))?)
+    }
+
+    fn restore(saved: Saved) -> Result<Self, String> {
         let state = Self::empty(saved.account_id, saved.login_key_id);
         for u in saved.users {
             state.put_user(u);

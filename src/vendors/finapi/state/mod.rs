@@ -601,7 +601,16 @@ impl State {
 
     /// Restores a state written by `export`.
     pub fn import(value: serde_json::Value) -> Result<Self, String> {
-        let s: Snapshot = serde_json::from_value(value).map_err(|e| format!("finapi: {e}"))?;
+        Self::restore(serde_json::from_value(value).map_err(|e| format!("finapi: {e}"))?)
+    }
+
+    /// Restores a state from the JSON text `export` wrote, read straight into records (no
+    /// JSON value of the whole part is built).
+    pub fn import_text(json: &str) -> Result<Self, String> {
+        Self::restore(serde_json::from_str(json).map_err(|e| format!("finapi: {e}"))?)
+    }
+
+    fn restore(s: Snapshot) -> Result<Self, String> {
         let collect = |rows: Vec<(String, String)>| rows.into_iter().collect::<DashMap<_, _>>();
         let state = Self {
             users: Table::from_vec("user", s.users),

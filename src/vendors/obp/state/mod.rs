@@ -987,8 +987,16 @@ impl State {
 
     /// Restores a state written by `export`.
     pub fn import(value: serde_json::Value) -> Result<Self, String> {
-        let s: Snapshot =
-            serde_json::from_value(value).map_err(|e| format!("not an OBP state: {e}"))?;
+        Self::restore(serde_json::from_value(value).map_err(|e| format!("not an OBP state: {e}"))?)
+    }
+
+    /// Restores a state from the JSON text `export` wrote, read straight into records (no
+    /// JSON value of the whole part is built).
+    pub fn import_text(json: &str) -> Result<Self, String> {
+        Self::restore(serde_json::from_str(json).map_err(|e| format!("not an OBP state: {e}"))?)
+    }
+
+    fn restore(s: Snapshot) -> Result<Self, String> {
         let mut state = Self::empty(s.config);
         state.consumers = s.consumers;
         state.banks = s.banks;
