@@ -230,13 +230,12 @@ impl World {
                 })
             })
             .collect::<Result<_, String>>()?;
-        let ids = Ids::for_sandbox(state.seed, sandbox);
-        ids.restore_counters(&state.ids);
-        Ok(Self {
-            clock: Clock::from_raw(state.clock_fixed, state.clock_millis),
-            ids,
+        Ok(Self::restored(
+            (state.seed, &state.ids),
+            (state.clock_fixed, state.clock_millis),
+            sandbox,
             parts,
-        })
+        ))
     }
 
     /// A world from an export's JSON text, each vendor's records read straight from the text:
@@ -275,13 +274,29 @@ impl World {
                 })
             })
             .collect::<Result<_, String>>()?;
-        let ids = Ids::for_sandbox(raw.seed, sandbox);
-        ids.restore_counters(&raw.ids);
-        Ok(Self {
-            clock: Clock::from_raw(raw.clock_fixed, raw.clock_millis),
+        Ok(Self::restored(
+            (raw.seed, &raw.ids),
+            (raw.clock_fixed, raw.clock_millis),
+            sandbox,
+            parts,
+        ))
+    }
+
+    /// A world of imported parts: the sandbox's own id generator at the saved counters, and the
+    /// saved clock.
+    fn restored(
+        (seed, counters): (u64, &[u64]),
+        (clock_fixed, clock_millis): (bool, i64),
+        sandbox: Option<&str>,
+        parts: Vec<Part>,
+    ) -> Self {
+        let ids = Ids::for_sandbox(seed, sandbox);
+        ids.restore_counters(counters);
+        Self {
+            clock: Clock::from_raw(clock_fixed, clock_millis),
             ids,
             parts,
-        })
+        }
     }
 }
 
