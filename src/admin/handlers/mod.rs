@@ -51,20 +51,22 @@ impl SandboxQuery {
 pub use crate::control::{AdminError, error};
 
 /// Runs control-plane work that can take seconds (seeding, dropping a world, exports, imports,
-/// checkpoints) on actix's blocking threads. A worker thread that ran it itself would answer no
-/// other request meanwhile, and would then cut the next requests it took with 408s: their timers
-/// start from a clock the blocked worker had stopped updating.
+/// checkpoints) on actix's blocking threads, and answers its `SandboxError` as every handler
+/// does. A worker thread that ran the work itself would answer no other request meanwhile, and
+/// would then cut the next requests it took with 408s: their timers start from a clock the
+/// blocked worker had stopped updating.
 pub async fn off_worker<T: Send + 'static>(
     sandboxes: &web::Data<Sandboxes>,
-    work: impl FnOnce(&Sandboxes) -> T + Send + 'static,
+    work: impl FnOnce(&Sandboxes) -> Result<T, SandboxError> + Send + 'static,
 ) -> Result<T, HttpResponse> {
     let sandboxes = sandboxes.clone();
-    web::block(move || work(&sandboxes)).await.map_err(|_| {
-        error(
+    match web::block(move || work(&sandboxes)).await {
+        Ok(done) => done.map_err(sandbox_error),
+        Err(_) => Err(error(
             actix_web::http::StatusCode::INTERNAL_SERVER_ERROR,
             "the control plane's work stopped unfinished",
-        )
-    })
+        )),
+    }
 }
 
 pub fn sandbox_error(e: SandboxError) -> HttpResponse {

@@ -8,7 +8,7 @@ use crate::store::Sandboxes;
 use crate::store::clock::ClockMode;
 use crate::store::sandbox::SandboxInfo;
 
-use super::{AdminError, SandboxQuery, bad_request, off_worker, sandbox_error};
+use super::{AdminError, SandboxQuery, bad_request, off_worker};
 
 /// Fake people a sandbox may be seeded with.
 const MAX_USERS: usize = 100_000;
@@ -97,11 +97,10 @@ pub async fn create_sandbox(
     }
     let name = body.name.clone();
     match off_worker(&sandboxes, move |s| s.create(&name, plan)).await {
-        Ok(Ok(())) => {
+        Ok(()) => {
             let info = sandboxes.list().into_iter().find(|s| s.name == body.name);
             HttpResponse::Created().json(info)
         }
-        Ok(Err(e)) => sandbox_error(e),
         Err(failed) => failed,
     }
 }
@@ -117,8 +116,7 @@ pub async fn delete_sandbox(
     let name = name.into_inner();
     let deleted = name.clone();
     match off_worker(&sandboxes, move |s| s.delete(&deleted)).await {
-        Ok(Ok(())) => HttpResponse::Ok().json(json!({ "deleted": name })),
-        Ok(Err(e)) => sandbox_error(e),
+        Ok(()) => HttpResponse::Ok().json(json!({ "deleted": name })),
         Err(failed) => failed,
     }
 }
@@ -135,8 +133,7 @@ pub async fn reset(
 ) -> HttpResponse {
     let name = query.sandbox.clone();
     match off_worker(&sandboxes, move |s| s.reset(name.as_deref())).await {
-        Ok(Ok(())) => HttpResponse::Ok().json(json!({ "reset": query.key() })),
-        Ok(Err(e)) => sandbox_error(e),
+        Ok(()) => HttpResponse::Ok().json(json!({ "reset": query.key() })),
         Err(failed) => failed,
     }
 }
@@ -170,10 +167,9 @@ pub async fn reseed(
     }
     let (name, seed, users) = (query.sandbox.clone(), body.seed, body.users);
     match off_worker(&sandboxes, move |s| s.reseed(name.as_deref(), seed, users)).await {
-        Ok(Ok(())) => {
+        Ok(()) => {
             HttpResponse::Ok().json(sandboxes.list().into_iter().find(|s| s.name == query.key()))
         }
-        Ok(Err(e)) => sandbox_error(e),
         Err(failed) => failed,
     }
 }

@@ -7,6 +7,7 @@ use crate::store::Sandboxes;
 use crate::store::world::{Secrets, WorldState};
 
 use super::{AdminError, SandboxQuery, off_worker, sandbox_error};
+use crate::store::sandbox::SandboxError;
 
 /// Whether an export carries issued credentials.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -48,14 +49,13 @@ pub async fn get_state(
     })
     .await;
     match exported {
-        Ok(Ok(Ok(json))) => HttpResponse::Ok()
+        Ok(Ok(json)) => HttpResponse::Ok()
             .content_type("application/json")
             .body(json),
-        Ok(Ok(Err(e))) => super::error(
+        Ok(Err(e)) => super::error(
             actix_web::http::StatusCode::INTERNAL_SERVER_ERROR,
             format!("the state could not be written: {e}"),
         ),
-        Ok(Err(e)) => sandbox_error(e),
         Err(failed) => failed,
     }
 }
@@ -72,22 +72,14 @@ pub async fn put_state(
     // Read and imported off the worker: a state of a million people takes seconds.
     let name = query.sandbox.clone();
     let imported = off_worker(&sandboxes, move |s| {
-        let state = read_state(&body).map_err(Refused::BadState)?;
-        s.import(name.as_deref(), state).map_err(Refused::Sandbox)
+        let state = read_state(&body).map_err(SandboxError::BadState)?;
+        s.import(name.as_deref(), state)
     })
     .await;
     match imported {
-        Ok(Ok(())) => HttpResponse::Ok().json(json!({ "imported": query.key() })),
-        Ok(Err(Refused::BadState(e))) => super::bad_request(e),
-        Ok(Err(Refused::Sandbox(e))) => sandbox_error(e),
+        Ok(()) => HttpResponse::Ok().json(json!({ "imported": query.key() })),
         Err(failed) => failed,
     }
-}
-
-/// Why a state was not imported.
-enum Refused {
-    BadState(String),
-    Sandbox(crate::store::sandbox::SandboxError),
 }
 
 /// The state of a `PUT /__admin/state` body, or why it is not one.
@@ -151,10 +143,9 @@ pub async fn save_checkpoint(
     })
     .await
     {
-        Ok(Ok(())) => {
+        Ok(()) => {
             HttpResponse::Created().json(json!({ "checkpoint": body.name, "sandbox": query.key() }))
         }
-        Ok(Err(e)) => sandbox_error(e),
         Err(failed) => failed,
     }
 }
@@ -191,9 +182,8 @@ pub async fn restore_checkpoint(
     })
     .await
     {
-        Ok(Ok(())) => HttpResponse::Ok()
+        Ok(()) => HttpResponse::Ok()
             .json(json!({ "restored": name.into_inner(), "sandbox": query.key() })),
-        Ok(Err(e)) => sandbox_error(e),
         Err(failed) => failed,
     }
 }
@@ -213,10 +203,9 @@ pub async fn delete_checkpoint(
     })
     .await
     {
-        Ok(Ok(())) => {
+        Ok(()) => {
             HttpResponse::Ok().json(json!({ "deleted": name.into_inner(), "sandbox": query.key() }))
         }
-        Ok(Err(e)) => sandbox_error(e),
         Err(failed) => failed,
     }
 }
