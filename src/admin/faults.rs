@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use dashmap::DashMap;
+use crate::store::FastMap;
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -170,7 +170,7 @@ pub struct Decision {
 /// The fault rules of every sandbox.
 #[derive(Debug, Default)]
 pub struct FaultBook {
-    rules: DashMap<String, Arc<FaultSet>>,
+    rules: FastMap<String, Arc<FaultSet>>,
 }
 
 impl FaultBook {

@@ -5,11 +5,14 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use actix_web::http::{Method, Uri};
 use arc_swap::ArcSwapOption;
 use chrono::{DateTime, Utc};
-use dashmap::DashMap;
 use serde::Serialize;
 use utoipa::ToSchema;
+
+use crate::store::FastMap;
+use crate::store::sandbox::DEFAULT;
 
 /// Bodies up to this size are kept (and shown cut to `MAX_SHOWN`); larger ones only by size.
 pub const MAX_KEPT: usize = 64 * 1024;
@@ -46,19 +49,25 @@ impl RawBody {
 pub struct Observed {
     /// Sandbox time of the request; `None` outside a sandbox.
     pub time: Option<DateTime<Utc>>,
-    pub sandbox: String,
-    pub method: String,
-    pub path: String,
-    /// The raw query string (secrets are redacted when read).
-    pub query: String,
+    /// The named sandbox; `None` is the default one.
+    pub sandbox: Option<Arc<str>>,
+    pub method: Method,
+    /// The vendor path and the raw query (secrets are redacted when read).
+    pub uri: Uri,
     pub status: u16,
     pub vendor: Option<&'static str>,
     pub operation_id: Option<Arc<str>>,
     pub latency_ms: f64,
-    pub principal: Option<String>,
+    pub principal: Option<crate::store::Caller>,
     pub fault: Option<String>,
     pub request: Option<RawBody>,
     pub response: Option<RawBody>,
+}
+
+impl Observed {
+    fn sandbox_name(&self) -> &str {
+        self.sandbox.as_deref().unwrap_or(DEFAULT)
+    }
 }
 
 #[derive(Debug)]
@@ -73,15 +82,15 @@ impl Recorded {
         JournalEntry {
             id: self.id,
             time: o.time.map(|t| t.to_rfc3339()).unwrap_or_default(),
-            sandbox: o.sandbox.clone(),
-            method: o.method.clone(),
-            path: o.path.clone(),
-            query: redact_pairs(&o.query),
+            sandbox: o.sandbox_name().to_string(),
+            method: o.method.to_string(),
+            path: o.uri.path().to_string(),
+            query: redact_pairs(o.uri.query().unwrap_or_default()),
             status: o.status,
             vendor: o.vendor.map(str::to_string),
             operation_id: o.operation_id.as_deref().map(str::to_string),
             latency_ms: o.latency_ms,
-            principal: o.principal.clone(),
+            principal: o.principal.as_ref().map(ToString::to_string),
             request_body: o.request.as_ref().map(RawBody::shown),
             response_body: o.response.as_ref().map(RawBody::shown),
             fault: o.fault.clone(),
@@ -91,6 +100,9 @@ impl Recorded {
 
 /// Status → count of one operation.
 type Statuses = BTreeMap<u16, u64>;
+
+/// (vendor, operationId) → its status counts.
+type PerOperation = HashMap<(&'static str, Arc<str>), Statuses, foldhash::fast::RandomState>;
 
 /// One journaled request.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -127,7 +139,7 @@ pub struct Journal {
     next: AtomicU64,
     /// sandbox → (vendor, operationId) → status → count: found by the request's `&str`s, so a
     /// request allocates no key (the operation id is the operation table's shared `Arc`).
-    coverage: DashMap<String, HashMap<(&'static str, Arc<str>), Statuses>>,
+    coverage: FastMap<String, PerOperation>,
 }
 
 impl Journal {
@@ -136,7 +148,7 @@ impl Journal {
         Self {
             slots: (0..capacity).map(|_| ArcSwapOption::empty()).collect(),
             next: AtomicU64::new(1),
-            coverage: DashMap::new(),
+            coverage: FastMap::default(),
         }
     }
 
@@ -151,15 +163,16 @@ impl Journal {
         }
         let id = self.next.fetch_add(1, Ordering::AcqRel);
         if let (Some(vendor), Some(op)) = (observed.vendor, &observed.operation_id) {
-            let count = |per: &mut HashMap<(&'static str, Arc<str>), Statuses>| {
+            let count = |per: &mut PerOperation| {
                 *per.entry((vendor, op.clone()))
                     .or_default()
                     .entry(observed.status)
                     .or_default() += 1;
             };
-            match self.coverage.get_mut(observed.sandbox.as_str()) {
+            let sandbox = observed.sandbox_name();
+            match self.coverage.get_mut(sandbox) {
                 Some(mut per) => count(&mut per),
-                None => count(&mut self.coverage.entry(observed.sandbox.clone()).or_default()),
+                None => count(&mut self.coverage.entry(sandbox.to_string()).or_default()),
             }
         }
         let slot = (id % self.slots.len() as u64) as usize;
@@ -179,7 +192,7 @@ impl Journal {
             let keep = slot
                 .load()
                 .as_ref()
-                .is_some_and(|r| sandbox.is_some_and(|s| r.observed.sandbox != s));
+                .is_some_and(|r| sandbox.is_some_and(|s| r.observed.sandbox_name() != s));
             if !keep {
                 slot.store(None);
             }
@@ -284,10 +297,9 @@ mod tests {
     fn entry(sandbox: &str) -> Observed {
         Observed {
             time: None,
-            sandbox: sandbox.into(),
-            method: "GET".into(),
-            path: "/".into(),
-            query: "password=pw&user=bob".into(),
+            sandbox: (sandbox != DEFAULT).then(|| sandbox.into()),
+            method: Method::GET,
+            uri: Uri::from_static("/?password=pw&user=bob"),
             status: 200,
             vendor: Some("finapi"),
             operation_id: Some("getAuthorizedUser".into()),

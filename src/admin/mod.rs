@@ -37,7 +37,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, max_state_body: usize) {
             )
             .service(
                 resource("/state", "GET, PUT")
-                    .app_data(handlers::json_config().limit(max_state_body))
+                    .app_data(state::StateBodyLimit(max_state_body))
                     .route(web::get().to(state::get_state))
                     .route(web::put().to(state::put_state)),
             )

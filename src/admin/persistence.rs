@@ -1,7 +1,6 @@
 //! `--state-file`: every sandbox's state, loaded at start and written atomically (a temporary file,
 //! fsync, then rename) periodically and on graceful shutdown, so a crash never leaves a torn file.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::store::Sandboxes;
@@ -96,18 +95,18 @@ pub fn load(path: &Path, sandboxes: &Sandboxes) -> Result<bool, PersistenceError
     Ok(true)
 }
 
-/// Writes every sandbox's state atomically.
+/// Writes every sandbox's state atomically, straight from the worlds into the file (no copy of
+/// the state in memory first).
 pub fn save(path: &Path, sandboxes: &Sandboxes) -> Result<(), PersistenceError> {
     let write_err = |source| PersistenceError::Write {
         path: path.into(),
         source,
     };
-    let json = serde_json::to_vec(&sandboxes.save_all())
-        .map_err(|e| write_err(std::io::Error::other(e)))?;
     let tmp = temp_path(path, std::process::id());
     let result = (|| {
-        let mut file = std::fs::File::create(&tmp)?;
-        file.write_all(&json)?;
+        let mut file = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(&tmp)?);
+        sandboxes.save_all(&mut file)?;
+        let file = file.into_inner().map_err(|e| e.into_error())?;
         file.sync_all()?;
         std::fs::rename(&tmp, path)?;
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {

@@ -102,8 +102,9 @@ pub async fn observe(
     let Some(control) = req.app_data::<web::Data<ControlPlane>>().cloned() else {
         return Ok(next.call(req).await?.map_into_boxed_body());
     };
-    let path = req.path().to_string();
-    if is_control_path(&path)
+    let uri = req.uri().clone();
+    let path = uri.path();
+    if is_control_path(path)
         && let Some(token) = &control.admin_token
     {
         let sent = req
@@ -118,19 +119,16 @@ pub async fn observe(
             return Ok(req.into_response(res));
         }
     }
-    if is_quiet_path(&path) {
+    if is_quiet_path(path) {
         return Ok(next.call(req).await?.map_into_boxed_body());
     }
     // `--journal-size 0` turns the journal off; fault rules still apply.
     let journaling = control.journal.capacity() > 0;
     let started = Instant::now();
     let ctx = RequestContext::of(req.request());
-    let method = req.method().to_string();
-    let sandbox = ctx
-        .as_ref()
-        .and_then(|c| c.sandbox.clone())
-        .unwrap_or_else(|| DEFAULT.to_string());
-    let (operation, vendor) = control.operations.resolve(&method, &path);
+    let method = req.method().clone();
+    let sandbox = ctx.as_ref().and_then(|c| c.sandbox.clone());
+    let (operation, vendor) = control.operations.resolve(method.as_str(), path);
 
     // Refuse a body over `--max-body` before reading it when its length is declared, else
     // while reading it; read it once, keep a copy for the journal, and hand the same bytes on.
@@ -173,9 +171,13 @@ pub async fn observe(
     req.set_payload(actix_web::dev::Payload::from(body));
 
     let decision = ctx.as_ref().and_then(|c| {
-        control
-            .faults
-            .decide(&sandbox, &c.world.ids, (&method, &path), vendor, operation)
+        control.faults.decide(
+            sandbox.as_deref().unwrap_or(DEFAULT),
+            &c.world.ids,
+            (method.as_str(), path),
+            vendor,
+            operation,
+        )
     });
     if let Some(d) = &decision
         && d.delay_ms > 0
@@ -204,12 +206,7 @@ pub async fn observe(
         return Ok(res);
     }
     let status = res.status().as_u16();
-    let principal = res
-        .request()
-        .extensions()
-        .get::<Caller>()
-        .map(|c| c.0.clone());
-    let query = res.request().query_string().to_string();
+    let principal = res.request().extensions().get::<Caller>().cloned();
     // A cut connection has no body to keep.
     let (res, response_body) = if decision.as_ref().is_some_and(|d| d.reset) {
         (res, None)
@@ -231,8 +228,7 @@ pub async fn observe(
         time: ctx.as_ref().map(|c| c.world.clock.now()),
         sandbox,
         method,
-        path,
-        query,
+        uri,
         status,
         vendor,
         operation_id: operation.map(|o| o.operation_id.clone()),

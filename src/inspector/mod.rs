@@ -25,7 +25,7 @@ fn script_json(value: &serde_json::Value) -> String {
 /// embedded, so they show without a round trip (and for `curl /`); with one, nothing secret is
 /// in the page until the user gives the token and the page asks `/__admin` itself.
 fn boot(req: &HttpRequest, sandbox: &Sandbox, protected: bool) -> serde_json::Value {
-    let name = RequestContext::of(req).and_then(|ctx| ctx.sandbox);
+    let name = RequestContext::of(req).and_then(|ctx| ctx.sandbox.clone());
     let credentials = (!protected).then(|| {
         let base = crate::store::sandbox::base_url(req, name.as_deref());
         let sandboxes = req.app_data::<web::Data<crate::store::Sandboxes>>();

@@ -12,6 +12,11 @@ use std::sync::Arc;
 use crate::store::clock::ClockMode;
 use crate::store::world::Kinds;
 
+/// Threads a seed builds on: one per core this process may run on.
+pub(crate) fn workers() -> usize {
+    std::thread::available_parallelism().map_or(1, usize::from)
+}
+
 /// Everything a world is built from: the same plan always builds the same world.
 #[derive(Debug, Clone)]
 pub struct SeedPlan {

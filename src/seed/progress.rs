@@ -1,7 +1,7 @@
 //! Progress of seeding a large population on the terminal: an `indicatif` bar when stderr is a
-//! TTY, one log line before and one after otherwise. Seeding runs synchronously on the thread that
-//! called `report`, so a thread-local reporter reaches `population` without threading a handle
-//! through every vendor's seeding code.
+//! TTY, one log line before and one after otherwise. Seeding starts on the thread that called
+//! `report`, so a thread-local reporter reaches `population` without threading a handle through
+//! every vendor's seeding code; `population` hands the threads that help it a [`Ticker`].
 
 use std::cell::RefCell;
 use std::io::IsTerminal;
@@ -63,13 +63,25 @@ pub fn report<T>(people: usize, seed: impl FnOnce() -> T) -> (T, Duration) {
     (result, took)
 }
 
-/// `population` made `n` more people.
-pub(crate) fn advance(n: usize) {
-    ACTIVE.with(|active| {
-        if let Some(Reporter::Bar(bar)) = &*active.borrow() {
+/// The bar of the seed running on this thread, for the threads that help build it.
+#[derive(Clone)]
+pub(crate) struct Ticker(Option<ProgressBar>);
+
+impl Ticker {
+    /// `n` more people were made.
+    pub(crate) fn advance(&self, n: usize) {
+        if let Some(bar) = &self.0 {
             bar.inc(n as u64);
         }
-    });
+    }
+}
+
+/// The bar of this thread's seed, if it shows one; it moves from any thread.
+pub(crate) fn ticker() -> Ticker {
+    ACTIVE.with(|active| match &*active.borrow() {
+        Some(Reporter::Bar(bar)) => Ticker(Some(bar.clone())),
+        Some(Reporter::Lines) | None => Ticker(None),
+    })
 }
 
 /// `population` is done; the vendors build their tables and indexes next.
@@ -110,12 +122,12 @@ mod tests {
         let hidden = ProgressBar::hidden();
         hidden.set_length(10);
         ACTIVE.with(|active| *active.borrow_mut() = Some(Reporter::Bar(hidden.clone())));
-        advance(4);
+        ticker().advance(4);
         assert_eq!(hidden.position(), 4);
         people_made();
         assert_eq!(hidden.position(), 10);
         ACTIVE.with(|active| active.borrow_mut().take());
-        advance(1);
+        ticker().advance(1);
         assert_eq!(hidden.position(), 10, "no reporter, no effect");
     }
 }

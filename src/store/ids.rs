@@ -150,12 +150,21 @@ impl Ids {
 
     /// A version-4 UUID in lower case, e.g. `45a611d8-8a19-4a02-8726-a24b6a691ce9`.
     pub fn uuid(&self, purpose: Purpose) -> String {
+        self.prefixed_uuid("", purpose)
+    }
+
+    /// `prefix` followed by a [`uuid`](Self::uuid), written into one string.
+    pub fn prefixed_uuid(&self, prefix: &str, purpose: Purpose) -> String {
         let mut bytes = [0u8; 16];
         self.rng(purpose).fill_bytes(&mut bytes);
-        uuid::Builder::from_random_bytes(bytes)
-            .into_uuid()
-            .hyphenated()
-            .to_string()
+        let uuid = uuid::Builder::from_random_bytes(bytes).into_uuid();
+        let mut text = String::with_capacity(prefix.len() + uuid::fmt::Hyphenated::LENGTH);
+        text.push_str(prefix);
+        text.push_str(
+            uuid.hyphenated()
+                .encode_lower(&mut uuid::Uuid::encode_buffer()),
+        );
+        text
     }
 
     /// `len` characters of `[A-Za-z0-9_-]`, the alphabet of finAPI's and OBP's tokens.
@@ -180,9 +189,37 @@ impl Ids {
     }
 }
 
+/// FNV-1a's offset basis: the hash of no bytes.
+pub const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+
+/// One byte of FNV-1a.
+pub fn fnv_step(h: u64, b: u8) -> u64 {
+    (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+}
+
+/// FNV-1a of `bytes`, continued from `h`.
+pub fn fnv1a(h: u64, bytes: &[u8]) -> u64 {
+    bytes.iter().fold(h, |h, &b| fnv_step(h, b))
+}
+
+/// FNV-1a of `bytes`: a derived value that never changes between Rust versions or runs, for
+/// seeded data (`std`'s and foldhash's hashers are free to change theirs).
+pub fn stable_hash(bytes: &[u8]) -> u64 {
+    fnv1a(FNV_OFFSET, bytes)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn stable_hash_is_fnv1a() {
+        // The published FNV-1a 64-bit test vectors: seeded data must never change with them.
+        assert_eq!(stable_hash(b""), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(stable_hash(b"a"), 0xaf63_dc4c_8601_ec8c);
+        assert_eq!(stable_hash(b"foobar"), 0x8594_4171_f739_67e8);
+        assert_eq!(fnv1a(stable_hash(b"foo"), b"bar"), stable_hash(b"foobar"));
+    }
 
     #[test]
     fn the_same_seed_draws_the_same_values() {

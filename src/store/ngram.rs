@@ -142,11 +142,92 @@ struct Inner {
     /// The key of each ordinal (the owner's table may hold the same `Arc`).
     keys: Vec<Arc<str>>,
     /// Trigram → ordinals of the keys whose texts hold it, ascending (ordinals only grow).
-    postings: HashMap<Trigram, Postings, BuildHasherDefault<TrigramHasher>>,
+    postings: Lists,
+}
+
+/// Trigrams of three ASCII bytes (nearly all of them) in one table of 2²¹ slots.
+const ASCII_TRIGRAMS: usize = 1 << 21;
+
+/// The posting list of each trigram. A trigram of ASCII bytes finds its list by its place in a
+/// table (allocated zeroed at the first trigram, so only the pages of trigrams met are ever
+/// touched), the others through a hash map: a seed looks up some eighty trigrams per user, and a
+/// table read costs a fraction of a hash-map probe.
+#[derive(Debug, Default)]
+struct Lists {
+    /// Per ASCII trigram, one more than the index of its list in `lists`; 0: no list.
+    ascii: Option<Box<[u32; ASCII_TRIGRAMS]>>,
+    other: HashMap<Trigram, u32, BuildHasherDefault<TrigramHasher>>,
+    lists: Vec<Postings>,
+}
+
+impl Lists {
+    /// The table slot of a trigram of three ASCII bytes.
+    #[inline]
+    fn ascii_slot(t: Trigram) -> Option<usize> {
+        (t & 0xff80_8080 == 0).then_some(
+            ((((t >> 16) & 0x7f) << 14) | (((t >> 8) & 0x7f) << 7) | (t & 0x7f)) as usize,
+        )
+    }
+
+    /// One more than the index of the trigram's list; 0: no list.
+    #[inline]
+    fn find(&self, t: Trigram) -> u32 {
+        match (Self::ascii_slot(t), &self.ascii) {
+            (Some(slot), Some(table)) => table[slot],
+            (Some(_), None) => 0,
+            (None, _) => self.other.get(&t).copied().unwrap_or(0),
+        }
+    }
+
+    fn get(&self, t: Trigram) -> Option<&Postings> {
+        let at = self.find(t);
+        at.checked_sub(1).map(|i| &self.lists[i as usize])
+    }
+
+    #[inline]
+    fn get_or_insert(&mut self, t: Trigram) -> &mut Postings {
+        let at = match self.find(t) {
+            0 => self.insert(t),
+            at => at,
+        };
+        &mut self.lists[at as usize - 1]
+    }
+
+    /// Starts the list of a trigram that has none.
+    #[cold]
+    fn insert(&mut self, t: Trigram) -> u32 {
+        let at = u32::try_from(self.lists.len() + 1).expect("fewer than 2³² trigrams");
+        self.lists.push(Postings::default());
+        match Self::ascii_slot(t) {
+            Some(slot) => {
+                let table = self.ascii.get_or_insert_with(|| {
+                    vec![0; ASCII_TRIGRAMS]
+                        .into_boxed_slice()
+                        .try_into()
+                        .expect("a table of ASCII_TRIGRAMS slots")
+                });
+                table[slot] = at;
+            }
+            None => {
+                self.other.insert(t, at);
+            }
+        }
+        at
+    }
+
+    fn shrink_to_fit(&mut self) {
+        self.lists.iter_mut().for_each(Postings::shrink_to_fit);
+        self.lists.shrink_to_fit();
+    }
 }
 
 impl Inner {
-    fn add(&mut self, key: Arc<str>, texts: &[&str], scratch: &mut Vec<u8>) {
+    fn add<'t>(
+        &mut self,
+        key: Arc<str>,
+        texts: impl IntoIterator<Item = &'t str>,
+        scratch: &mut Vec<u8>,
+    ) {
         let Ok(ordinal) = u32::try_from(self.keys.len()) else {
             return;
         };
@@ -161,7 +242,7 @@ impl Inner {
             }
             scratch.extend_from_slice(&[0, 0]);
             for window in scratch.windows(3) {
-                let list = self.postings.entry(trigram(window)).or_default();
+                let list = self.postings.get_or_insert(trigram(window));
                 // A trigram met again in the same row's texts is listed once.
                 if list.last() != Some(ordinal) {
                     list.push(ordinal);
@@ -173,7 +254,7 @@ impl Inner {
     /// The posting lists whose union (needle shorter than a trigram) or intersection (the
     /// others) holds the candidates, and which of the two it is.
     fn lists(&self, needle: &[u8]) -> (Vec<&Postings>, bool) {
-        let get = |t: Trigram| self.postings.get(&t);
+        let get = |t: Trigram| self.postings.get(t);
         match needle.len() {
             0 => (Vec::new(), false),
             1 | 2 => {
@@ -229,7 +310,20 @@ impl NgramIndex {
 
     /// Indexes the texts of a (new or replaced) row.
     pub fn add(&self, key: impl Into<Arc<str>>, texts: &[&str]) {
-        self.write().add(key.into(), texts, &mut Vec::new());
+        self.write()
+            .add(key.into(), texts.iter().copied(), &mut Vec::new());
+    }
+
+    /// Indexes the texts of many rows in turn, as `add` of each would, under one lock.
+    pub fn add_all<'t, T: IntoIterator<Item = &'t str>>(
+        &self,
+        rows: impl IntoIterator<Item = (Arc<str>, T)>,
+    ) {
+        let mut inner = self.write();
+        let mut scratch = Vec::new();
+        for (key, texts) in rows {
+            inner.add(key, texts, &mut scratch);
+        }
     }
 
     /// Replaces the whole index by one of `rows` (key and texts), e.g. the live rows of a table.
@@ -241,24 +335,21 @@ impl NgramIndex {
         *inner = Inner::default();
         let mut scratch = Vec::new();
         for (key, texts) in rows {
-            let texts: Vec<&str> = texts.iter().map(AsRef::as_ref).collect();
-            inner.add(key.as_ref().into(), &texts, &mut scratch);
+            inner.add(
+                key.as_ref().into(),
+                texts.iter().map(AsRef::as_ref),
+                &mut scratch,
+            );
         }
         inner.keys.shrink_to_fit();
-        inner
-            .postings
-            .values_mut()
-            .for_each(Postings::shrink_to_fit);
+        inner.postings.shrink_to_fit();
     }
 
     /// Gives back the room the lists grew into beyond their entries (the end of a seed).
     pub fn shrink_to_fit(&self) {
         let mut inner = self.write();
         inner.keys.shrink_to_fit();
-        inner
-            .postings
-            .values_mut()
-            .for_each(Postings::shrink_to_fit);
+        inner.postings.shrink_to_fit();
     }
 
     /// How many rows were indexed (replaced and removed ones included).
@@ -396,6 +487,42 @@ mod tests {
             scan(&rows, "grace", None)
         );
         assert!(index.candidates("zzz", None, 10).0.is_empty());
+    }
+
+    /// Every trigram of three ASCII bytes has a slot of its own in the table; the others, and
+    /// trigrams never met, read as they did in a hash map.
+    #[test]
+    fn trigrams_find_their_own_lists() {
+        let ascii: Vec<Trigram> = (0..128u32)
+            .step_by(7)
+            .flat_map(|a| {
+                (0..128u32)
+                    .step_by(5)
+                    .map(move |b| a << 16 | b << 8 | (a ^ b))
+            })
+            .collect();
+        let mut slots: Vec<usize> = ascii
+            .iter()
+            .map(|&t| Lists::ascii_slot(t).unwrap())
+            .collect();
+        slots.sort_unstable();
+        slots.dedup();
+        assert_eq!(slots.len(), ascii.len());
+        assert!(slots.iter().all(|&s| s < ASCII_TRIGRAMS));
+        let mut lists = Lists::default();
+        let other = [0x00c3_a900, 0x0080_0000, 0x0000_00ff, 0x00ff_ffff];
+        for (n, &t) in ascii.iter().chain(&other).enumerate() {
+            assert!(lists.get(t).is_none());
+            lists.get_or_insert(t).push(n as u32);
+        }
+        for (n, &t) in ascii.iter().chain(&other).enumerate() {
+            assert_eq!(
+                lists.get(t).map(|l| l.iter().collect::<Vec<_>>()),
+                Some(vec![n as u32])
+            );
+        }
+        assert!(lists.get(0x0061_6263).is_none() || ascii.contains(&0x0061_6263));
+        assert_eq!(lists.other.len(), other.len());
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! rewrites the path, so every vendor route serves every sandbox unchanged.
 
 use std::future::{Ready, ready};
+use std::rc::Rc;
 use std::sync::Arc;
 
 use actix_web::body::MessageBody;
@@ -38,8 +39,8 @@ pub struct Slot {
 /// one being built, or builds one).
 #[derive(Debug)]
 struct Checkpoint {
-    /// The saved state as JSON text: a fraction of the memory its `WorldState` value takes (at a
-    /// million people about 1 GB against 8), read again only to build the next spare.
+    /// The saved state as JSON text: a fraction of the memory a `WorldState` value of it takes (at
+    /// a million people about 1 GB against 8), read again only to build the next spare.
     json: String,
     kinds: Kinds,
     sandbox: Option<String>,
@@ -50,16 +51,18 @@ struct Checkpoint {
 }
 
 impl Checkpoint {
+    /// Saves `world`: its export written as text straight from its tables, and the first spare
+    /// read back from that text (no JSON value of the state is built).
     fn new(
-        state: WorldState,
+        world: &World,
         kinds: Kinds,
         sandbox: Option<String>,
     ) -> Result<Arc<Self>, SandboxError> {
-        let json = serde_json::to_string(&state)
+        let json = world
+            .export_text(Secrets::Include)
             .map_err(|e| SandboxError::BadState(format!("the state could not be written: {e}")))?;
-        // The first spare takes the value itself: no copy of it is made.
-        let spare =
-            World::import(state, &kinds, sandbox.as_deref()).map_err(SandboxError::BadState)?;
+        let spare = World::import_text(&json, &kinds, sandbox.as_deref())
+            .map_err(SandboxError::BadState)?;
         Ok(Arc::new(Self {
             json,
             kinds,
@@ -145,12 +148,12 @@ impl Slot {
 #[derive(Debug)]
 pub struct Sandboxes {
     default: Slot,
-    named: DashMap<String, Arc<Slot>>,
+    named: crate::store::FastMap<String, Arc<Slot>>,
     max_named: usize,
     /// The generation of each sandbox name's current world, kept after a delete: every world
     /// that replaces another, or a sandbox made again under an old name, draws its credentials
     /// from a new generation, so no token of a replaced world is ever issued again.
-    generations: DashMap<String, u64>,
+    generations: crate::store::FastMap<String, u64>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -231,7 +234,7 @@ impl Sandboxes {
     pub fn new(plan: SeedPlan, max_named: usize) -> Result<Self, FixtureError> {
         Ok(Self {
             default: Slot::new(None, plan, 0)?,
-            named: DashMap::new(),
+            named: Default::default(),
             max_named,
             generations: DashMap::from_iter([(DEFAULT.to_string(), 0)]),
         })
@@ -382,15 +385,22 @@ impl Sandboxes {
         })
     }
 
-    /// A sandbox's state; issued credentials only with [`Secrets::Include`].
-    pub fn export(&self, name: Option<&str>, secrets: Secrets) -> Result<WorldState, SandboxError> {
-        self.with_slot(name, |slot| Ok(slot.world().export(secrets)))
-    }
-
     pub fn import(&self, name: Option<&str>, state: WorldState) -> Result<(), SandboxError> {
         let sandbox = name.filter(|n| *n != DEFAULT);
         let world =
             World::import(state, &self.plan().vendors, sandbox).map_err(SandboxError::BadState)?;
+        self.with_slot(name, |slot| {
+            self.replace_world(slot, world);
+            Ok(())
+        })
+    }
+
+    /// Imports a state from its JSON text in the current format, each vendor's records read
+    /// straight from the text ([`World::import_text`]).
+    pub fn import_text(&self, name: Option<&str>, json: &str) -> Result<(), SandboxError> {
+        let sandbox = name.filter(|n| *n != DEFAULT);
+        let world = World::import_text(json, &self.plan().vendors, sandbox)
+            .map_err(SandboxError::BadState)?;
         self.with_slot(name, |slot| {
             self.replace_world(slot, world);
             Ok(())
@@ -404,7 +414,7 @@ impl Sandboxes {
     ) -> Result<(), SandboxError> {
         self.with_slot(name, |slot| {
             let saved = Checkpoint::new(
-                slot.world().export(Secrets::Include),
+                &slot.world(),
                 slot.plan().vendors.clone(),
                 slot.name.clone(),
             )?;
@@ -443,22 +453,45 @@ impl Sandboxes {
         })
     }
 
-    /// Every sandbox's state, for the state file.
-    pub fn save_all(&self) -> SavedSandboxes {
-        let mut sandboxes = std::collections::BTreeMap::new();
-        let saved = |slot: &Slot| SavedSandbox {
-            users: slot.plan().users,
-            state: slot.world().export(Secrets::Include),
-            generation: self.generations.get(slot.key()).map_or(0, |g| *g),
-        };
-        sandboxes.insert(DEFAULT.to_string(), saved(&self.default));
-        for slot in self.named.iter() {
-            sandboxes.insert(slot.key().clone(), saved(slot.value()));
-        }
-        SavedSandboxes {
-            format: crate::store::world::STATE_FORMAT.into(),
-            sandboxes,
-        }
+    /// Writes every sandbox's state, for the state file: a [`SavedSandboxes`] as JSON (its
+    /// sandboxes by name), each world written straight from its tables.
+    pub fn save_all(&self, out: &mut dyn std::io::Write) -> serde_json::Result<()> {
+        use super::state_schema::rows::ObjectWriter;
+        // The named slots are taken out of the map first: no shard of it stays locked while
+        // their worlds are written.
+        let named: Vec<(String, Arc<Slot>)> = self
+            .named
+            .iter()
+            .map(|s| (s.key().clone(), s.value().clone()))
+            .collect();
+        let mut slots: Vec<(&str, &Slot)> = named.iter().map(|(n, s)| (n.as_str(), &**s)).collect();
+        slots.push((DEFAULT, &self.default));
+        slots.sort_by(|a, b| a.0.cmp(b.0));
+        let mut file = ObjectWriter::start(out)?;
+        file.member("format", crate::store::world::STATE_FORMAT)?;
+        file.member_with("sandboxes", |out| {
+            let mut sandboxes = ObjectWriter::start(out)?;
+            for (name, slot) in slots {
+                sandboxes.member_with(name, |out| {
+                    let mut saved = ObjectWriter::start(out)?;
+                    saved.member("users", &slot.plan().users)?;
+                    saved.member_with("state", |out| slot.world().export(Secrets::Include, out))?;
+                    let generation = self.generations.get(slot.key()).map_or(0, |g| *g);
+                    saved.member("generation", &generation)?;
+                    saved.end()
+                })?;
+            }
+            sandboxes.end()
+        })?;
+        file.end()
+    }
+
+    /// Every sandbox's state as [`save_all`](Self::save_all) writes it, read back.
+    #[cfg(test)]
+    pub fn saved(&self) -> SavedSandboxes {
+        let mut json = Vec::new();
+        self.save_all(&mut json).unwrap();
+        serde_json::from_slice(&json).unwrap()
     }
 
     /// Restores every sandbox of a state file; nothing changes when any part is invalid.
@@ -537,13 +570,14 @@ pub fn valid_name(name: &str) -> bool {
 #[derive(Debug, Clone)]
 pub struct RequestContext {
     pub world: Arc<World>,
-    pub sandbox: Option<String>,
+    pub sandbox: Option<Arc<str>>,
     pub request_id: String,
 }
 
 impl RequestContext {
-    pub fn of(req: &HttpRequest) -> Option<RequestContext> {
-        req.extensions().get::<RequestContext>().cloned()
+    /// The request's context, shared (`resolve` puts it in the extensions once).
+    pub fn of(req: &HttpRequest) -> Option<Rc<RequestContext>> {
+        req.extensions().get::<Rc<RequestContext>>().cloned()
     }
 }
 
@@ -574,7 +608,7 @@ impl FromRequest for Sandbox {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let world = match RequestContext::of(req) {
-            Some(ctx) => Ok(ctx.world),
+            Some(ctx) => Ok(ctx.world.clone()),
             None => req
                 .app_data::<web::Data<Sandboxes>>()
                 .ok_or_else(|| actix_web::error::ErrorInternalServerError("no sandboxes"))
@@ -604,7 +638,7 @@ pub async fn resolve(
     let Some(sandboxes) = req.app_data::<web::Data<Sandboxes>>().cloned() else {
         return Ok(next.call(req).await?.map_into_boxed_body());
     };
-    let mut sandbox = None;
+    let mut sandbox: Option<Arc<str>> = None;
     if let Some((name, rest)) = split_sandbox(req.path()) {
         let (name, rest) = (name.to_string(), rest.to_string());
         let uri = match req.uri().query() {
@@ -615,7 +649,7 @@ pub async fn resolve(
             req.match_info_mut().get_mut().update(&uri);
             req.head_mut().uri = uri;
         }
-        sandbox = Some(name);
+        sandbox = Some(name.into());
     }
     let world = if sandboxes.exists(sandbox.as_deref()) {
         sandboxes.world(sandbox.as_deref())
@@ -648,13 +682,13 @@ pub async fn resolve(
     let request_id = match sent {
         Some(id) => id,
         None if req.path().starts_with("/__admin") => String::new(),
-        None => format!("selfgen-{}", world.ids.uuid(Purpose::RequestId)),
+        None => world.ids.prefixed_uuid("selfgen-", Purpose::RequestId),
     };
-    req.extensions_mut().insert(RequestContext {
+    req.extensions_mut().insert(Rc::new(RequestContext {
         world,
         sandbox,
         request_id: request_id.clone(),
-    });
+    }));
     let mut res = next.call(req).await?.map_into_boxed_body();
     if !request_id.is_empty()
         && let Ok(value) = HeaderValue::from_str(&request_id)
@@ -701,14 +735,22 @@ mod tests {
         seen.push(token(&sandboxes, None));
         seen.push(token(&sandboxes, Some("alpha")));
         // The state file keeps the generations: the next server goes on past them.
-        let saved = sandboxes.save_all();
+        let saved = sandboxes.saved();
+        // The state file is written straight from the worlds with the bytes serde_json gives
+        // its value.
+        let mut written = Vec::new();
+        sandboxes.save_all(&mut written).unwrap();
+        assert_eq!(
+            String::from_utf8(written).unwrap(),
+            serde_json::to_string(&saved).unwrap()
+        );
         assert_eq!(saved.sandboxes[DEFAULT].generation, 1);
         let restarted = Sandboxes::new(plan(), 8).unwrap();
         restarted.load_all(saved).unwrap();
         seen.push(token(&restarted, None));
         seen.push(token(&restarted, Some("alpha")));
         // A saved generation no server reaches is damage, refused before anything changes.
-        let mut damaged = restarted.save_all();
+        let mut damaged = restarted.saved();
         damaged.sandboxes.get_mut(DEFAULT).unwrap().generation = u64::MAX;
         assert!(matches!(
             restarted.load_all(damaged),
@@ -741,9 +783,39 @@ mod tests {
 
 /// Who made a request, as the vendor's auth extractor established it (e.g. `finapi client
 /// sandbox-client`, `obp user felixsmith`). Vendors insert it into the request extensions on
-/// successful authentication; the control plane's journal reads it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Caller(pub String);
+/// successful authentication; the control plane's journal keeps it and writes it out only when
+/// the journal is read, so a request pays for no formatting.
+#[derive(Clone)]
+pub struct Caller(Arc<dyn std::fmt::Display + Send + Sync>);
+
+impl Caller {
+    pub fn new(who: Arc<dyn std::fmt::Display + Send + Sync>) -> Self {
+        Caller(who)
+    }
+
+    /// `{label} {name}`, e.g. `obp user felixsmith`.
+    pub fn labelled(label: &'static str, name: &str) -> Self {
+        struct Labelled(&'static str, Box<str>);
+        impl std::fmt::Display for Labelled {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                write!(f, "{} {}", self.0, self.1)
+            }
+        }
+        Caller(Arc::new(Labelled(label, name.into())))
+    }
+}
+
+impl std::fmt::Display for Caller {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl std::fmt::Debug for Caller {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Caller({self})")
+    }
+}
 
 /// Property tests of state imports: arbitrary damage to a valid export is refused with a 400
 /// and no change, or accepted; never a panic.
@@ -776,9 +848,14 @@ mod import_properties {
             let sandboxes = Sandboxes::new(plan, 8).unwrap();
             // The state file holds a named sandbox too.
             sandboxes.world(Some("other")).unwrap();
-            let world_state =
-                serde_json::to_value(sandboxes.export(None, Secrets::Include).unwrap()).unwrap();
-            let saved = serde_json::to_value(sandboxes.save_all()).unwrap();
+            let world_state = serde_json::to_value(
+                sandboxes
+                    .world(None)
+                    .unwrap()
+                    .export_state(Secrets::Include),
+            )
+            .unwrap();
+            let saved = serde_json::to_value(sandboxes.saved()).unwrap();
             Fixture {
                 sandboxes,
                 world_state,
@@ -906,7 +983,9 @@ mod import_properties {
 
     /// What a world is after a change, for "nothing changed" (every sandbox, with secrets).
     fn everything(sandboxes: &Sandboxes) -> Vec<u8> {
-        serde_json::to_vec(&sandboxes.save_all()).unwrap()
+        let mut json = Vec::new();
+        sandboxes.save_all(&mut json).unwrap();
+        json
     }
 
     /// A world that was accepted is usable: its clock, exports and credentials answer.
@@ -916,7 +995,7 @@ mod import_properties {
             let world = sandboxes.world(name).unwrap();
             let _ = world.clock.now();
             let _ = world.clock.mode().to_string();
-            let _ = serde_json::to_vec(&world.export(Secrets::Omit)).unwrap();
+            let _ = world.export_text(Secrets::Omit).unwrap();
             let _ = crate::vendors::credentials(&world, &sandboxes.plan().fixtures, "http://x");
         }
     }

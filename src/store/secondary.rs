@@ -2,6 +2,10 @@
 //! key. A filter on that value reads only the matching keys, and counts them by two rank lookups
 //! instead of reading any row. The owner keeps it in step with its table on every write.
 
+use std::sync::Arc;
+
+use chrono::{Datelike, NaiveDate};
+
 use super::index::OrderedIndex;
 
 /// Separates the value from the key in an entry; values never contain it, and it sorts first,
@@ -35,7 +39,26 @@ impl SecondaryIndex {
     }
 
     pub fn insert(&self, value: &str, key: &str) {
-        self.entries.insert(Self::entry(value, key));
+        self.insert_parts(value, &[key]);
+    }
+
+    /// Inserts the key made of `key_parts` one after the other (`["a", "ada"]` is `ada` with a
+    /// prefix), written straight into the entry.
+    pub fn insert_parts(&self, value: &str, key_parts: &[&str]) {
+        debug_assert!(!value.contains(SEP));
+        thread_local! {
+            static ENTRY: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+        }
+        // The entry is written into a buffer kept for the next one: the index keeps an
+        // `Arc<str>`, which a new `String` would only be copied into.
+        let entry: Arc<str> = ENTRY.with_borrow_mut(|entry| {
+            entry.clear();
+            entry.push_str(value);
+            entry.push(SEP);
+            key_parts.iter().for_each(|part| entry.push_str(part));
+            Arc::from(entry.as_str())
+        });
+        self.entries.insert(entry);
     }
 
     pub fn remove(&self, value: &str, key: &str) {
@@ -73,6 +96,31 @@ impl SecondaryIndex {
             .take_while(move |entry| end.as_ref().is_none_or(|end| entry < end))
             .filter_map(|entry| entry.split_once(SEP).map(|(_, key)| key.to_string()))
     }
+}
+
+/// `d` as `to_string` writes it (`2026-03-05`), without the formatting machinery for the years
+/// 0 to 9999 (every date a seed writes); a secondary index keyed by dates writes a million.
+pub fn date_text(d: NaiveDate) -> String {
+    let (year, month, day) = (d.year(), d.month(), d.day());
+    if !(0..=9999).contains(&year) {
+        return d.to_string();
+    }
+    let digits = |n: u32, width: usize, out: &mut Vec<u8>| {
+        let start = out.len();
+        let mut n = n;
+        for _ in 0..width {
+            out.push(b'0' + (n % 10) as u8);
+            n /= 10;
+        }
+        out[start..].reverse();
+    };
+    let mut text = Vec::with_capacity(10);
+    digits(year.unsigned_abs(), 4, &mut text);
+    text.push(b'-');
+    digits(month, 2, &mut text);
+    text.push(b'-');
+    digits(day, 2, &mut text);
+    String::from_utf8(text).unwrap_or_else(|_| d.to_string())
 }
 
 #[cfg(test)]
@@ -119,6 +167,26 @@ mod tests {
         index.remove("2026-01-01", "u00000");
         assert_eq!(index.count(None, Some("2026-01-01")), first_day - 1);
         assert_eq!(index.len(), 1_999);
+    }
+
+    #[test]
+    fn dates_read_as_to_string_writes_them() {
+        for (y, m, d) in [
+            (2026, 3, 5),
+            (1, 1, 1),
+            (0, 12, 31),
+            (9999, 12, 31),
+            (10_000, 1, 1),
+            (-5, 6, 7),
+        ] {
+            let date = NaiveDate::from_ymd_opt(y, m, d).unwrap();
+            assert_eq!(date_text(date), date.to_string());
+        }
+        let mut day = NaiveDate::from_ymd_opt(1990, 1, 1).unwrap();
+        while day.year() < 2040 {
+            assert_eq!(date_text(day), day.to_string());
+            day = day.succ_opt().unwrap();
+        }
     }
 
     #[test]

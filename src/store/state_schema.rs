@@ -137,6 +137,125 @@ pub mod keyed {
     }
 }
 
+/// Writing an export without a copy of its tables: each vendor serializes its records straight
+/// into the output, a row at a time, in the order (and so the bytes) its snapshot types give.
+pub mod rows {
+    use std::cell::Cell;
+    use std::hash::BuildHasher;
+    use std::io::Write;
+
+    use dashmap::DashMap;
+    use serde::ser::{SerializeMap, SerializeSeq};
+    use serde::{Serialize, Serializer};
+
+    /// Rows `(key, record)` written as one JSON object `{key: record, ...}` in iteration order,
+    /// as [`super::keyed`] writes a `Vec<(String, V)>`. The iterator is consumed by the one
+    /// write: each row can be read (and cloned) as it is reached and dropped once written, so no
+    /// lock is held while the output takes it.
+    pub struct MapOf<I>(Cell<Option<I>>);
+
+    impl<I> MapOf<I> {
+        pub fn new(rows: I) -> Self {
+            Self(Cell::new(Some(rows)))
+        }
+    }
+
+    impl<I, K, V> Serialize for MapOf<I>
+    where
+        I: Iterator<Item = (K, V)>,
+        K: Serialize,
+        V: Serialize,
+    {
+        fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            let mut map = serializer.serialize_map(None)?;
+            for (key, record) in self.0.take().into_iter().flatten() {
+                map.serialize_entry(&key, &record)?;
+            }
+            map.end()
+        }
+    }
+
+    /// Records written as one JSON array in iteration order; consumed like [`MapOf`].
+    pub struct SeqOf<I>(Cell<Option<I>>);
+
+    impl<I> SeqOf<I> {
+        pub fn new(records: I) -> Self {
+            Self(Cell::new(Some(records)))
+        }
+    }
+
+    impl<I> Serialize for SeqOf<I>
+    where
+        I: Iterator,
+        I::Item: Serialize,
+    {
+        fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            let mut seq = serializer.serialize_seq(None)?;
+            for record in self.0.take().into_iter().flatten() {
+                seq.serialize_element(&record)?;
+            }
+            seq.end()
+        }
+    }
+
+    /// A map's rows in key order (as `table::sorted_entries` gives them), each cloned as it is
+    /// reached: only the keys are copied up front. A row removed meanwhile is left out.
+    pub fn sorted<'a, V: Clone, H: BuildHasher + Clone>(
+        map: &'a DashMap<String, V, H>,
+    ) -> impl Iterator<Item = (String, V)> + 'a {
+        let mut keys: Vec<String> = map.iter().map(|row| row.key().clone()).collect();
+        keys.sort_unstable();
+        keys.into_iter().filter_map(|key| {
+            map.get(&key)
+                .map(|row| row.value().clone())
+                .map(|v| (key, v))
+        })
+    }
+
+    /// One JSON object written member by member to a byte stream: the frame of an export
+    /// (`{"format": ..., "<vendor>": <part>, ...}`) whose members are written by others.
+    /// Names and values are written by serde_json, so the bytes are those serde_json gives the
+    /// same object.
+    pub struct ObjectWriter<'a> {
+        out: &'a mut dyn Write,
+        first: bool,
+    }
+
+    impl<'a> ObjectWriter<'a> {
+        pub fn start(out: &'a mut dyn Write) -> serde_json::Result<Self> {
+            out.write_all(b"{").map_err(serde_json::Error::io)?;
+            Ok(Self { out, first: true })
+        }
+
+        /// A member whose value `write` writes.
+        pub fn member_with(
+            &mut self,
+            name: &str,
+            write: impl FnOnce(&mut dyn Write) -> serde_json::Result<()>,
+        ) -> serde_json::Result<()> {
+            if !self.first {
+                self.out.write_all(b",").map_err(serde_json::Error::io)?;
+            }
+            self.first = false;
+            serde_json::to_writer(&mut *self.out, name)?;
+            self.out.write_all(b":").map_err(serde_json::Error::io)?;
+            write(&mut *self.out)
+        }
+
+        pub fn member<T: Serialize + ?Sized>(
+            &mut self,
+            name: &str,
+            value: &T,
+        ) -> serde_json::Result<()> {
+            self.member_with(name, |out| serde_json::to_writer(out, value))
+        }
+
+        pub fn end(self) -> serde_json::Result<()> {
+            self.out.write_all(b"}").map_err(serde_json::Error::io)
+        }
+    }
+}
+
 /// Rewrites the members `tables` of a vendor part written as `user-sandbox-state/1`, where a
 /// keyed table was an array of `[key, record]` pairs, into the objects of the current format.
 /// A member that is not such an array, or names a key twice, is left as it is (the import then
@@ -212,45 +331,106 @@ pub fn check_integers(
     json: &serde_json::value::RawValue,
     at: &str,
 ) -> Result<(), String> {
+    match walk(schema, json, at, false) {
+        Ok(()) | Err(Found::NotPlain) => Ok(()),
+        Err(Found::Refused(reason)) => Err(reason),
+    }
+}
+
+/// [`check_integers`], and whether the text is *plain*: every member and item is one the
+/// schema describes, no object names a member twice, and no array is where [`check_arrays`]
+/// refuses one. Reading a plain text
+/// straight into records (`World::import_text`) gives what reading it as a JSON value first
+/// gives (a value keeps the last of a name written twice, where records refuse it or keep
+/// both rows of a keyed table; records also read an array as their members in order), so the
+/// import of a plain text needs no value of it. `Ok(false)`: not plain (the integers were
+/// checked only up to where that showed).
+pub fn check_plain(
+    schema: &Value,
+    json: &serde_json::value::RawValue,
+    at: &str,
+) -> Result<bool, String> {
+    match walk(schema, json, at, true) {
+        Ok(()) => Ok(true),
+        Err(Found::NotPlain) => Ok(false),
+        Err(Found::Refused(reason)) => Err(reason),
+    }
+}
+
+/// What a walk of a state's text stopped at.
+enum Found {
+    /// An integer beyond 64 bits: the state is refused.
+    Refused(String),
+    /// A text that is not plain (looked for only when asked).
+    NotPlain,
+}
+
+/// The walk of [`check_integers`] and [`check_plain`], over borrowed slices of the text (no
+/// copy of a member is made).
+fn walk(
+    schema: &Value,
+    json: &serde_json::value::RawValue,
+    at: &str,
+    plain: bool,
+) -> Result<(), Found> {
     let text = json.get().trim_start();
-    let parse_error = |e: serde_json::Error| format!("{at}: {e}");
+    let parse_error = |e: serde_json::Error| Found::Refused(format!("{at}: {e}"));
+    let allows = |kind: &str| match &schema["type"] {
+        Value::String(k) => k == kind,
+        Value::Array(kinds) => kinds.iter().any(|k| k == kind),
+        _ => false,
+    };
     match text.as_bytes().first() {
         Some(b'{') => {
             let mut reader = serde_json::Deserializer::from_str(text);
-            let members: Vec<(String, Box<serde_json::value::RawValue>)> =
+            let members: Vec<(String, &serde_json::value::RawValue)> =
                 keyed::deserialize(&mut reader).map_err(parse_error)?;
+            if plain && members.len() > 1 {
+                let mut names = std::collections::HashSet::with_capacity(members.len());
+                if !members.iter().all(|(name, _)| names.insert(name.as_str())) {
+                    return Err(Found::NotPlain);
+                }
+            }
             for (name, member) in &members {
                 let member_schema = match &schema["properties"][name] {
                     Value::Null => &schema["additionalProperties"],
                     property => property,
                 };
                 if member_schema.is_object() {
-                    check_integers(member_schema, member, &format!("{at}.{name}"))?;
+                    walk(member_schema, member, &format!("{at}.{name}"), plain)?;
+                } else if plain {
+                    // Records skip a member they do not know without reading it closely, where
+                    // a value refuses some (`1e400`).
+                    return Err(Found::NotPlain);
                 }
             }
         }
-        Some(b'[') if schema["items"].is_object() => {
-            let items: Vec<Box<serde_json::value::RawValue>> =
-                serde_json::from_str(text).map_err(parse_error)?;
-            for (i, item) in items.iter().enumerate() {
-                check_integers(&schema["items"], item, &format!("{at}[{i}]"))?;
+        Some(b'[') => {
+            // Where `check_arrays` finds no "type" it allows an array.
+            if plain
+                && ((schema["type"] != Value::Null && !allows("array"))
+                    || !schema["items"].is_object())
+            {
+                return Err(Found::NotPlain);
+            }
+            if schema["items"].is_object() {
+                let items: Vec<&serde_json::value::RawValue> =
+                    serde_json::from_str(text).map_err(parse_error)?;
+                for (i, item) in items.iter().enumerate() {
+                    walk(&schema["items"], item, &format!("{at}[{i}]"), plain)?;
+                }
             }
         }
         Some(b'-' | b'0'..=b'9') => {
-            let integer_typed = match &schema["type"] {
-                Value::String(kind) => kind == "integer",
-                Value::Array(kinds) => kinds.iter().any(|k| k == "integer"),
-                _ => false,
-            };
             let number = text.trim_end();
-            if integer_typed
+            if allows("integer")
                 && !number.contains(['.', 'e', 'E'])
                 && number.parse::<i64>().is_err()
                 && number.parse::<u64>().is_err()
             {
-                return Err(format!(
+                return Err(Found::Refused(format!(
                     "{at}: the integer {number} is out of range (beyond 64 bits)"
-                ));
+                )));
             }
         }
         _ => {}
@@ -297,6 +477,42 @@ mod tests {
             let err = check(json).unwrap_err();
             assert!(err.starts_with(&format!("{at}: ")), "{json}: {err}");
         }
+    }
+
+    #[test]
+    fn a_text_is_plain_when_records_read_it_as_a_value_would() {
+        let schema = object(
+            vec![
+                ("n", u64()),
+                ("rows", keyed(record(vec![("a", string())], &[], false))),
+                ("list", array(u32())),
+            ],
+            &[],
+            true,
+        );
+        let check = |json: &str| {
+            let raw = serde_json::value::RawValue::from_string(json.to_string()).unwrap();
+            check_plain(&schema, &raw, "part")
+        };
+        assert_eq!(
+            check(r#"{"n": 1, "rows": {"k": {"a": "x"}, "l": {"a": "y"}}, "list": [1, 2]}"#),
+            Ok(true)
+        );
+        for json in [
+            // A name twice, in a keyed table or a record.
+            r#"{"rows": {"k": {"a": "x"}, "k": {"a": "y"}}}"#,
+            r#"{"rows": {"k": {"a": "x", "a": "y"}}}"#,
+            // A record as an array, or a table as pairs.
+            r#"{"rows": {"k": ["x"]}}"#,
+            r#"{"rows": [["k", {"a": "x"}]]}"#,
+            // A member the schema does not describe, whatever it holds.
+            r#"{"rows": {"k": {"a": "x", "b": 1e400}}}"#,
+            r#"{"other": 1}"#,
+        ] {
+            assert_eq!(check(json), Ok(false), "{json}");
+        }
+        let err = check(r#"{"n": 18446744073709551616}"#).unwrap_err();
+        assert!(err.starts_with("part.n: "), "{err}");
     }
 
     #[test]

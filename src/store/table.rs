@@ -38,6 +38,16 @@ impl<V: Clone> Table<V> {
         }
     }
 
+    /// A table with room for `rows` rows: a seed that knows how many it inserts does not grow the
+    /// map (rehashing every row) again and again on the way.
+    pub fn with_capacity(kind: &'static str, rows: usize) -> Self {
+        Self {
+            kind,
+            rows: DashMap::with_capacity_and_hasher(rows, RandomState::default()),
+            order: OrderedIndex::new(),
+        }
+    }
+
     pub fn len(&self) -> usize {
         self.rows.len()
     }
@@ -185,7 +195,9 @@ impl<V: Clone> Table<V> {
 }
 
 /// A map's entries sorted by key: a deterministic form for snapshots of a world.
-pub fn sorted_entries<V: Clone>(map: &DashMap<String, V>) -> Vec<(String, V)> {
+pub fn sorted_entries<V: Clone, H: std::hash::BuildHasher + Clone>(
+    map: &DashMap<String, V, H>,
+) -> Vec<(String, V)> {
     let mut rows: Vec<(String, V)> = map
         .iter()
         .map(|r| (r.key().clone(), r.value().clone()))

@@ -183,3 +183,68 @@ async fn a_journal_size_of_0_turns_the_journal_off_but_not_the_faults() {
     assert_eq!(response.status(), 500);
     assert_eq!(requests(&app, "").await["total"], 0);
 }
+
+/// Every vendor's caller as the journal names it (written when the journal is read, from the
+/// principal the request's auth established).
+#[tokio::test]
+async fn the_journal_names_every_kind_of_caller() {
+    use crate::{finapi, obp};
+    let app = spawn_app().await;
+    let user = finapi::user_token(&app, finapi::FELIX).await;
+    app.get("/api/v1/users")
+        .bearer_auth(&user)
+        .send()
+        .await
+        .unwrap();
+    let admin = finapi::client_token(&app, finapi::ADMIN).await;
+    app.get("/api/v1/mandatorAdmin/getUserList")
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap();
+    let token = obp::login(&app, obp::FELIX).await;
+    app.get("/obp/v4.0.0/users/current")
+        .header("DirectLogin", format!("token={token}"))
+        .send()
+        .await
+        .unwrap();
+    let minted: Value = app
+        .post("/__admin/authress/user-tokens")
+        .json(&json!({ "userId": "google-oauth2|108915727483261245613" }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    app.get("/v1/users/google-oauth2%7C108915727483261245613")
+        .bearer_auth(minted["accessToken"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap();
+
+    let body = requests(&app, "").await;
+    let named: Vec<(&str, &str)> = body["requests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| Some((e["operationId"].as_str()?, e["principal"].as_str()?)))
+        .collect();
+
+    assert_eq!(
+        named,
+        [
+            (
+                "getUser",
+                "authress user google-oauth2|108915727483261245613"
+            ),
+            ("OBPv3.0.0-getCurrentUser", "obp user felixsmith"),
+            ("directLogin", "obp user felixsmith"),
+            ("getUserList", "finapi mandator admin sandbox-admin"),
+            (
+                "getAuthorizedUser",
+                "finapi user felixsmith via sandbox-client"
+            ),
+        ]
+    );
+}

@@ -246,13 +246,18 @@ async fn the_number_of_live_sandboxes_is_capped() {
 }
 
 /// Fresh connections (spread over every worker) get `/__admin/health` at once while `slow` is
-/// under way, and `slow` then answers `status`.
+/// under way, and `slow` then answers `status`. `slow` is under way until its whole body has
+/// arrived: an export streams, its status first, while it is still being written.
 async fn answered_meanwhile(
     app: &crate::support::TestApp,
     slow: reqwest::RequestBuilder,
     status: u16,
 ) {
-    let slow = tokio::spawn(slow.send());
+    let slow = tokio::spawn(async move {
+        let response = slow.send().await?;
+        let status = response.status();
+        response.bytes().await.map(|_| status)
+    });
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     for _ in 0..8 {
         let fresh = reqwest::Client::new();
@@ -275,11 +280,11 @@ async fn answered_meanwhile(
         "the slow request ended before the checks: they showed nothing"
     );
     let answered = slow.await.unwrap().expect("the slow request answers");
-    assert_eq!(answered.status(), status);
+    assert_eq!(answered, status);
 }
 
 /// Seeding, exporting, importing and checkpoints run off the server's worker threads: while a
-/// sandbox of 100,000 people is seeded, exported or saved, other requests are answered at once,
+/// sandbox of 100,000 people is seeded, saved, exported or imported, other requests are answered at once,
 /// and the slow request itself ends with its status (not a worker's stale-clock 408).
 #[tokio::test]
 async fn requests_are_answered_while_a_large_sandbox_is_seeded_exported_or_saved() {
@@ -293,6 +298,20 @@ async fn requests_are_answered_while_a_large_sandbox_is_seeded_exported_or_saved
         .json(&json!({"name": "big"}));
     answered_meanwhile(&app, checkpoint, 201).await;
     answered_meanwhile(&app, app.get("/__admin/state"), 200).await;
+    // The body of a `PUT` is parsed off the workers too, with its import.
+    let state = app
+        .get("/__admin/state")
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let put = app
+        .put("/__admin/state")
+        .header("content-type", "application/json")
+        .body(state);
+    answered_meanwhile(&app, put, 200).await;
 }
 
 /// A sandbox made on first use is seeded off the worker threads too: on a server of 100,000

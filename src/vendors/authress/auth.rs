@@ -4,6 +4,7 @@
 //! needs is a 403.
 
 use std::future::{Ready, ready};
+use std::sync::Arc;
 
 use actix_web::dev::Payload;
 use actix_web::http::header::AUTHORIZATION;
@@ -18,47 +19,46 @@ use super::models::Access;
 use super::state::Principal;
 use crate::vendors::authress::AuthressWorld;
 
-fn bearer(req: &HttpRequest) -> Result<String> {
+fn bearer(req: &HttpRequest) -> Result<&str> {
     let missing = || Error::Unauthorized("Send the token as 'Authorization: Bearer <JWT>'.".into());
     let value = req.headers().get(AUTHORIZATION).ok_or_else(missing)?;
-    let value = value.to_str().map_err(|_| missing())?;
+    let value = crate::vendors::header_text(value).ok_or_else(missing)?;
     let (scheme, token) = value.split_once(' ').unwrap_or((value, ""));
     let token = token.trim();
     if !scheme.eq_ignore_ascii_case("bearer") || token.is_empty() {
         return Err(missing());
     }
-    Ok(token.to_string())
+    Ok(token)
 }
 
-fn authenticate(req: &HttpRequest) -> Result<Principal> {
+/// The token's principal, shared with the journal's caller (written only when it is read).
+fn authenticate(req: &HttpRequest) -> Result<Arc<Principal>> {
     let ctx = RequestContext::of(req).ok_or(Error::Unexpected)?;
     let token = bearer(req)?;
     let world = &ctx.world;
     let principal =
         world
             .authress()
-            .authenticate(&token, world.ids.key_seed(), world.clock.now())?;
-    req.extensions_mut().insert(Caller(principal.describe()));
+            .authenticate(token, world.ids.key_seed(), world.clock.now())?;
+    req.extensions_mut().insert(Caller::new(principal.clone()));
     Ok(principal)
 }
 
 /// A service client, authenticated by the JWT its SDK signed with its access key.
 #[derive(Debug, Clone)]
-pub struct ServiceClient {
-    pub client_id: String,
-    access: Vec<Access>,
-}
+pub struct ServiceClient(Arc<Principal>);
 
 impl ServiceClient {
     /// A 403 unless the client was granted `access`.
     pub fn require(&self, access: Access, what: &str) -> Result<()> {
-        if self.access.contains(&access) {
-            Ok(())
-        } else {
-            Err(Error::Forbidden(format!(
-                "The service client {} doesn't have permission to {what}.",
-                self.client_id
-            )))
+        match &*self.0 {
+            Principal::ServiceClient {
+                access: granted, ..
+            } if granted.contains(&access) => Ok(()),
+            Principal::ServiceClient { client_id, .. } => Err(Error::Forbidden(format!(
+                "The service client {client_id} doesn't have permission to {what}."
+            ))),
+            Principal::User { .. } => Err(Error::Unexpected),
         }
     }
 }
@@ -68,10 +68,8 @@ impl FromRequest for ServiceClient {
     type Future = Ready<Result<Self>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(authenticate(req).and_then(|p| match p {
-            Principal::ServiceClient { client_id, access } => {
-                Ok(ServiceClient { client_id, access })
-            }
+        ready(authenticate(req).and_then(|p| match &*p {
+            Principal::ServiceClient { .. } => Ok(ServiceClient(p)),
             Principal::User { .. } => Err(Error::Forbidden(
                 "User tokens may only read their own user; use a service client.".into(),
             )),
@@ -81,17 +79,15 @@ impl FromRequest for ServiceClient {
 
 /// A service client or a logged-in user (a user token minted by the sandbox).
 #[derive(Debug, Clone)]
-pub struct ServiceClientOrUser(pub Principal);
+pub struct ServiceClientOrUser(pub Arc<Principal>);
 
 impl ServiceClientOrUser {
     /// Service clients need `users:read`; users may read only themselves.
     pub fn require_user_read(&self, user_id: &str) -> Result<()> {
-        match &self.0 {
-            Principal::ServiceClient { client_id, access } => ServiceClient {
-                client_id: client_id.clone(),
-                access: access.clone(),
+        match &*self.0 {
+            Principal::ServiceClient { .. } => {
+                ServiceClient(self.0.clone()).require(Access::ReadUsers, "get user data")
             }
-            .require(Access::ReadUsers, "get user data"),
             Principal::User { user_id: own } if own == user_id => Ok(()),
             Principal::User { .. } => Err(Error::Forbidden(
                 "The user doesn't have permission to get user data.".into(),

@@ -201,6 +201,6 @@ pub async fn unknown_route(req: HttpRequest) -> Result<HttpResponse> {
 /// The request id of a request, which Authress calls `errorId` in error bodies.
 pub fn error_id(req: &HttpRequest) -> String {
     RequestContext::of(req)
-        .map(|c| c.request_id)
+        .map(|c| c.request_id.clone())
         .unwrap_or_default()
 }

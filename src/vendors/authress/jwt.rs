@@ -11,7 +11,7 @@ use rand_chacha::ChaCha8Rng;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::state::stable_hash;
+use crate::store::ids::stable_hash;
 
 /// Every unencrypted PKCS#8 DER of an Ed25519 key starts with these 16 bytes; 32 key bytes follow.
 const PKCS8_ED25519_PREFIX: [u8; 16] = [
@@ -23,7 +23,7 @@ const PKCS8_ED25519_PREFIX: [u8; 16] = [
 pub fn seeded_key(seed: u64, label: &str) -> SigningKey {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     // Streams 0..=5 belong to `store::Ids`; labels hash far away from them.
-    rng.set_stream(stable_hash(label) | 1 << 63);
+    rng.set_stream(stable_hash(label.as_bytes()) | 1 << 63);
     let mut secret = [0u8; 32];
     rng.fill_bytes(&mut secret);
     SigningKey::from_bytes(&secret)

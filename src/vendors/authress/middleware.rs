@@ -16,7 +16,7 @@ pub async fn envelope(
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     let request_id = RequestContext::of(req.request())
-        .map(|c| c.request_id)
+        .map(|c| c.request_id.clone())
         .unwrap_or_default();
     let res = next.call(req).await?.map_into_boxed_body();
     let error = crate::vendors::failure(&res, Error::from_status);

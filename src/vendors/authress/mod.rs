@@ -180,8 +180,12 @@ impl AuthressWorld for World {
 impl VendorState for State {
     /// Authress's part holds no issued secret: minted access keys keep only their public half,
     /// fixture keys are derived from the seed, and tokens are verified, never stored.
-    fn export(&self, _: crate::store::world::Secrets) -> serde_json::Value {
-        State::export(self)
+    fn export(
+        &self,
+        _: crate::store::world::Secrets,
+        out: &mut dyn std::io::Write,
+    ) -> serde_json::Result<()> {
+        State::export(self, out)
     }
 }
 

@@ -1,21 +1,23 @@
 //! Authress's tables in one world: users (keyed by their identity provider's id), tenants and
 //! service clients with their access keys, and the rules that change them.
 
+use std::collections::HashMap;
 use std::ops::Bound;
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
 use crossbeam_skiplist::SkipSet;
-use dashmap::DashMap;
 use ed25519_dalek::{SigningKey, VerifyingKey};
 use percent_encoding::percent_decode_str;
 use serde::{Deserialize, Serialize};
 
 use crate::seed::Person;
 use crate::seed::fixtures::{FixtureError, Fixtures};
+use crate::store::ids::{FNV_OFFSET, fnv_step, fnv1a, stable_hash};
 use crate::store::ngram::NgramIndex;
 use crate::store::page::cursor_window;
-use crate::store::{Clock, Table};
+use crate::store::state_schema::rows::SeqOf;
+use crate::store::{Clock, FastMap, Table};
 
 use super::errors::{Error, Result};
 use super::jwt::{self, Unverified};
@@ -127,14 +129,14 @@ pub enum Principal {
     },
 }
 
-impl Principal {
-    /// The caller as the control plane's journal shows it.
-    pub fn describe(&self) -> String {
+/// The caller as the control plane's journal shows it.
+impl std::fmt::Display for Principal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Principal::ServiceClient { client_id, .. } => {
-                format!("authress service client {client_id}")
+                write!(f, "authress service client {client_id}")
             }
-            Principal::User { user_id } => format!("authress user {user_id}"),
+            Principal::User { user_id } => write!(f, "authress user {user_id}"),
         }
     }
 }
@@ -142,9 +144,12 @@ impl Principal {
 /// A token whose signature was checked once; expiry is checked on every use.
 #[derive(Debug, Clone)]
 struct Verified {
-    principal: Principal,
+    principal: Arc<Principal>,
     expires_at: f64,
 }
+
+/// Users the seed inserts at a time.
+const SEED_BATCH: usize = 4096;
 
 /// Verified tokens kept before the cache starts over (the SDKs reuse one token for hours).
 const VERIFIED_CACHE: usize = 10_000;
@@ -155,13 +160,13 @@ pub struct State {
     login_key_id: String,
     users: Table<UserRecord>,
     /// Tenant id → ids of its users, in id order: `getUsers?tenantId=` pages without a scan.
-    members: DashMap<String, Arc<SkipSet<String>>>,
+    members: FastMap<String, Arc<SkipSet<String>>>,
     /// Trigrams of each user's id, name and email: `getUsers?filter=` reads only the users that
     /// may match instead of every row.
     search: NgramIndex,
     tenants: Table<TenantRecord>,
     clients: Table<ServiceClientRecord>,
-    verified: DashMap<String, Verified>,
+    verified: FastMap<String, Verified>,
 }
 
 /// The whole state as `export` writes it.
@@ -175,20 +180,26 @@ struct Saved {
     service_clients: Vec<ServiceClientRecord>,
 }
 
-pub(super) fn stable_hash(s: &str) -> u64 {
-    fnv1a(FNV_OFFSET, s.as_bytes())
-}
+/// A [`Saved`] written straight from the tables: the same members in the same order (so the
+/// same bytes), the users read (and cloned) one at a time as they are written.
+struct Export<'a>(&'a State);
 
-/// FNV-1a: a derived value that never changes between Rust versions.
-const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
-
-fn fnv_step(h: u64, b: u8) -> u64 {
-    (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-}
-
-/// FNV-1a of `bytes`, continued from `h`.
-fn fnv1a(h: u64, bytes: &[u8]) -> u64 {
-    bytes.iter().fold(h, |h, &b| fnv_step(h, b))
+impl Serialize for Export<'_> {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let state = self.0;
+        let mut out = serializer.serialize_struct("Saved", 5)?;
+        out.serialize_field("accountId", &state.account_id)?;
+        out.serialize_field("loginKeyId", &state.login_key_id)?;
+        let users = state.users.ordered(false).map(|(_, user)| user);
+        out.serialize_field("users", &SeqOf::new(users))?;
+        out.serialize_field("tenants", &state.tenants())?;
+        out.serialize_field("serviceClients", &state.service_clients())?;
+        out.end()
+    }
 }
 
 /// A Gravatar-style picture URL, stable per email.
@@ -200,32 +211,73 @@ fn picture(email: &str) -> String {
             .map(|b| b.to_ascii_lowercase())
             .fold(FNV_OFFSET, fnv_step)
     } else {
-        stable_hash(&email.to_lowercase())
+        stable_hash(email.to_lowercase().as_bytes())
     };
     // The hash of `{email}#`, continued from that of the email.
-    format!(
-        "https://www.gravatar.com/avatar/{h:016x}{:016x}?d=identicon",
-        fnv1a(h, b"#")
-    )
+    const BASE: &str = "https://www.gravatar.com/avatar/";
+    const QUERY: &str = "?d=identicon";
+    let mut url = String::with_capacity(BASE.len() + 32 + QUERY.len());
+    url.push_str(BASE);
+    push_hex(&mut url, u128::from(h), 16);
+    push_hex(&mut url, u128::from(fnv1a(h, b"#")), 16);
+    url.push_str(QUERY);
+    url
+}
+
+/// `n` in lower-case hex, zero-padded to `width` digits, as `{n:0width$x}` writes it (a seed
+/// writes millions of these; the formatting machinery costs more than the rest of a user).
+fn push_hex(out: &mut String, n: u128, width: usize) {
+    let digits = (128 - n.leading_zeros()).div_ceil(4).max(1) as usize;
+    for shift in (0..digits.max(width)).rev() {
+        let nibble = if shift < 32 {
+            (n >> (4 * shift)) & 0xf
+        } else {
+            0
+        };
+        out.push(char::from(b"0123456789abcdef"[nibble as usize]));
+    }
+}
+
+/// `n` in decimal, zero-padded to `width` digits, as `{n:0width$}` writes it.
+fn push_decimal(out: &mut String, n: u64, width: usize) {
+    let mut digits = [b'0'; 20];
+    let (mut n, mut len) = (n, 0);
+    while n > 0 || len == 0 {
+        digits[19 - len] = b'0' + (n % 10) as u8;
+        n /= 10;
+        len += 1;
+    }
+    (len..width).for_each(|_| out.push('0'));
+    digits[20 - len..]
+        .iter()
+        .for_each(|&d| out.push(char::from(d)));
 }
 
 /// A provider-style id for a fake person, e.g. `google-oauth2|1...` or `auth0|64f1...`.
 fn fake_user_id(providers: &[String], person: &Person) -> String {
-    let h = stable_hash(&person.username);
+    let h = stable_hash(person.username.as_bytes());
     let provider = providers
         .get((h % providers.len().max(1) as u64) as usize)
         .map(String::as_str)
         .unwrap_or("auth0");
+    let mut id = String::with_capacity(provider.len() + 2 + person.email.len().max(24));
+    id.push_str(provider);
+    id.push('|');
     match provider {
-        "google-oauth2" => format!("google-oauth2|1{h:020}"),
-        "auth0" => format!(
-            "auth0|{:024x}",
-            u128::from(fnv1a(stable_hash("auth0:"), person.username.as_bytes())) << 32
-                | u128::from(h as u32)
+        "google-oauth2" => {
+            id.push('1');
+            push_decimal(&mut id, h, 20);
+        }
+        "auth0" => push_hex(
+            &mut id,
+            u128::from(fnv1a(stable_hash(b"auth0:"), person.username.as_bytes())) << 32
+                | u128::from(h as u32),
+            24,
         ),
-        p if p.starts_with("samlp|") => format!("{p}|{}", person.email),
-        p => format!("{p}|{h:x}"),
+        p if p.starts_with("samlp|") => id.push_str(&person.email),
+        _ => push_hex(&mut id, u128::from(h), 1),
     }
+    id
 }
 
 /// The service client an issuer names: `<origin>[/prefix]/v1/clients/<clientId>`.
@@ -253,11 +305,11 @@ impl State {
             account_id,
             login_key_id,
             users: Table::new("user"),
-            members: DashMap::new(),
+            members: FastMap::default(),
             search: NgramIndex::new(),
             tenants: Table::new("tenant"),
             clients: Table::new("service client"),
-            verified: DashMap::new(),
+            verified: FastMap::default(),
         }
     }
 
@@ -314,20 +366,31 @@ impl State {
                 )));
             }
         }
-        for person in people {
-            let fixture = file.users.iter().find(|u| u.person == person.username);
-            let (user_id, tenant_id) = match fixture {
-                Some(f) => (f.user_id.clone(), f.tenant_id.clone()),
-                None if person.fixture => continue,
-                None => (fake_user_id(&file.fake_users.providers, person), None),
-            };
-            state.put_user(UserRecord {
-                user_id,
-                name: Some(person.full_name()),
-                email: Some(person.email.clone()),
-                picture: Some(picture(&person.email)),
-                tenant_id,
-            });
+        let named: HashMap<&str, &UserFixture> = file
+            .users
+            .iter()
+            .rev()
+            .map(|u| (u.person.as_str(), u))
+            .collect();
+        // Users go in a batch at a time: the search index is locked once per batch.
+        let mut batch = Vec::with_capacity(SEED_BATCH);
+        for people in people.chunks(SEED_BATCH) {
+            for person in people {
+                // The first fixture naming the person (the map keeps the first of repeated names).
+                let (user_id, tenant_id) = match named.get(person.username.as_str()) {
+                    Some(f) => (f.user_id.clone(), f.tenant_id.clone()),
+                    None if person.fixture => continue,
+                    None => (fake_user_id(&file.fake_users.providers, person), None),
+                };
+                batch.push(UserRecord {
+                    user_id,
+                    name: Some(person.full_name()),
+                    email: Some(person.email.clone()),
+                    picture: Some(picture(&person.email)),
+                    tenant_id,
+                });
+            }
+            state.put_users(batch.drain(..));
         }
         state.settle();
         Ok(state)
@@ -487,6 +550,23 @@ impl State {
             .add(key, &texts.iter().map(String::as_str).collect::<Vec<_>>());
     }
 
+    /// [`State::put_user`] of each user in turn, the search index locked once for them all.
+    fn put_users(&self, users: impl Iterator<Item = UserRecord>) {
+        let rows: Vec<(Arc<str>, UserRecord)> = users
+            .map(|user| (user.user_id.as_str().into(), user))
+            .collect();
+        self.search.add_all(
+            rows.iter()
+                .map(|(key, user)| (key.clone(), search_texts(user))),
+        );
+        for (key, user) in rows {
+            if let Some(tenant_id) = &user.tenant_id {
+                self.index_member(tenant_id, &user.user_id);
+            }
+            self.users.put(key, user);
+        }
+    }
+
     /// Rebuilds the search index from the live users once most of it names deleted or replaced
     /// ones. Writers of the index wait meanwhile; users added meanwhile are indexed after it.
     fn compact_search(&self) {
@@ -586,14 +666,19 @@ impl State {
     /// Checks a bearer JWT as Authress does: the SDK-signed service-client token (EdDSA, `kid` of
     /// a registered key, `iss` = `.../v1/clients/{sub}`, the account's audience, not expired), or
     /// a user token signed by the sandbox's login key.
-    pub fn authenticate(&self, token: &str, seed: u64, now: DateTime<Utc>) -> Result<Principal> {
+    pub fn authenticate(
+        &self,
+        token: &str,
+        seed: u64,
+        now: DateTime<Utc>,
+    ) -> Result<Arc<Principal>> {
         let now = now.timestamp_millis() as f64 / 1000.0;
-        if let Some(hit) = self.verified.get(token).map(|v| v.clone()) {
+        if let Some(hit) = self.verified.get(token).map(|v| Verified::clone(&v)) {
             if hit.expires_at <= now {
                 return Err(Error::Unauthorized("The token has expired.".into()));
             }
-            if let Principal::ServiceClient { client_id, .. } = &hit.principal
-                && !self.clients.contains(client_id)
+            if let Principal::ServiceClient { client_id, .. } = &*hit.principal
+                && !self.clients.contains(client_id.as_str())
             {
                 return Err(Error::Unauthorized(
                     "The service client no longer exists.".into(),
@@ -617,7 +702,7 @@ impl State {
                 "The token's audience must be {audience}."
             )));
         }
-        let principal = match issuer_client(&claims.iss) {
+        let principal = Arc::new(match issuer_client(&claims.iss) {
             Some(client_id) => {
                 if client_id != claims.sub {
                     return Err(unauthorized(
@@ -656,7 +741,7 @@ impl State {
                     user_id: claims.sub.clone(),
                 }
             }
-        };
+        });
         if self.verified.len() >= VERIFIED_CACHE {
             self.verified.clear();
         }
@@ -768,8 +853,16 @@ pub fn state_schema() -> serde_json::Value {
 }
 
 impl State {
-    /// The whole state as JSON, for `GET /__admin/state`; `import` restores it losslessly.
-    pub fn export(&self) -> serde_json::Value {
+    /// Writes the whole state as JSON (a [`Saved`]), for `GET /__admin/state`; `import`
+    /// restores it losslessly. Users go from the table to `out` one at a time.
+    pub fn export(&self, out: &mut dyn std::io::Write) -> serde_json::Result<()> {
+        serde_json::to_writer(out, &Export(self))
+    }
+
+    /// The export as the JSON value it was built as before it was written straight from the
+    /// tables: the reference the written bytes are checked against.
+    #[cfg(test)]
+    fn export_value(&self) -> serde_json::Value {
         let saved = Saved {
             account_id: self.account_id.clone(),
             login_key_id: self.login_key_id.clone(),
@@ -809,6 +902,21 @@ impl State {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn hex_and_decimal_digits_read_as_format_writes_them() {
+        for n in [0u64, 1, 9, 15, 16, 255, 1 << 32, u64::MAX / 3, u64::MAX] {
+            let (mut hex, mut dec) = (String::new(), String::new());
+            push_hex(&mut hex, u128::from(n), 16);
+            push_decimal(&mut dec, n, 20);
+            assert_eq!(hex, format!("{n:016x}"));
+            assert_eq!(dec, format!("{n:020}"));
+            let (mut bare, mut wide) = (String::new(), String::new());
+            push_hex(&mut bare, u128::from(n), 1);
+            push_hex(&mut wide, u128::from(n) << 40 | 7, 24);
+            assert_eq!(bare, format!("{n:x}"));
+            assert_eq!(wide, format!("{:024x}", u128::from(n) << 40 | 7));
+        }
+    }
 
     use super::*;
     use crate::seed::{SeedPlan, population};
@@ -846,9 +954,17 @@ mod tests {
                     .to_utc(),
             })
             .unwrap();
-        let exported = state.export();
+        let exported = state.export_value();
         let restored = State::import(exported.clone()).unwrap();
-        assert_eq!(restored.export(), exported);
+        assert_eq!(restored.export_value(), exported);
+        // The export written straight from the tables is the value's bytes.
+        let mut written = Vec::new();
+        state.export(&mut written).unwrap();
+        let value = serde_json::to_vec(&state.export_value()).unwrap();
+        assert_eq!(
+            String::from_utf8(written).unwrap(),
+            String::from_utf8(value).unwrap()
+        );
         assert_eq!(
             restored.user(&first).unwrap().tenant_id.as_deref(),
             Some("ten_globex")

@@ -2,7 +2,9 @@
 //! token it needs; the wrong role is a 403 `UNAUTHORIZED_ACCESS`, a missing, unknown or expired
 //! token a 401 with the OAuth body.
 
+use std::borrow::Cow;
 use std::future::{Ready, ready};
+use std::sync::Arc;
 
 use actix_web::dev::Payload;
 use actix_web::http::header::AUTHORIZATION;
@@ -19,38 +21,38 @@ use super::state::{Principal, Role};
 use crate::vendors::finapi::FinapiWorld;
 
 /// The bearer token: the `Authorization` header, or the deprecated `access_token` query parameter.
-fn bearer(req: &HttpRequest) -> Result<String> {
+fn bearer(req: &HttpRequest) -> Result<Cow<'_, str>> {
     if let Some(value) = req.headers().get(AUTHORIZATION) {
-        let value = value.to_str().map_err(|_| Error::Unauthenticated)?;
+        let value = crate::vendors::header_text(value).ok_or(Error::Unauthenticated)?;
         let (scheme, token) = value.split_once(' ').unwrap_or((value, ""));
         let token = token.trim();
         if !scheme.eq_ignore_ascii_case("bearer") || token.is_empty() {
             return Err(Error::Unauthenticated);
         }
-        return Ok(token.to_string());
+        return Ok(Cow::Borrowed(token));
     }
     serde_urlencoded::from_str::<Vec<(String, String)>>(req.query_string())
         .ok()
         .and_then(|pairs| pairs.into_iter().find(|(k, _)| k == "access_token"))
         .map(|(_, v)| v)
         .filter(|v| !v.is_empty())
+        .map(Cow::Owned)
         .ok_or(Error::Unauthenticated)
 }
 
-fn principal(req: &HttpRequest, allowed: &[Role]) -> Result<Principal> {
+/// The token's principal, shared by the extractor, the error envelope's auth context and the
+/// journal's caller (`finapi user {user} via {client}`), which is written only when read.
+fn principal(req: &HttpRequest, allowed: &[Role]) -> Result<Arc<Principal>> {
     let ctx = RequestContext::of(req).ok_or(Error::Unexpected)?;
     let token = bearer(req)?;
-    let principal = ctx
-        .world
-        .finapi()
-        .authenticate(&token, ctx.world.clock.now())?;
-    let caller = match (&principal.role, &principal.user) {
-        (Role::User, Some(user)) => format!("finapi user {user} via {}", principal.client_id),
-        (Role::MandatorAdmin, _) => format!("finapi mandator admin {}", principal.client_id),
-        _ => format!("finapi client {}", principal.client_id),
-    };
-    req.extensions_mut().insert(Caller(caller));
-    req.extensions_mut().insert(principal.clone());
+    let principal = Arc::new(
+        ctx.world
+            .finapi()
+            .authenticate(&token, ctx.world.clock.now())?,
+    );
+    let mut extensions = req.extensions_mut();
+    extensions.insert(Caller::new(principal.clone()));
+    extensions.insert(principal.clone());
     if allowed.contains(&principal.role) {
         Ok(principal)
     } else {
@@ -58,11 +60,21 @@ fn principal(req: &HttpRequest, allowed: &[Role]) -> Result<Principal> {
     }
 }
 
+impl std::fmt::Display for Principal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match (&self.role, &self.user) {
+            (Role::User, Some(user)) => write!(f, "finapi user {user} via {}", self.client_id),
+            (Role::MandatorAdmin, _) => write!(f, "finapi mandator admin {}", self.client_id),
+            _ => write!(f, "finapi client {}", self.client_id),
+        }
+    }
+}
+
 macro_rules! role_extractor {
     ($(#[$doc:meta])* $name:ident, $($role:expr),+) => {
         $(#[$doc])*
         #[derive(Debug, Clone)]
-        pub struct $name(pub Principal);
+        pub struct $name(pub Arc<Principal>);
 
         impl FromRequest for $name {
             type Error = Error;

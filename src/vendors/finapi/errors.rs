@@ -233,7 +233,7 @@ impl EnvelopeContext {
         let ctx = crate::store::RequestContext::of(req);
         let auth_context = req
             .extensions()
-            .get::<super::state::Principal>()
+            .get::<std::sync::Arc<super::state::Principal>>()
             .map(|p| match &p.user {
                 Some(user) => format!("{}/{}", p.client_id, user),
                 None => p.client_id.clone(),
@@ -250,7 +250,7 @@ impl EnvelopeContext {
                         .to_string()
                 })
                 .unwrap_or_default(),
-            request_id: ctx.map(|c| c.request_id).unwrap_or_default(),
+            request_id: ctx.map(|c| c.request_id.clone()).unwrap_or_default(),
             endpoint: format!("{} {}", req.method(), req.path()),
             auth_context,
         }

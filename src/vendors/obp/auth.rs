@@ -3,6 +3,7 @@
 //! `DirectLoginUser` extractor authenticates (the 401s); roles are checked by the handlers, because
 //! OBP's check order differs per endpoint (e.g. `unlockUser` looks the user up first).
 
+use std::borrow::Cow;
 use std::future::{Ready, ready};
 
 use actix_web::dev::Payload;
@@ -30,13 +31,13 @@ pub struct DirectLoginParams {
 
 /// The DirectLogin header's value: `DirectLogin: ...` wins over `Authorization: DirectLogin ...`.
 /// `Ok(None)` when neither header is sent; `Err(())` for an `Authorization` of another scheme.
-fn header_value(req: &HttpRequest) -> Result<Option<String>, ()> {
+fn header_value(req: &HttpRequest) -> Result<Option<Cow<'_, str>>, ()> {
     if let Some(value) = req.headers().get(DIRECT_LOGIN) {
-        return Ok(Some(String::from_utf8_lossy(value.as_bytes()).into_owned()));
+        return Ok(Some(String::from_utf8_lossy(value.as_bytes())));
     }
     match req.headers().get(AUTHORIZATION) {
         Some(value) => {
-            let value = String::from_utf8_lossy(value.as_bytes()).into_owned();
+            let value = String::from_utf8_lossy(value.as_bytes());
             if value.contains(DIRECT_LOGIN) {
                 Ok(Some(value))
             } else {
@@ -83,12 +84,13 @@ fn check_value(value: &str, allowed: impl Fn(char) -> bool) -> Result<()> {
 }
 
 fn token_char(c: char) -> bool {
-    c.is_ascii_alphanumeric() || "-._@".contains(c)
+    c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_' | '@')
 }
 
-/// OBP's basic password character set (ASCII letters, digits, space and specials but `[` `]`).
+/// OBP's basic password character set (ASCII letters, digits, space and specials but `[` `]`:
+/// ``!"#$%&'()*+,-./:;<=>?@\^_`{|}~``).
 pub fn password_char(c: char) -> bool {
-    c.is_ascii_alphanumeric() || c == ' ' || "!\"#$%&'()*+,-./:;<=>?@\\^_`{|}~".contains(c)
+    c.is_ascii_alphanumeric() || c == ' ' || (c.is_ascii_punctuation() && c != '[' && c != ']')
 }
 
 /// The credentials of a `POST /my/logins/direct`, validated in OBP's order.
@@ -113,7 +115,7 @@ pub fn login_credentials(req: &HttpRequest) -> Result<(String, String, String)> 
         return Err(Error::DirectLoginMissingParameters(missing));
     };
     check_value(&username, |c| {
-        c.is_ascii_alphanumeric() || "-._@ ".contains(c)
+        c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_' | '@' | ' ')
     })?;
     check_value(&password, password_char)?;
     check_value(&consumer_key, |c| c.is_ascii_alphanumeric() || c == '-')?;
@@ -152,7 +154,7 @@ fn authenticate(req: &HttpRequest) -> Result<DirectLoginUser> {
         return Err(Error::UserLocked);
     }
     req.extensions_mut()
-        .insert(Caller(format!("obp user {}", user.username)));
+        .insert(Caller::labelled("obp user", &user.username));
     Ok(DirectLoginUser {
         user,
         consumer_key: record.consumer_key,
@@ -206,6 +208,21 @@ impl Modify for SecurityAddon {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The character classes, written as matches, are the sets OBP documents.
+    #[test]
+    fn character_sets_are_obps() {
+        let specials = "!\"#$%&'()*+,-./:;<=>?@\\^_`{|}~";
+        for c in (0u8..=255).map(char::from).chain(['€', 'ß']) {
+            let alnum = c.is_ascii_alphanumeric();
+            assert_eq!(
+                password_char(c),
+                alnum || c == ' ' || specials.contains(c),
+                "{c:?}"
+            );
+            assert_eq!(token_char(c), alnum || "-._@".contains(c), "{c:?}");
+        }
+    }
 
     #[test]
     fn direct_login_headers_parse_like_obp() {

@@ -380,8 +380,12 @@ impl ObpWorld for World {
 }
 
 impl VendorState for State {
-    fn export(&self, secrets: crate::store::world::Secrets) -> serde_json::Value {
-        State::export(self, secrets)
+    fn export(
+        &self,
+        secrets: crate::store::world::Secrets,
+        out: &mut dyn std::io::Write,
+    ) -> serde_json::Result<()> {
+        State::export(self, secrets, out)
     }
 }
 

@@ -11,6 +11,6 @@ use crate::store::RequestContext;
 
 /// The base URL the caller used: scheme, host and any `/sandboxes/{name}` prefix.
 pub fn base_url(req: &HttpRequest) -> String {
-    let sandbox = RequestContext::of(req).and_then(|c| c.sandbox);
+    let sandbox = RequestContext::of(req).and_then(|c| c.sandbox.clone());
     crate::store::sandbox::base_url(req, sandbox.as_deref())
 }

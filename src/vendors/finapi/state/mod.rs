@@ -3,22 +3,23 @@
 //! and password change tokens.
 
 use std::cmp::Ordering as CmpOrdering;
+use std::collections::HashMap;
 use std::iter::Peekable;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
-use dashmap::DashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::seed::Person;
 use crate::seed::fixtures::FixtureError;
+use crate::store::ids::stable_hash;
 use crate::store::index::OrderedIndex;
 use crate::store::page::offset_window;
-use crate::store::secondary::SecondaryIndex;
+use crate::store::secondary::{SecondaryIndex, date_text};
 use crate::store::state_schema::keyed;
-use crate::store::table::sorted_entries;
+use crate::store::state_schema::rows::{self, MapOf};
 use crate::store::world::Secrets;
-use crate::store::{Clock, Ids, Page, Password, Purpose, StoreError, Table};
+use crate::store::{Clock, FastMap, Ids, Page, Password, Purpose, StoreError, Table};
 
 use super::errors::{Error, Result};
 
@@ -206,13 +207,13 @@ pub struct State {
     /// Keyed by the lower-case distorted id plus a sequence number, so listings sort by id.
     deleted: Table<DeletedUser>,
     deleted_seq: AtomicU64,
-    clients: DashMap<String, ClientRecord>,
-    tokens: DashMap<String, TokenRecord>,
-    refresh_tokens: DashMap<String, RefreshRecord>,
+    clients: FastMap<String, ClientRecord>,
+    tokens: FastMap<String, TokenRecord>,
+    refresh_tokens: FastMap<String, RefreshRecord>,
     /// The live token per set of credentials: finAPI hands out the same token while it is valid.
-    current: DashMap<String, String>,
+    current: FastMap<String, String>,
     /// Password change token → lower-case user id.
-    password_changes: DashMap<String, String>,
+    password_changes: FastMap<String, String>,
     /// Lower-case ids of the fixture users, in fixture order (documented credentials).
     fixture_users: Vec<String>,
     listing: ListingIndexes,
@@ -260,13 +261,6 @@ fn password_context(key: &str) -> String {
     format!("finapi user {key}")
 }
 
-fn stable_hash(s: &str) -> u64 {
-    // FNV-1a: a derived value that never changes between Rust versions.
-    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    })
-}
-
 fn month_start(d: NaiveDate) -> NaiveDate {
     d.with_day(1).unwrap_or(d)
 }
@@ -281,21 +275,20 @@ impl State {
             users: Table::new("user"),
             deleted: Table::new("deleted user"),
             deleted_seq: AtomicU64::new(0),
-            clients: DashMap::new(),
-            tokens: DashMap::new(),
-            refresh_tokens: DashMap::new(),
-            current: DashMap::new(),
-            password_changes: DashMap::new(),
+            clients: FastMap::default(),
+            tokens: FastMap::default(),
+            refresh_tokens: FastMap::default(),
+            current: FastMap::default(),
+            password_changes: FastMap::default(),
             fixture_users: Vec::new(),
             listing: ListingIndexes::default(),
         }
     }
 
     fn index_user(&self, key: &str, u: &UserRecord) {
-        let registered = u.registered_on.to_string();
         self.listing
             .registered
-            .insert(&registered, &format!("a{key}"));
+            .insert_parts(&date_text(u.registered_on), &["a", key]);
         if u.locked {
             self.listing.locked.insert(key.to_string());
         }
@@ -333,6 +326,7 @@ impl State {
         clock: &Clock,
     ) -> Result<Self, FixtureError> {
         let mut state = Self::empty();
+        state.users = Table::with_capacity("user", people.len());
         state.fixture_users = fixtures.users.iter().map(|u| user_key(&u.person)).collect();
         let now = clock.now();
         let today = now.date_naive();
@@ -343,8 +337,15 @@ impl State {
         }
         let days_ago = |days: i64| today - Duration::days(days);
         let mut fake_n = 0usize;
+        let named: HashMap<&str, &UserFixture> = fixtures
+            .users
+            .iter()
+            .rev()
+            .map(|u| (u.person.as_str(), u))
+            .collect();
         for person in people {
-            let fixture = fixtures.users.iter().find(|u| u.person == person.username);
+            // The first fixture naming the person (the map keeps the first of repeated names).
+            let fixture = named.get(person.username.as_str());
             let registered_on = person.registered_at.date_naive();
             let record = match fixture {
                 Some(f) => UserRecord {
@@ -365,7 +366,7 @@ impl State {
                 None if person.fixture => continue,
                 None => {
                     fake_n += 1;
-                    let h = stable_hash(&person.username);
+                    let h = stable_hash(person.username.as_bytes());
                     let bank_connections =
                         (h % u64::from(fixtures.fake_users.max_bank_connections + 1)) as u32;
                     let since_registration = (today - registered_on).num_days().max(0);
@@ -391,7 +392,7 @@ impl State {
                     }
                 }
             };
-            let key = user_key(&record.id);
+            let key = user_key(&person.username);
             state.index_user(&key, &record);
             state.users.put(key, record);
         }
@@ -471,6 +472,41 @@ struct Snapshot {
     #[serde(with = "keyed")]
     password_changes: Vec<(String, String)>,
     fixture_users: Vec<String>,
+}
+
+/// A [`Snapshot`] written straight from the tables: the same members in the same order (so
+/// the same bytes), each table's rows read (and cloned) one at a time as they are written.
+struct Export<'a> {
+    state: &'a State,
+    secrets: Secrets,
+}
+
+impl Serialize for Export<'_> {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let (state, keep) = (self.state, self.secrets == Secrets::Include);
+        // Issued credentials are rows of these maps, keyed by the token itself.
+        fn issued<V: Clone + Serialize>(
+            keep: bool,
+            map: &FastMap<String, V>,
+        ) -> MapOf<impl Iterator<Item = (String, V)> + '_> {
+            MapOf::new(keep.then(|| rows::sorted(map)).into_iter().flatten())
+        }
+        let mut out = serializer.serialize_struct("Snapshot", 9)?;
+        out.serialize_field("users", &MapOf::new(state.users.ordered(false)))?;
+        out.serialize_field("deleted", &MapOf::new(state.deleted.ordered(false)))?;
+        out.serialize_field("deletedSeq", &state.deleted_seq.load(Ordering::Acquire))?;
+        out.serialize_field("clients", &state.clients())?;
+        out.serialize_field("tokens", &issued(keep, &state.tokens))?;
+        out.serialize_field("refreshTokens", &issued(keep, &state.refresh_tokens))?;
+        out.serialize_field("current", &issued(keep, &state.current))?;
+        out.serialize_field("passwordChanges", &issued(keep, &state.password_changes))?;
+        out.serialize_field("fixtureUsers", &state.fixture_users)?;
+        out.end()
+    }
 }
 
 /// The members of [`Snapshot`] that `user-sandbox-state/1` wrote as `[key, record]` pairs.
@@ -575,13 +611,27 @@ pub fn state_schema() -> serde_json::Value {
 }
 
 impl State {
-    /// The whole state as JSON; `import` restores it losslessly. Without secrets, the issued
-    /// access, refresh and password change tokens are left out (clients and users stay).
-    pub fn export(&self, secrets: Secrets) -> serde_json::Value {
+    /// Writes the whole state as JSON (a [`Snapshot`]); `import` restores it losslessly.
+    /// Without secrets, the issued access, refresh and password change tokens are left out
+    /// (clients and users stay). Rows go from the tables to `out` one at a time.
+    pub fn export(&self, secrets: Secrets, out: &mut dyn std::io::Write) -> serde_json::Result<()> {
+        serde_json::to_writer(
+            out,
+            &Export {
+                state: self,
+                secrets,
+            },
+        )
+    }
+
+    /// The export as the JSON value it was built as before it was written straight from the
+    /// tables: the reference the written bytes are checked against.
+    #[cfg(test)]
+    fn export_value(&self, secrets: Secrets) -> serde_json::Value {
         // Issued credentials are rows of these maps, keyed by the token itself.
-        fn issued<V: Clone>(secrets: Secrets, map: &DashMap<String, V>) -> Vec<(String, V)> {
+        fn issued<V: Clone>(secrets: Secrets, map: &FastMap<String, V>) -> Vec<(String, V)> {
             match secrets {
-                Secrets::Include => sorted_entries(map),
+                Secrets::Include => crate::store::table::sorted_entries(map),
                 Secrets::Omit => Vec::new(),
             }
         }
@@ -611,7 +661,7 @@ impl State {
     }
 
     fn restore(s: Snapshot) -> Result<Self, String> {
-        let collect = |rows: Vec<(String, String)>| rows.into_iter().collect::<DashMap<_, _>>();
+        let collect = |rows: Vec<(String, String)>| rows.into_iter().collect::<FastMap<_, _>>();
         let state = Self {
             users: Table::from_vec("user", s.users),
             deleted: Table::from_vec("deleted user", s.deleted),
@@ -675,9 +725,22 @@ mod snapshot_tests {
             .unwrap();
         state.delete_user("grace.hopper", now.date_naive()).unwrap();
         state.request_password_change(&ids, "ada.lovelace").unwrap();
-        let exported = state.export(Secrets::Include);
+        let exported = state.export_value(Secrets::Include);
         let restored = State::import(exported.clone()).unwrap();
-        assert_eq!(restored.export(Secrets::Include), exported);
+        assert_eq!(restored.export_value(Secrets::Include), exported);
+        // The export written straight from the tables is the value's bytes, with secrets and
+        // without.
+        for secrets in [Secrets::Include, Secrets::Omit] {
+            let mut written = Vec::new();
+            state.export(secrets, &mut written).unwrap();
+            let value = serde_json::to_vec(&state.export_value(secrets)).unwrap();
+            assert_eq!(
+                String::from_utf8(written).unwrap(),
+                String::from_utf8(value).unwrap()
+            );
+        }
+        assert!(!state.tokens.is_empty() && !state.password_changes.is_empty());
+        assert!(!state.deleted.is_empty());
         assert!(
             restored
                 .authenticate(&restored.tokens.iter().next().unwrap().key().clone(), now)

@@ -49,6 +49,6 @@ pub async fn direct_login(req: HttpRequest, sandbox: Sandbox) -> Result<HttpResp
         },
     );
     req.extensions_mut()
-        .insert(Caller(format!("obp user {}", user.username)));
+        .insert(Caller::labelled("obp user", &user.username));
     Ok(HttpResponse::Created().json(TokenJson { token }))
 }

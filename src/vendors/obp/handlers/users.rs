@@ -206,10 +206,21 @@ pub async fn get_user_by_user_id(
     let state = sandbox.obp();
     user.require(state, CAN_GET_ANY_USER)?;
     let user_id = path.into_inner();
-    let found = state
-        .user(&user_id)
+    // Written while the row is read: the record is not copied.
+    let json = state
+        .with_user(&user_id, |found| {
+            serde_json::to_vec(&UserJsonV400::of(state, found, true, false))
+        })
         .ok_or_else(|| Error::UserNotFoundByUserId(format!(" Current UserId({user_id})")))?;
-    Ok(HttpResponse::Ok().json(UserJsonV400::of(state, &found, true, false)))
+    json_response(json)
+}
+
+/// A 200 of JSON written by `serde_json::to_vec`.
+fn json_response(json: serde_json::Result<Vec<u8>>) -> Result<HttpResponse> {
+    let json = json.map_err(|_| Error::Unknown)?;
+    Ok(HttpResponse::Ok()
+        .content_type(actix_web::http::header::ContentType::json())
+        .body(json))
 }
 
 /// Get User by USERNAME
@@ -233,10 +244,12 @@ pub async fn get_user_by_username(
 ) -> Result<HttpResponse> {
     let state = sandbox.obp();
     user.require(state, CAN_GET_ANY_USER)?;
-    let found = state
-        .user_by_username(&path.into_inner())
+    let json = state
+        .with_user_by_username(&path.into_inner(), |found| {
+            serde_json::to_vec(&UserJsonV400::of(state, found, false, false))
+        })
         .ok_or(Error::UserNotFoundByUsername(None))?;
-    Ok(HttpResponse::Ok().json(UserJsonV400::of(state, &found, false, false)))
+    json_response(json)
 }
 
 /// Get Users by Email Address

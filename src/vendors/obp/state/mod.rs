@@ -3,6 +3,7 @@
 //! auth contexts and their OTP-confirmed update requests, banks and customers, and the outbox of
 //! every message the sandbox "sent".
 
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use chrono::{DateTime, Duration, Utc};
@@ -15,12 +16,13 @@ use serde::{Deserialize, Serialize};
 
 use crate::seed::Person;
 use crate::seed::fixtures::{FixtureError, Fixtures as AllFixtures};
+use crate::store::ids::{FNV_OFFSET, fnv1a};
 use crate::store::index::OrderedIndex;
 use crate::store::secret::OMITTED;
 use crate::store::state_schema::keyed;
-use crate::store::table::sorted_entries;
+use crate::store::state_schema::rows::{self, MapOf, SeqOf};
 use crate::store::world::Secrets;
-use crate::store::{Clock, Ids, Password, Purpose, Table};
+use crate::store::{Clock, FastMap, Ids, Password, Purpose, Table};
 
 use super::errors::{Error, Result};
 use super::models::{AgreementJson, OutboxMessage, ViewJson};
@@ -303,19 +305,19 @@ pub struct State {
     /// email → creation sequences of its users, ascending.
     emails: DashMap<String, Vec<u64>, RandomState>,
     super_admins: Vec<String>,
-    entitlements: DashMap<String, Vec<EntitlementRecord>>,
-    views: DashMap<String, Vec<ViewJson>>,
-    attributes: DashMap<String, Vec<AttributeRecord>>,
-    auth_contexts: DashMap<String, Vec<AuthContextRecord>>,
+    entitlements: FastMap<String, Vec<EntitlementRecord>>,
+    views: FastMap<String, Vec<ViewJson>>,
+    attributes: FastMap<String, Vec<AttributeRecord>>,
+    auth_contexts: FastMap<String, Vec<AuthContextRecord>>,
     /// user_auth_context_id → user_id.
-    auth_context_owners: DashMap<String, String>,
-    auth_context_updates: DashMap<String, AuthContextUpdateRecord>,
-    customer_links: DashMap<String, CustomerLinkRecord>,
+    auth_context_owners: FastMap<String, String>,
+    auth_context_updates: FastMap<String, AuthContextUpdateRecord>,
+    customer_links: FastMap<String, CustomerLinkRecord>,
     /// Keyed by username: OBP counts bad logins per (provider, username), even unknown ones.
-    bad_logins: DashMap<String, BadLoginRecord>,
+    bad_logins: FastMap<String, BadLoginRecord>,
     /// Admin locks by user_id.
-    locks: DashMap<String, UserLockRecord>,
-    tokens: DashMap<String, TokenRecord>,
+    locks: FastMap<String, UserLockRecord>,
+    tokens: FastMap<String, TokenRecord>,
     /// Keyed by the zero-padded send sequence.
     outbox: Table<OutboxMessage>,
     outbox_seq: AtomicU64,
@@ -323,25 +325,47 @@ pub struct State {
     fixture_accounts: Vec<(String, Option<String>)>,
 }
 
-/// FNV-1a: a derived value that never changes between Rust versions.
-pub(crate) fn stable_hash(s: &[u8]) -> u64 {
-    s.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
-    })
-}
-
 /// A version-4 UUID derived from a name, so seeded records get the same ids in every world.
 pub fn derived_uuid(name: &str) -> String {
-    let mut bytes = [0u8; 16];
-    ChaCha8Rng::seed_from_u64(stable_hash(name.as_bytes())).fill_bytes(&mut bytes);
-    uuid::Builder::from_random_bytes(bytes)
-        .into_uuid()
-        .hyphenated()
-        .to_string()
+    derived_uuid_of(&[name])
 }
 
+/// [`derived_uuid`] of the name made of `parts` one after the other, without writing it out.
+fn derived_uuid_of(parts: &[&str]) -> String {
+    let seed = parts
+        .iter()
+        .fold(FNV_OFFSET, |h, part| fnv1a(h, part.as_bytes()));
+    let mut bytes = [0u8; 16];
+    ChaCha8Rng::seed_from_u64(seed).fill_bytes(&mut bytes);
+    let uuid = uuid::Builder::from_random_bytes(bytes).into_uuid();
+    uuid.hyphenated()
+        .encode_lower(&mut uuid::Uuid::encode_buffer())
+        .to_owned()
+}
+
+/// The zero-padded sequence number, 20 digits (every `u64` fits), as `format!("{seq:020}")`
+/// writes it, without the formatting machinery: a seed writes a million.
 fn seq_key(seq: u64) -> String {
-    format!("{seq:020}")
+    SeqKey::new(seq).as_str().to_string()
+}
+
+/// A [`seq_key`] on the stack, for lookups: no allocation and no formatting machinery.
+struct SeqKey([u8; 20]);
+
+impl SeqKey {
+    fn new(mut seq: u64) -> Self {
+        let mut digits = [b'0'; 20];
+        for digit in digits.iter_mut().rev() {
+            *digit = b'0' + (seq % 10) as u8;
+            seq /= 10;
+        }
+        SeqKey(digits)
+    }
+
+    fn as_str(&self) -> &str {
+        // Only ASCII digits are written.
+        std::str::from_utf8(&self.0).unwrap_or_default()
+    }
 }
 
 /// The roles the sandbox knows; `true` = a bank role (needs a `bank_id`).
@@ -386,16 +410,16 @@ impl State {
             usernames: DashMap::with_hasher(RandomState::default()),
             emails: DashMap::with_hasher(RandomState::default()),
             super_admins: Vec::new(),
-            entitlements: DashMap::new(),
-            views: DashMap::new(),
-            attributes: DashMap::new(),
-            auth_contexts: DashMap::new(),
-            auth_context_owners: DashMap::new(),
-            auth_context_updates: DashMap::new(),
-            customer_links: DashMap::new(),
-            bad_logins: DashMap::new(),
-            locks: DashMap::new(),
-            tokens: DashMap::new(),
+            entitlements: FastMap::default(),
+            views: FastMap::default(),
+            attributes: FastMap::default(),
+            auth_contexts: FastMap::default(),
+            auth_context_owners: FastMap::default(),
+            auth_context_updates: FastMap::default(),
+            customer_links: FastMap::default(),
+            bad_logins: FastMap::default(),
+            locks: FastMap::default(),
+            tokens: FastMap::default(),
             outbox: Table::new("message"),
             outbox_seq: AtomicU64::new(0),
             fixture_accounts: Vec::new(),
@@ -410,6 +434,12 @@ impl State {
         let fixtures: Fixtures = fixtures.vendor("obp")?;
         let now = clock.now();
         let mut state = Self::empty(fixtures.config.clone());
+        // Room for every user up front: the maps never rehash on the way.
+        let users = fixtures.accounts.len() + people.len();
+        state.users = Table::with_capacity("user", users);
+        state.user_keys = DashMap::with_capacity_and_hasher(users, RandomState::default());
+        state.usernames = DashMap::with_capacity_and_hasher(users, RandomState::default());
+        state.emails = DashMap::with_capacity_and_hasher(users, RandomState::default());
         state.consumers = fixtures.consumers.clone();
         state.banks = fixtures.banks.clone();
         for account in &fixtures.accounts {
@@ -483,7 +513,7 @@ impl State {
         let user_id = extras
             .user_id
             .clone()
-            .unwrap_or_else(|| derived_uuid(&format!("obp user {}", person.username)));
+            .unwrap_or_else(|| derived_uuid_of(&["obp user ", &person.username]));
         let record = UserRecord {
             user_id: user_id.clone(),
             username: person.username.clone(),
@@ -675,6 +705,56 @@ struct Snapshot {
     outbox: Vec<(String, OutboxMessage)>,
     outbox_seq: u64,
     fixture_accounts: Vec<FixtureAccount>,
+}
+
+/// A [`Snapshot`] written straight from the tables: the same members in the same order (so
+/// the same bytes), each table's rows read (and cloned) one at a time as they are written.
+struct Export<'a> {
+    state: &'a State,
+    secrets: Secrets,
+}
+
+impl Serialize for Export<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let (state, keep) = (self.state, self.secrets == Secrets::Include);
+        let mut out = serializer.serialize_struct("Snapshot", 19)?;
+        out.serialize_field("config", &state.config)?;
+        out.serialize_field("consumers", &state.consumers)?;
+        out.serialize_field("banks", &state.banks)?;
+        out.serialize_field("customers", &state.customers)?;
+        let users = state.users.ordered(false).map(|(_, user)| user);
+        out.serialize_field("users", &SeqOf::new(users))?;
+        out.serialize_field("next_seq", &state.next_seq.load(Ordering::Acquire))?;
+        out.serialize_field("super_admins", &state.super_admins)?;
+        out.serialize_field(
+            "entitlements",
+            &MapOf::new(rows::sorted(&state.entitlements)),
+        )?;
+        out.serialize_field("views", &MapOf::new(rows::sorted(&state.views)))?;
+        out.serialize_field("attributes", &MapOf::new(rows::sorted(&state.attributes)))?;
+        out.serialize_field(
+            "auth_contexts",
+            &MapOf::new(rows::sorted(&state.auth_contexts)),
+        )?;
+        out.serialize_field("auth_context_updates", &state.auth_context_updates(keep))?;
+        out.serialize_field("customer_links", &state.customer_links())?;
+        out.serialize_field("bad_logins", &MapOf::new(rows::sorted(&state.bad_logins)))?;
+        out.serialize_field("locks", &MapOf::new(rows::sorted(&state.locks)))?;
+        let tokens = keep.then(|| rows::sorted(&state.tokens));
+        out.serialize_field("tokens", &MapOf::new(tokens.into_iter().flatten()))?;
+        out.serialize_field("outbox", &MapOf::new(state.outbox_rows(keep)))?;
+        out.serialize_field("outbox_seq", &state.outbox_seq.load(Ordering::Acquire))?;
+        let accounts = state
+            .fixture_accounts
+            .iter()
+            .map(|(username, note)| FixtureAccount {
+                username: username.clone(),
+                note: note.clone(),
+            });
+        out.serialize_field("fixture_accounts", &SeqOf::new(accounts))?;
+        out.end()
+    }
 }
 
 /// A documented account in [`Snapshot`]: its username and its note.
@@ -914,11 +994,22 @@ pub fn state_schema() -> serde_json::Value {
 }
 
 impl State {
-    /// The whole state as JSON, for `GET /__admin/state`; `import` must restore it losslessly.
-    /// Without secrets, DirectLogin tokens are left out and one-time passwords (challenges and
-    /// the outbox messages carrying them or a reset link) are replaced by [`OMITTED`].
-    pub fn export(&self, secrets: Secrets) -> serde_json::Value {
-        let keep = secrets == Secrets::Include;
+    /// Writes the whole state as JSON (a [`Snapshot`]), for `GET /__admin/state`; `import`
+    /// must restore it losslessly. Without secrets, DirectLogin tokens are left out and
+    /// one-time passwords (challenges and the outbox messages carrying them or a reset link)
+    /// are replaced by [`OMITTED`]. Rows go from the tables to `out` one at a time.
+    pub fn export(&self, secrets: Secrets, out: &mut dyn std::io::Write) -> serde_json::Result<()> {
+        serde_json::to_writer(
+            out,
+            &Export {
+                state: self,
+                secrets,
+            },
+        )
+    }
+
+    /// The challenges of auth context updates in id order, the OTPs left out without secrets.
+    fn auth_context_updates(&self, keep: bool) -> Vec<AuthContextUpdateRecord> {
         let mut updates: Vec<AuthContextUpdateRecord> = self
             .auth_context_updates
             .iter()
@@ -934,12 +1025,35 @@ impl State {
             a.user_auth_context_update_id
                 .cmp(&b.user_auth_context_update_id)
         });
+        updates
+    }
+
+    fn customer_links(&self) -> Vec<CustomerLinkRecord> {
         let mut links: Vec<CustomerLinkRecord> = self
             .customer_links
             .iter()
             .map(|r| r.value().clone())
             .collect();
         links.sort_by(|a, b| a.user_customer_link_id.cmp(&b.user_customer_link_id));
+        links
+    }
+
+    /// The outbox by send sequence, a message's body left out without secrets.
+    fn outbox_rows(&self, keep: bool) -> impl Iterator<Item = (String, OutboxMessage)> + '_ {
+        self.outbox.ordered(false).map(move |(key, mut message)| {
+            if !keep {
+                message.body = OMITTED.into();
+            }
+            (key, message)
+        })
+    }
+
+    /// The export as the JSON value it was built as before it was written straight from the
+    /// tables: the reference the written bytes are checked against.
+    #[cfg(test)]
+    fn export_value(&self, secrets: Secrets) -> serde_json::Value {
+        use crate::store::table::sorted_entries;
+        let keep = secrets == Secrets::Include;
         let snapshot = Snapshot {
             config: self.config.clone(),
             consumers: self.consumers.clone(),
@@ -952,8 +1066,8 @@ impl State {
             views: sorted_entries(&self.views),
             attributes: sorted_entries(&self.attributes),
             auth_contexts: sorted_entries(&self.auth_contexts),
-            auth_context_updates: updates,
-            customer_links: links,
+            auth_context_updates: self.auth_context_updates(keep),
+            customer_links: self.customer_links(),
             bad_logins: sorted_entries(&self.bad_logins),
             locks: sorted_entries(&self.locks),
             tokens: if keep {
@@ -961,17 +1075,7 @@ impl State {
             } else {
                 Vec::new()
             },
-            outbox: self
-                .outbox
-                .to_vec()
-                .into_iter()
-                .map(|(key, mut message)| {
-                    if !keep {
-                        message.body = OMITTED.into();
-                    }
-                    (key, message)
-                })
-                .collect(),
+            outbox: self.outbox_rows(keep).collect(),
             outbox_seq: self.outbox_seq.load(Ordering::Acquire),
             fixture_accounts: self
                 .fixture_accounts
@@ -1057,6 +1161,13 @@ mod tests {
     use super::*;
     use crate::seed::{SeedPlan, population};
 
+    #[test]
+    fn seq_keys_are_twenty_zero_padded_digits() {
+        for seq in [0, 1, 9, 10, 123_456_789, u64::MAX / 3, u64::MAX] {
+            assert_eq!(SeqKey::new(seq).as_str(), format!("{seq:020}"));
+        }
+    }
+
     fn seeded() -> (State, Clock, Ids) {
         let plan = SeedPlan::embedded(
             42,
@@ -1114,9 +1225,20 @@ mod tests {
             body: "b".into(),
             sent_at: "t".into(),
         });
-        let exported = state.export(Secrets::Include);
+        let exported = state.export_value(Secrets::Include);
         let imported = State::import(exported.clone()).unwrap();
-        assert_eq!(imported.export(Secrets::Include), exported);
+        assert_eq!(imported.export_value(Secrets::Include), exported);
+        // The export written straight from the tables is the value's bytes, with secrets and
+        // without (OTPs and the outbox body replaced).
+        for secrets in [Secrets::Include, Secrets::Omit] {
+            let mut written = Vec::new();
+            state.export(secrets, &mut written).unwrap();
+            let value = serde_json::to_vec(&state.export_value(secrets)).unwrap();
+            assert_eq!(
+                String::from_utf8(written).unwrap(),
+                String::from_utf8(value).unwrap()
+            );
+        }
         assert!(imported.user_by_username("felixsmith").is_some());
         assert!(imported.is_locked(&felix));
         assert_eq!(imported.outbox().len(), 1);

@@ -11,11 +11,12 @@ impl State {
             Entry::Vacant(slot) => {
                 let seq = self.next_seq.fetch_add(1, Ordering::AcqRel);
                 record.seq = seq;
-                let key = seq_key(seq);
+                // The table and the listing share one copy of the key.
+                let key: Arc<str> = seq_key(seq).as_str().into();
                 slot.insert(seq);
                 self.index_email(&record.email, seq);
                 self.user_keys.insert(record.user_id.clone(), seq);
-                self.index_listed(&key, record.is_deleted);
+                self.index_listed_shared(&key, record.is_deleted);
                 self.users.put(key, record);
                 Ok(seq)
             }
@@ -30,7 +31,23 @@ impl State {
 
     /// The user of a creation sequence.
     fn user_at(&self, seq: u64) -> Option<UserRecord> {
-        self.users.get(&seq_key(seq)).ok()
+        self.users.get(SeqKey::new(seq).as_str()).ok()
+    }
+
+    /// `f` of a user by id, read in place (no copy of the record).
+    pub fn with_user<R>(&self, user_id: &str, f: impl FnOnce(&UserRecord) -> R) -> Option<R> {
+        let seq = *self.user_keys.get(user_id)?.value();
+        self.users.with(SeqKey::new(seq).as_str(), f)
+    }
+
+    /// `f` of a user by username, read in place.
+    pub fn with_user_by_username<R>(
+        &self,
+        username: &str,
+        f: impl FnOnce(&UserRecord) -> R,
+    ) -> Option<R> {
+        let seq = *self.usernames.get(username)?.value();
+        self.users.with(SeqKey::new(seq).as_str(), f)
     }
 
     pub fn user(&self, user_id: &str) -> Option<UserRecord> {
@@ -95,13 +112,18 @@ impl State {
 
     /// Files a users key under the live or the deleted listing (and out of the other).
     pub(super) fn index_listed(&self, key: &str, is_deleted: bool) {
+        self.index_listed_shared(&key.into(), is_deleted);
+    }
+
+    /// [`State::index_listed`] of a key the listing may share with the table.
+    fn index_listed_shared(&self, key: &Arc<str>, is_deleted: bool) {
         let (to, from) = if is_deleted {
             (&self.deleted_users, &self.live_users)
         } else {
             (&self.live_users, &self.deleted_users)
         };
         from.remove(key);
-        to.insert(key.to_string());
+        to.insert(key.clone());
     }
 
     pub(super) fn update_user<R>(
@@ -110,7 +132,7 @@ impl State {
         f: impl FnOnce(&mut UserRecord) -> R,
     ) -> Option<R> {
         let seq = *self.user_keys.get(user_id)?.value();
-        self.users.update(&seq_key(seq), f).ok()
+        self.users.update(SeqKey::new(seq).as_str(), f).ok()
     }
 
     /// `deleteUser`: OBP scrambles the user (username `DELETED-...`, a random email) and marks
