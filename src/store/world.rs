@@ -428,6 +428,25 @@ pub fn state_schema(kinds: &[&'static dyn VendorKind]) -> serde_json::Value {
     schema
 }
 
+/// Test support for the vendors' parts: the export `write` puts straight from the tables is,
+/// with secrets and without, the bytes serde_json writes for the part's export `value`.
+#[cfg(test)]
+pub(crate) fn assert_written_export_is_its_value(
+    write: impl Fn(Secrets, &mut Vec<u8>) -> serde_json::Result<()>,
+    value: impl Fn(Secrets) -> serde_json::Value,
+) {
+    for secrets in [Secrets::Include, Secrets::Omit] {
+        let mut written = Vec::new();
+        write(secrets, &mut written).unwrap();
+        let value = serde_json::to_vec(&value(secrets)).unwrap();
+        assert_eq!(
+            String::from_utf8(written).unwrap(),
+            String::from_utf8(value).unwrap(),
+            "{secrets:?}"
+        );
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
