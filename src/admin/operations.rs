@@ -62,11 +62,18 @@ fn segments(path: &str) -> std::str::Split<'_, char> {
 
 /// `v4.0.0`-style version segments: OBP serves one operation under several versions.
 fn is_version(segment: &str) -> bool {
-    segment.strip_prefix('v').is_some_and(|v| {
-        !v.is_empty()
-            && v.split('.')
-                .all(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
-    })
+    // Digits in dot-separated groups, none empty: one pass over the bytes, no splitting.
+    let Some(v) = segment.strip_prefix('v') else {
+        return false;
+    };
+    let mut previous = b'.';
+    for &b in v.as_bytes() {
+        if !(b.is_ascii_digit() || (b == b'.' && previous != b'.')) {
+            return false;
+        }
+        previous = b;
+    }
+    previous != b'.'
 }
 
 impl Operations {
@@ -217,5 +224,17 @@ mod tests {
         assert_eq!(ops.resolve("GET", "/api/v1/nothing").1, Some("finapi"));
         assert!(ops.find("GET", "/nothing").is_none());
         assert!(is_version("v5.1.0") && !is_version("users"));
+    }
+
+    #[test]
+    fn versions_are_v_and_dot_separated_digit_groups() {
+        for yes in ["v4.0.0", "v1", "v10.20", "v3.1.0"] {
+            assert!(is_version(yes), "{yes}");
+        }
+        for no in [
+            "v", "v.", "v4.", "v.4", "v4..0", "v4.x", "4.0.0", "version", "V4.0.0", "",
+        ] {
+            assert!(!is_version(no), "{no}");
+        }
     }
 }
