@@ -169,7 +169,7 @@ pub async fn get_user_with_attributes(
         user_id: found.user_id,
         email: found.email,
         provider_id: found.provider_id,
-        provider: found.provider,
+        provider: found.provider.to_string(),
         username: found.username,
     }))
 }

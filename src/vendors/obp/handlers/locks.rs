@@ -23,7 +23,7 @@ impl BadLoginStatusJson {
 
 /// A local user by username; with a provider (v5.1.0 paths) it must be the local provider.
 fn local_user(state: &State, provider: Option<&str>, username: &str) -> Option<UserRecord> {
-    if provider.is_some_and(|p| p != state.config().local_identity_provider) {
+    if provider.is_some_and(|p| p != &*state.config().local_identity_provider) {
         return None;
     }
     state.user_by_username(username)

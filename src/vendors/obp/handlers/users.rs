@@ -44,7 +44,7 @@ impl<'a> UserJsonV200<'a> {
             user_id: u.user_id.as_str().into(),
             email: u.email.as_str().into(),
             provider_id: u.provider_id.as_str().into(),
-            provider: u.provider.as_str().into(),
+            provider: u.provider.as_ref().into(),
             username: u.username.as_str().into(),
             entitlements: EntitlementJsons::of(state, &u.user_id, false),
         }
@@ -59,7 +59,7 @@ impl<'a> UserJsonV400<'a> {
             user_id: u.user_id.as_str().into(),
             email: u.email.as_str().into(),
             provider_id: u.provider_id.as_str().into(),
-            provider: u.provider.as_str().into(),
+            provider: u.provider.as_ref().into(),
             username: u.username.as_str().into(),
             entitlements: EntitlementJsons::of(state, &u.user_id, sorted),
             agreements: with_agreements.then(|| u.agreements.clone()),
@@ -140,7 +140,7 @@ pub async fn get_current_user(user: DirectLoginUser, sandbox: Sandbox) -> Result
         user_id: u.user_id.clone(),
         email: u.email.clone(),
         provider_id: u.provider_id.clone(),
-        provider: u.provider.clone(),
+        provider: u.provider.to_string(),
         username: u.username.clone(),
         entitlements: EntitlementJsons::of(state, &u.user_id, false),
         views: ViewsJson {

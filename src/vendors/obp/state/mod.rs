@@ -13,6 +13,7 @@ use foldhash::fast::RandomState;
 use rand::{Rng, RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
+use smallvec::SmallVec;
 
 use crate::seed::Person;
 use crate::seed::fixtures::{FixtureError, Fixtures as AllFixtures};
@@ -39,8 +40,9 @@ mod users;
 pub struct Config {
     /// OBP's `hostname` prop: the base of logout and password-reset links.
     pub hostname: String,
-    /// OBP's `local_identity_provider` prop: the `provider` of local users.
-    pub local_identity_provider: String,
+    /// OBP's `local_identity_provider` prop: the `provider` of local users. Every local user's
+    /// record shares this one copy (a million users held a million copies).
+    pub local_identity_provider: Arc<str>,
     /// A user is locked once the bad-login counter is greater than this.
     pub max_bad_login_attempts: u32,
     pub token_expiration_weeks: i64,
@@ -192,7 +194,7 @@ pub struct UserRecord {
     pub first_name: String,
     pub last_name: String,
     pub password: Password,
-    pub provider: String,
+    pub provider: Arc<str>,
     pub provider_id: String,
     /// Unvalidated users cannot log in.
     pub validated: bool,
@@ -299,11 +301,15 @@ pub struct State {
     /// user_id → creation sequence (the users key is its `seq_key`). The maps of every user are
     /// hashed with foldhash like `Table`s: SipHash was the largest user-space cost of seeding a
     /// million people.
-    user_keys: DashMap<String, u64, RandomState>,
+    ///
+    /// Their keys are boxed `str`s (two words, not a `String`'s three, in each of the slots a
+    /// hash map keeps, filled or not), and an email's sequences are kept inline while there is
+    /// one (nearly every email): no allocation of its own.
+    user_keys: DashMap<Box<str>, u64, RandomState>,
     /// username (local provider) → creation sequence.
-    usernames: DashMap<String, u64, RandomState>,
+    usernames: DashMap<Box<str>, u64, RandomState>,
     /// email → creation sequences of its users, ascending.
-    emails: DashMap<String, Vec<u64>, RandomState>,
+    emails: DashMap<Box<str>, SmallVec<[u64; 1]>, RandomState>,
     super_admins: Vec<String>,
     entitlements: FastMap<String, Vec<EntitlementRecord>>,
     views: FastMap<String, Vec<ViewJson>>,
@@ -484,7 +490,7 @@ impl State {
             )?;
         }
         for f in &fixtures.users {
-            if !state.usernames.contains_key(&f.person) {
+            if !state.usernames.contains_key(f.person.as_str()) {
                 return Err(FixtureError::Inconsistent(format!(
                     "obp.json names user '{}', who is not in people.json",
                     f.person
@@ -1105,15 +1111,23 @@ impl State {
         state.consumers = s.consumers;
         state.banks = s.banks;
         state.customers = s.customers;
-        for user in s.users {
+        for mut user in s.users {
             let key = seq_key(user.seq);
+            // Local users share the config's copy of their provider, as seeded ones do.
+            if user.provider == state.config.local_identity_provider {
+                user.provider = state.config.local_identity_provider.clone();
+            }
             // A user id or a position that appears twice keeps its first record: the later
             // one would shadow it in the tables and indexes.
-            if state.user_keys.contains_key(&user.user_id) || state.users.contains(&key) {
+            if state.user_keys.contains_key(user.user_id.as_str()) || state.users.contains(&key) {
                 continue;
             }
-            state.user_keys.insert(user.user_id.clone(), user.seq);
-            state.usernames.insert(user.username.clone(), user.seq);
+            state
+                .user_keys
+                .insert(user.user_id.as_str().into(), user.seq);
+            state
+                .usernames
+                .insert(user.username.as_str().into(), user.seq);
             state.index_email(&user.email, user.seq);
             state.index_listed(&key, user.is_deleted);
             state.users.put(key, user);
