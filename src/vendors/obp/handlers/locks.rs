@@ -68,7 +68,7 @@ fn lock(
         .ok_or_else(|| Error::UserNotFoundByUsername(Some(username.to_string())))?;
     let record = state.lock(&found.user_id, sandbox.clock.now());
     Ok(HttpResponse::Ok().json(UserLockStatusJson {
-        user_id: found.user_id,
+        user_id: found.user_id.to_string(),
         type_of_lock: record.type_of_lock,
         last_lock_date: obp_date(record.last_lock_date),
     }))

@@ -188,7 +188,8 @@ pub struct CustomerRecord {
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct UserRecord {
-    pub user_id: String,
+    /// Shared with `user_keys`' key: one copy of the id.
+    pub user_id: Arc<str>,
     pub username: String,
     pub email: String,
     pub first_name: String,
@@ -302,10 +303,10 @@ pub struct State {
     /// hashed with foldhash like `Table`s: SipHash was the largest user-space cost of seeding a
     /// million people.
     ///
-    /// Their keys are boxed `str`s (two words, not a `String`'s three, in each of the slots a
-    /// hash map keeps, filled or not), and an email's sequences are kept inline while there is
-    /// one (nearly every email): no allocation of its own.
-    user_keys: DashMap<Box<str>, u64, RandomState>,
+    /// Their keys are `Arc`/boxed `str`s (two words, not a `String`'s three, in each of the
+    /// slots a hash map keeps, filled or not; `user_keys` shares the record's id), and an email's
+    /// sequences are kept inline while there is one (nearly every email): no allocation of its own.
+    user_keys: DashMap<Arc<str>, u64, RandomState>,
     /// username (local provider) → creation sequence.
     usernames: DashMap<Box<str>, u64, RandomState>,
     /// email → creation sequences of its users, ascending.
@@ -521,7 +522,7 @@ impl State {
             .clone()
             .unwrap_or_else(|| derived_uuid_of(&["obp user ", &person.username]));
         let record = UserRecord {
-            user_id: user_id.clone(),
+            user_id: user_id.as_str().into(),
             username: person.username.clone(),
             email: person.email.clone(),
             first_name: person.first_name.clone(),
@@ -1119,12 +1120,10 @@ impl State {
             }
             // A user id or a position that appears twice keeps its first record: the later
             // one would shadow it in the tables and indexes.
-            if state.user_keys.contains_key(user.user_id.as_str()) || state.users.contains(&key) {
+            if state.user_keys.contains_key(&*user.user_id) || state.users.contains(&key) {
                 continue;
             }
-            state
-                .user_keys
-                .insert(user.user_id.as_str().into(), user.seq);
+            state.user_keys.insert(user.user_id.clone(), user.seq);
             state
                 .usernames
                 .insert(user.username.as_str().into(), user.seq);
@@ -1207,7 +1206,7 @@ mod tests {
         state.issue_token(
             "tok".into(),
             TokenRecord {
-                user_id: felix.user_id.clone(),
+                user_id: felix.user_id.to_string(),
                 consumer_key: "k".into(),
                 expires_at: now,
             },
@@ -1220,7 +1219,7 @@ mod tests {
         );
         state.add_auth_context_update(AuthContextUpdateRecord {
             user_auth_context_update_id: "u1".into(),
-            user_id: felix.user_id.clone(),
+            user_id: felix.user_id.to_string(),
             bank_id: "gh.29.uk".into(),
             key: "CUSTOMER_NUMBER".into(),
             value: "78987432".into(),

@@ -15,7 +15,7 @@ impl State {
                 let key: Arc<str> = seq_key(seq).as_str().into();
                 slot.insert(seq);
                 self.index_email(&record.email, seq);
-                self.user_keys.insert(record.user_id.as_str().into(), seq);
+                self.user_keys.insert(record.user_id.clone(), seq);
                 self.index_listed_shared(&key, record.is_deleted);
                 self.users.put(key, record);
                 Ok(seq)
