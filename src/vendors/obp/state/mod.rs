@@ -465,12 +465,17 @@ impl State {
             let password = Password::hash(&account.password, &password_context(&person.username));
             state.seed_user(&person, password, &account.extras, now)?;
         }
+        // The first fixture naming a person (the map keeps the first of repeated names), found
+        // by name: a scan of the fixtures for each of a million people was a string comparison
+        // per fixture per person.
+        let named: std::collections::HashMap<&str, &UserExtras> = fixtures
+            .users
+            .iter()
+            .rev()
+            .map(|u| (u.person.as_str(), &u.extras))
+            .collect();
         for person in people {
-            let extras = fixtures
-                .users
-                .iter()
-                .find(|u| u.person == person.username)
-                .map(|u| u.extras.clone());
+            let extras = named.get(person.username.as_str()).map(|&e| e.clone());
             if person.fixture && extras.is_none() {
                 continue;
             }
