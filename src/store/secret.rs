@@ -98,8 +98,9 @@ thread_local! {
 /// character).
 #[derive(Clone, PartialEq, Eq)]
 pub struct Password {
-    /// `None` for a password no one knows ([`Password::unusable`]).
-    phc: Option<String>,
+    /// `None` for a password no one knows ([`Password::unusable`]). A boxed `str` (two words,
+    /// not a `String`'s three): every user of every vendor holds a `Password`.
+    phc: Option<Box<str>>,
     chars: u32,
 }
 
@@ -113,7 +114,7 @@ impl Password {
             .expect("argon2 hashes any input")
             .to_string();
         Self {
-            phc: Some(phc),
+            phc: Some(phc.into()),
             chars: u32::try_from(plain.chars().count()).unwrap_or(u32::MAX),
         }
     }
@@ -181,7 +182,7 @@ impl Password {
             ));
         }
         Ok(Self {
-            phc: Some(phc),
+            phc: Some(phc.into()),
             chars,
         })
     }
@@ -219,7 +220,7 @@ enum Saved {
 impl Serialize for Password {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         Stored {
-            hash: self.phc.clone(),
+            hash: self.phc.as_deref().map(String::from),
             chars: self.chars,
         }
         .serialize(serializer)

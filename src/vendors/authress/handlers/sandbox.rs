@@ -204,7 +204,7 @@ pub async fn create_user_token(
         access_token: token,
         token_type: "Bearer".into(),
         expires_in,
-        user_id: user.user_id,
+        user_id: user.user_id.to_string(),
         issuer,
     })
 }

@@ -16,7 +16,7 @@ use crate::vendors::authress::models::{
     Access, CollectionLinks, Link, Pagination, PaginationNext, ResponseError, UserIdentity,
     UserIdentityCollection, UserIdentityCollectionRest,
 };
-use crate::vendors::authress::state::UserRecord;
+use crate::vendors::authress::state::{Picture, UserRecord};
 
 use super::base_url;
 use crate::vendors::authress::AuthressWorld;
@@ -27,9 +27,9 @@ const MAX_FILTER: usize = 64;
 impl From<UserRecord> for UserIdentity<'static> {
     fn from(u: UserRecord) -> Self {
         Self {
-            user_id: u.user_id.into(),
+            user_id: u.user_id.to_string().into(),
             name: u.name.map(Into::into),
-            picture: u.picture.map(Into::into),
+            picture: u.picture.map(|p| p.into_string().into()),
             email: u.email.map(Into::into),
         }
     }
@@ -39,9 +39,9 @@ impl<'a> UserIdentity<'a> {
     /// The user as a view of its record, nothing copied.
     fn of(u: &'a UserRecord) -> Self {
         Self {
-            user_id: u.user_id.as_str().into(),
+            user_id: u.user_id.as_ref().into(),
             name: u.name.as_deref().map(Into::into),
-            picture: u.picture.as_deref().map(Into::into),
+            picture: u.picture.as_ref().map(Picture::as_text),
             email: u.email.as_deref().map(Into::into),
         }
     }

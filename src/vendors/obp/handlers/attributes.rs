@@ -166,10 +166,10 @@ pub async fn get_user_with_attributes(
             .iter()
             .map(UserAttributeResponseJsonV400::of)
             .collect(),
-        user_id: found.user_id,
+        user_id: found.user_id.to_string(),
         email: found.email,
         provider_id: found.provider_id,
-        provider: found.provider,
+        provider: found.provider.to_string(),
         username: found.username,
     }))
 }

@@ -305,7 +305,7 @@ pub async fn root(sandbox: Sandbox, req: HttpRequest) -> HttpResponse {
         git_commit: format!("user-sandbox {}", env!("CARGO_PKG_VERSION")),
         connector: "mapped".into(),
         hostname: config.hostname.clone(),
-        local_identity_provider: config.local_identity_provider.clone(),
+        local_identity_provider: config.local_identity_provider.to_string(),
         hosted_by: HostedBy400 {
             organisation: sandbox_name.clone(),
             email: String::new(),

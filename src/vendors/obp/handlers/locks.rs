@@ -23,7 +23,7 @@ impl BadLoginStatusJson {
 
 /// A local user by username; with a provider (v5.1.0 paths) it must be the local provider.
 fn local_user(state: &State, provider: Option<&str>, username: &str) -> Option<UserRecord> {
-    if provider.is_some_and(|p| p != state.config().local_identity_provider) {
+    if provider.is_some_and(|p| p != &*state.config().local_identity_provider) {
         return None;
     }
     state.user_by_username(username)
@@ -68,7 +68,7 @@ fn lock(
         .ok_or_else(|| Error::UserNotFoundByUsername(Some(username.to_string())))?;
     let record = state.lock(&found.user_id, sandbox.clock.now());
     Ok(HttpResponse::Ok().json(UserLockStatusJson {
-        user_id: found.user_id,
+        user_id: found.user_id.to_string(),
         type_of_lock: record.type_of_lock,
         last_lock_date: obp_date(record.last_lock_date),
     }))

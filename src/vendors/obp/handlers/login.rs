@@ -43,7 +43,7 @@ pub async fn direct_login(req: HttpRequest, sandbox: Sandbox) -> Result<HttpResp
     state.issue_token(
         token.clone(),
         TokenRecord {
-            user_id: user.user_id,
+            user_id: user.user_id.to_string(),
             consumer_key,
             expires_at: now + Duration::weeks(weeks),
         },

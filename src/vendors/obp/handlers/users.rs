@@ -41,10 +41,10 @@ impl<'a> UserJsonV200<'a> {
     /// A view of the record: its strings are borrowed, not copied.
     fn of(state: &State, u: &'a UserRecord) -> Self {
         Self {
-            user_id: u.user_id.as_str().into(),
+            user_id: u.user_id.as_ref().into(),
             email: u.email.as_str().into(),
             provider_id: u.provider_id.as_str().into(),
-            provider: u.provider.as_str().into(),
+            provider: u.provider.as_ref().into(),
             username: u.username.as_str().into(),
             entitlements: EntitlementJsons::of(state, &u.user_id, false),
         }
@@ -56,10 +56,10 @@ impl<'a> UserJsonV400<'a> {
     /// `getUserByUserId` shows them; `sorted`: the list endpoints sort entitlements by role name.
     pub fn of(state: &State, u: &'a UserRecord, with_agreements: bool, sorted: bool) -> Self {
         Self {
-            user_id: u.user_id.as_str().into(),
+            user_id: u.user_id.as_ref().into(),
             email: u.email.as_str().into(),
             provider_id: u.provider_id.as_str().into(),
-            provider: u.provider.as_str().into(),
+            provider: u.provider.as_ref().into(),
             username: u.username.as_str().into(),
             entitlements: EntitlementJsons::of(state, &u.user_id, sorted),
             agreements: with_agreements.then(|| u.agreements.clone()),
@@ -103,7 +103,7 @@ pub async fn create_user(sandbox: Sandbox, body: JsonBody) -> Result<HttpRespons
         return Err(Error::Internal(StatusCode::BAD_REQUEST));
     }
     let record = UserRecord {
-        user_id: sandbox.ids.uuid(Purpose::UserId),
+        user_id: sandbox.ids.uuid(Purpose::UserId).into(),
         username: p.username.clone(),
         email: p.email,
         first_name: p.first_name.trim().to_string(),
@@ -137,10 +137,10 @@ pub async fn get_current_user(user: DirectLoginUser, sandbox: Sandbox) -> Result
     let u = &user.user;
     let state = sandbox.obp();
     Ok(HttpResponse::Ok().json(UserJsonV300 {
-        user_id: u.user_id.clone(),
+        user_id: u.user_id.to_string(),
         email: u.email.clone(),
         provider_id: u.provider_id.clone(),
-        provider: u.provider.clone(),
+        provider: u.provider.to_string(),
         username: u.username.clone(),
         entitlements: EntitlementJsons::of(state, &u.user_id, false),
         views: ViewsJson {
@@ -162,7 +162,7 @@ pub async fn get_current_user(user: DirectLoginUser, sandbox: Sandbox) -> Result
 )]
 pub async fn get_current_user_id(user: DirectLoginUser) -> Result<HttpResponse> {
     Ok(HttpResponse::Ok().json(UserIdJsonV400 {
-        user_id: user.user.user_id,
+        user_id: user.user.user_id.to_string(),
     }))
 }
 
@@ -581,7 +581,7 @@ pub async fn reset_password_url(
         body.extract("class code.api.v4_0_0.PostResetPasswordUrlJsonV400")?;
     let target = state
         .user_by_username(&p.username)
-        .filter(|u| u.validated && !u.is_deleted && u.email == p.email && u.user_id == p.user_id);
+        .filter(|u| u.validated && !u.is_deleted && u.email == p.email && *u.user_id == p.user_id);
     let Some(target) = target else {
         return Ok(HttpResponse::Created().json(ResetPasswordUrlJsonV400 {
             reset_password_url: String::new(),

@@ -67,7 +67,7 @@ impl State {
             .entitlements
             .iter()
             .map(|entry| {
-                let key = self.user_keys.get(entry.key()).map(|k| *k.value());
+                let key = self.user_keys.get(entry.key().as_str()).map(|k| *k.value());
                 (key, entry.value().clone())
             })
             .collect();

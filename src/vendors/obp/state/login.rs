@@ -15,7 +15,7 @@ impl State {
 
     /// OBP's `userIsLocked`: the bad-login counter is over the limit, or an admin lock exists.
     pub fn is_locked(&self, user: &UserRecord) -> bool {
-        self.counter_locked(&user.username) || self.locks.contains_key(&user.user_id)
+        self.counter_locked(&user.username) || self.locks.contains_key(&*user.user_id)
     }
 
     pub(super) fn failed_login(&self, username: &str, now: DateTime<Utc>) {
@@ -99,7 +99,7 @@ impl State {
 
     /// `unlockUser`: resets the counter (if any) and removes the admin lock.
     pub fn unlock(&self, user: &UserRecord, now: DateTime<Utc>) -> BadLoginRecord {
-        self.locks.remove(&user.user_id);
+        self.locks.remove(&*user.user_id);
         if let Some(mut row) = self.bad_logins.get_mut(&user.username) {
             row.attempts = 0;
             row.last_failure_date = now;

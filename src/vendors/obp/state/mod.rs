@@ -13,6 +13,7 @@ use foldhash::fast::RandomState;
 use rand::{Rng, RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
+use smallvec::SmallVec;
 
 use crate::seed::Person;
 use crate::seed::fixtures::{FixtureError, Fixtures as AllFixtures};
@@ -39,8 +40,9 @@ mod users;
 pub struct Config {
     /// OBP's `hostname` prop: the base of logout and password-reset links.
     pub hostname: String,
-    /// OBP's `local_identity_provider` prop: the `provider` of local users.
-    pub local_identity_provider: String,
+    /// OBP's `local_identity_provider` prop: the `provider` of local users. Every local user's
+    /// record shares this one copy (a million users held a million copies).
+    pub local_identity_provider: Arc<str>,
     /// A user is locked once the bad-login counter is greater than this.
     pub max_bad_login_attempts: u32,
     pub token_expiration_weeks: i64,
@@ -186,13 +188,14 @@ pub struct CustomerRecord {
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct UserRecord {
-    pub user_id: String,
+    /// Shared with `user_keys`' key: one copy of the id.
+    pub user_id: Arc<str>,
     pub username: String,
     pub email: String,
     pub first_name: String,
     pub last_name: String,
     pub password: Password,
-    pub provider: String,
+    pub provider: Arc<str>,
     pub provider_id: String,
     /// Unvalidated users cannot log in.
     pub validated: bool,
@@ -299,11 +302,15 @@ pub struct State {
     /// user_id → creation sequence (the users key is its `seq_key`). The maps of every user are
     /// hashed with foldhash like `Table`s: SipHash was the largest user-space cost of seeding a
     /// million people.
-    user_keys: DashMap<String, u64, RandomState>,
+    ///
+    /// Their keys are `Arc`/boxed `str`s (two words, not a `String`'s three, in each of the
+    /// slots a hash map keeps, filled or not; `user_keys` shares the record's id), and an email's
+    /// sequences are kept inline while there is one (nearly every email): no allocation of its own.
+    user_keys: DashMap<Arc<str>, u64, RandomState>,
     /// username (local provider) → creation sequence.
-    usernames: DashMap<String, u64, RandomState>,
+    usernames: DashMap<Box<str>, u64, RandomState>,
     /// email → creation sequences of its users, ascending.
-    emails: DashMap<String, Vec<u64>, RandomState>,
+    emails: DashMap<Box<str>, SmallVec<[u64; 1]>, RandomState>,
     super_admins: Vec<String>,
     entitlements: FastMap<String, Vec<EntitlementRecord>>,
     views: FastMap<String, Vec<ViewJson>>,
@@ -458,12 +465,17 @@ impl State {
             let password = Password::hash(&account.password, &password_context(&person.username));
             state.seed_user(&person, password, &account.extras, now)?;
         }
+        // The first fixture naming a person (the map keeps the first of repeated names), found
+        // by name: a scan of the fixtures for each of a million people was a string comparison
+        // per fixture per person.
+        let named: std::collections::HashMap<&str, &UserExtras> = fixtures
+            .users
+            .iter()
+            .rev()
+            .map(|u| (u.person.as_str(), &u.extras))
+            .collect();
         for person in people {
-            let extras = fixtures
-                .users
-                .iter()
-                .find(|u| u.person == person.username)
-                .map(|u| u.extras.clone());
+            let extras = named.get(person.username.as_str()).map(|&e| e.clone());
             if person.fixture && extras.is_none() {
                 continue;
             }
@@ -484,7 +496,7 @@ impl State {
             )?;
         }
         for f in &fixtures.users {
-            if !state.usernames.contains_key(&f.person) {
+            if !state.usernames.contains_key(f.person.as_str()) {
                 return Err(FixtureError::Inconsistent(format!(
                     "obp.json names user '{}', who is not in people.json",
                     f.person
@@ -515,7 +527,7 @@ impl State {
             .clone()
             .unwrap_or_else(|| derived_uuid_of(&["obp user ", &person.username]));
         let record = UserRecord {
-            user_id: user_id.clone(),
+            user_id: user_id.as_str().into(),
             username: person.username.clone(),
             email: person.email.clone(),
             first_name: person.first_name.clone(),
@@ -1105,15 +1117,21 @@ impl State {
         state.consumers = s.consumers;
         state.banks = s.banks;
         state.customers = s.customers;
-        for user in s.users {
+        for mut user in s.users {
             let key = seq_key(user.seq);
+            // Local users share the config's copy of their provider, as seeded ones do.
+            if user.provider == state.config.local_identity_provider {
+                user.provider = state.config.local_identity_provider.clone();
+            }
             // A user id or a position that appears twice keeps its first record: the later
             // one would shadow it in the tables and indexes.
-            if state.user_keys.contains_key(&user.user_id) || state.users.contains(&key) {
+            if state.user_keys.contains_key(&*user.user_id) || state.users.contains(&key) {
                 continue;
             }
             state.user_keys.insert(user.user_id.clone(), user.seq);
-            state.usernames.insert(user.username.clone(), user.seq);
+            state
+                .usernames
+                .insert(user.username.as_str().into(), user.seq);
             state.index_email(&user.email, user.seq);
             state.index_listed(&key, user.is_deleted);
             state.users.put(key, user);
@@ -1193,7 +1211,7 @@ mod tests {
         state.issue_token(
             "tok".into(),
             TokenRecord {
-                user_id: felix.user_id.clone(),
+                user_id: felix.user_id.to_string(),
                 consumer_key: "k".into(),
                 expires_at: now,
             },
@@ -1206,7 +1224,7 @@ mod tests {
         );
         state.add_auth_context_update(AuthContextUpdateRecord {
             user_auth_context_update_id: "u1".into(),
-            user_id: felix.user_id.clone(),
+            user_id: felix.user_id.to_string(),
             bank_id: "gh.29.uk".into(),
             key: "CUSTOMER_NUMBER".into(),
             value: "78987432".into(),

@@ -6,7 +6,7 @@ impl State {
     /// Inserts a user with the next creation sequence, which it returns; a taken username
     /// changes nothing.
     pub(super) fn insert_user(&self, mut record: UserRecord) -> Result<u64> {
-        match self.usernames.entry(record.username.clone()) {
+        match self.usernames.entry(record.username.as_str().into()) {
             Entry::Occupied(_) => Err(Error::Internal(actix_web::http::StatusCode::CONFLICT)),
             Entry::Vacant(slot) => {
                 let seq = self.next_seq.fetch_add(1, Ordering::AcqRel);
@@ -61,7 +61,7 @@ impl State {
     }
 
     pub(super) fn index_email(&self, email: &str, seq: u64) {
-        self.emails.entry(email.to_string()).or_default().push(seq);
+        self.emails.entry(email.into()).or_default().push(seq);
     }
 
     pub(super) fn unindex_email(&self, email: &str, seq: u64) {
@@ -155,8 +155,8 @@ impl State {
             &ids.alphanumeric(Purpose::Secret, 24),
             &password_context(&username),
         );
-        self.usernames.remove(&user.username);
-        self.usernames.insert(username.clone(), user.seq);
+        self.usernames.remove(user.username.as_str());
+        self.usernames.insert(username.as_str().into(), user.seq);
         self.unindex_email(&user.email, user.seq);
         self.index_email(&email, user.seq);
         self.update_user(user_id, |u| {
