@@ -8,7 +8,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use crate::store::Sandbox;
-use crate::store::page::JsonRows;
+use crate::store::page::{JsonObject, JsonRows};
 use crate::vendors::authress::LINKS_JSON;
 use crate::vendors::authress::auth::{ServiceClient, ServiceClientOrUser};
 use crate::vendors::authress::errors::{Error, Result};
@@ -35,16 +35,14 @@ impl From<UserRecord> for UserIdentity<'static> {
     }
 }
 
-impl<'a> UserIdentity<'a> {
-    /// The user as a view of its record, nothing copied.
-    fn of(u: &'a UserRecord) -> Self {
-        Self {
-            user_id: u.user_id.as_str().into(),
-            name: u.name.as_deref().map(Into::into),
-            picture: u.picture.as_deref().map(Into::into),
-            email: u.email.as_deref().map(Into::into),
-        }
-    }
+/// Writes a user as serde_json writes its [`UserIdentity`] (the same members, in the same order).
+fn write_user_identity(out: &mut Vec<u8>, u: &UserRecord) {
+    let mut user = JsonObject::new(out);
+    user.field_str("userId", &u.user_id)
+        .field_opt_str("name", u.name.as_deref())
+        .field_opt_str("picture", u.picture.as_deref())
+        .field_opt_str("email", u.email.as_deref());
+    user.end();
 }
 
 /// The query of `GET /v1/users`.
@@ -156,14 +154,12 @@ pub async fn get_users(
         filter.as_deref(),
         tenant_id.as_deref(),
         |u| {
-            rows.push(&UserIdentity::of(u))
-                .map(|end| (u.user_id.clone(), end))
+            (
+                u.user_id.clone(),
+                rows.push_with(|out| write_user_identity(out, u)),
+            )
         },
     );
-    let users = users
-        .into_iter()
-        .collect::<serde_json::Result<Vec<_>>>()
-        .map_err(|_| Error::Unexpected)?;
     let next_cursor = users
         .last()
         .filter(|_| more)
@@ -267,6 +263,13 @@ mod tests {
                 picture: Some("https://example.com/p?a=1&b=\u{2028}".into()),
                 tenant_id: None,
             },
+            UserRecord {
+                user_id: "samlp|\\\"\u{1}\t東京".into(),
+                name: Some(String::new()),
+                email: Some("\u{7f}/".into()),
+                picture: Some(String::new()),
+                tenant_id: None,
+            },
         ];
         let links = || CollectionLinks {
             this: Link {
@@ -274,17 +277,17 @@ mod tests {
             },
             next: None,
         };
-        for (kept, more) in [(0, false), (1, true), (2, false)] {
+        for (kept, more) in [(0, false), (1, true), (2, true), (3, false)] {
             let pagination = more.then(|| Pagination {
                 next: PaginationNext {
                     cursor: encode_cursor(&users[kept - 1].user_id),
                 },
             });
-            let rows = JsonRows::new(2);
+            let rows = JsonRows::new(3);
             // A window reads one row past its limit.
             let ends: Vec<usize> = users
                 .iter()
-                .map(|u| rows.push(&UserIdentity::of(u)).unwrap())
+                .map(|u| rows.push_with(|out| write_user_identity(out, u)))
                 .collect();
             let rest = UserIdentityCollectionRest {
                 pagination: pagination.clone(),

@@ -92,22 +92,41 @@ impl State {
         limit: usize,
         locked: LockedStatus,
     ) -> Vec<UserRecord> {
+        let mut users = Vec::new();
+        self.list_users_with(is_deleted, offset, limit, locked, |u| users.push(u.clone()));
+        users
+    }
+
+    /// [`State::list_users`] with each listed user given to `list` in place, under its row's
+    /// lock, instead of copied out of the table.
+    pub fn list_users_with(
+        &self,
+        is_deleted: bool,
+        offset: usize,
+        limit: usize,
+        locked: LockedStatus,
+        mut list: impl FnMut(&UserRecord),
+    ) {
         let listed = if is_deleted {
             &self.deleted_users
         } else {
             &self.live_users
         };
-        listed
-            .range(offset, limit, false)
-            .into_iter()
-            .filter_map(|key| self.users.get(&key).ok())
-            .filter(|u| u.is_deleted == is_deleted)
-            .filter(|u| match locked {
-                LockedStatus::Any => true,
-                LockedStatus::Locked => self.counter_locked(&u.username),
-                LockedStatus::Active => !self.counter_locked(&u.username),
-            })
-            .collect()
+        let wanted = |u: &UserRecord| {
+            u.is_deleted == is_deleted
+                && match locked {
+                    LockedStatus::Any => true,
+                    LockedStatus::Locked => self.counter_locked(&u.username),
+                    LockedStatus::Active => !self.counter_locked(&u.username),
+                }
+        };
+        for key in listed.range_shared(offset, limit, false) {
+            self.users.with(&key, |u| {
+                if wanted(u) {
+                    list(u);
+                }
+            });
+        }
     }
 
     /// Files a users key under the live or the deleted listing (and out of the other).
