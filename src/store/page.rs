@@ -86,18 +86,27 @@ pub fn cursor_window<T>(items: impl Iterator<Item = T>, limit: usize) -> (Vec<T>
     (items, more)
 }
 
-/// A page's rows written as one JSON array while each row is read (under its table's lock), so
-/// no row is copied out of its table to be listed.
+/// A page's rows written as the first member of a JSON object, one after another while each
+/// row is read (under its table's lock), so no row is copied out of its table to be listed, and
+/// the rows are not copied again to be wrapped in their object.
 #[derive(Debug)]
 pub struct JsonRows {
     json: RefCell<Vec<u8>>,
+    /// Where the array starts (after `{"<name>":`).
+    start: usize,
 }
 
 impl JsonRows {
-    /// Room for about `rows` rows.
-    pub fn new(rows: usize) -> Self {
+    /// Rows of the object's member `name` (written as is), with room for about `rows` rows of
+    /// about `row_bytes` bytes.
+    pub fn new(name: &str, rows: usize, row_bytes: usize) -> Self {
+        let mut json = Vec::with_capacity(rows.min(1000) * row_bytes + 256);
+        json.extend_from_slice(b"{\"");
+        json.extend_from_slice(name.as_bytes());
+        json.extend_from_slice(b"\":");
         Self {
-            json: RefCell::new(Vec::with_capacity(rows.min(1000) * 192 + 64)),
+            start: json.len(),
+            json: RefCell::new(json),
         }
     }
 
@@ -106,7 +115,7 @@ impl JsonRows {
     pub fn push(&self, row: &impl Serialize) -> serde_json::Result<usize> {
         let mut json = self.json.borrow_mut();
         let mark = json.len();
-        json.push(if mark == 0 { b'[' } else { b',' });
+        json.push(if mark == self.start { b'[' } else { b',' });
         if let Err(e) = serde_json::to_writer(&mut *json, row) {
             json.truncate(mark);
             return Err(e);
@@ -119,39 +128,33 @@ impl JsonRows {
     pub fn push_with(&self, write: impl FnOnce(&mut Vec<u8>)) -> usize {
         let mut json = self.json.borrow_mut();
         let mark = json.len();
-        json.push(if mark == 0 { b'[' } else { b',' });
+        json.push(if mark == self.start { b'[' } else { b',' });
         write(&mut json);
         json.len()
     }
 
     /// `{"<name>":[the rows up to end], <the members rest serialises to>}`: the object `rest`
     /// would be with the rows as its first member. `end` is what `push` gave for the last row
-    /// kept (`None`: no rows); `name` is written as is.
+    /// kept (`None`: no rows).
     pub fn into_object(
         self,
         end: Option<usize>,
-        name: &str,
         rest: &impl Serialize,
     ) -> serde_json::Result<Vec<u8>> {
-        let rows = self.json.into_inner();
-        let rows = &rows[..end.unwrap_or(0).min(rows.len())];
-        let rest = serde_json::to_vec(rest)?;
-        let mut json = Vec::with_capacity(rows.len() + rest.len() + name.len() + 8);
-        json.extend_from_slice(b"{\"");
-        json.extend_from_slice(name.as_bytes());
-        json.extend_from_slice(b"\":");
-        if rows.is_empty() {
+        let mut json = self.json.into_inner();
+        json.truncate(end.unwrap_or(self.start).max(self.start));
+        if json.len() == self.start {
             json.push(b'[');
-        } else {
-            json.extend_from_slice(rows);
         }
         json.push(b']');
-        match rest.strip_prefix(b"{") {
-            Some(b"}") | None => json.push(b'}'),
-            Some(members) => {
-                json.push(b',');
-                json.extend_from_slice(members);
-            }
+        let members = json.len();
+        serde_json::to_writer(&mut json, rest)?;
+        // `rest`'s own braces go: its members follow the rows, `{` becoming `,`.
+        if json.len() - members <= 2 {
+            json.truncate(members);
+            json.push(b'}');
+        } else {
+            json[members] = b',';
         }
         Ok(json)
     }
@@ -176,14 +179,35 @@ const ESCAPE: [u8; 256] = {
     table
 };
 
+/// Whether any byte needs an escape, eight bytes at a time: a byte below 0x20, `"` or `\\`
+/// sets the high bit of its lane (the usual "has zero byte" and "has byte less than" tricks,
+/// exact for the question "any?"; a lane at 0x80 or above never sets it by itself).
+fn needs_escape(bytes: &[u8]) -> bool {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
+    let lanes = |x: u64| {
+        let zero = |v: u64| v.wrapping_sub(ONES) & !v;
+        let control = x.wrapping_sub(ONES * 0x20) & !x;
+        (control | zero(x ^ (ONES * u64::from(b'"'))) | zero(x ^ (ONES * u64::from(b'\\')))) & HIGH
+    };
+    let mut chunks = bytes.chunks_exact(8);
+    for chunk in chunks.by_ref() {
+        let x = u64::from_ne_bytes(chunk.try_into().unwrap_or([0; 8]));
+        if lanes(x) != 0 {
+            return true;
+        }
+    }
+    chunks.remainder().iter().any(|&b| ESCAPE[b as usize] != 0)
+}
+
 /// Appends `s` as a JSON string, escaped as serde_json escapes it (`"`, `\` and control
 /// characters; everything else, non-ASCII included, as is).
 pub fn write_json_str(out: &mut Vec<u8>, s: &str) {
     let bytes = s.as_bytes();
     out.reserve(bytes.len() + 2);
     out.push(b'"');
-    // Most strings (ids, emails, names) need no escape: one scan, one copy.
-    if bytes.iter().all(|&b| ESCAPE[b as usize] == 0) {
+    // Most strings (ids, emails, names, URLs) need no escape: one scan, one copy.
+    if !needs_escape(bytes) {
         out.extend_from_slice(bytes);
         out.push(b'"');
         return;
@@ -225,24 +249,24 @@ pub fn write_json_date(out: &mut Vec<u8>, date: NaiveDate, month_only: bool) {
         write_json_str(out, &text[..cut]);
         return;
     }
-    let digits = |n: u32, width: usize, out: &mut Vec<u8>| {
-        let mut buf = [b'0'; 4];
-        let mut n = n;
-        for slot in buf[..width].iter_mut().rev() {
-            *slot = b'0' + (n % 10) as u8;
-            n /= 10;
-        }
-        out.extend_from_slice(&buf[..width]);
+    // Two digits at a time from a table, into one buffer copied once.
+    const PAIRS: &[u8; 200] = b"00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899";
+    let pair = |n: u32| {
+        let at = n as usize * 2;
+        [PAIRS[at], PAIRS[at + 1]]
     };
-    out.push(b'"');
-    digits(year as u32, 4, out);
-    out.push(b'-');
-    digits(date.month(), 2, out);
-    if !month_only {
-        out.push(b'-');
-        digits(date.day(), 2, out);
+    let year = year as u32;
+    let mut text = *b"\"0000-00-00\"";
+    text[1..3].copy_from_slice(&pair(year / 100));
+    text[3..5].copy_from_slice(&pair(year % 100));
+    text[6..8].copy_from_slice(&pair(date.month()));
+    if month_only {
+        text[8] = b'"';
+        out.extend_from_slice(&text[..9]);
+    } else {
+        text[9..11].copy_from_slice(&pair(date.day()));
+        out.extend_from_slice(&text);
     }
-    out.push(b'"');
 }
 
 /// One JSON object written member by member into a buffer. Names are written as given (they are
@@ -261,23 +285,29 @@ impl<'a> JsonObject<'a> {
     }
 
     /// Starts a member: `,"name":`; the caller writes its value into the returned buffer.
+    #[inline]
     pub fn member(&mut self, name: &str) -> &mut Vec<u8> {
+        // Inlined, so the constant name is copied without a call.
+        let out = &mut *self.out;
+        out.reserve(name.len() + 4);
         if !self.first {
-            self.out.push(b',');
+            out.push(b',');
         }
         self.first = false;
-        self.out.push(b'"');
-        self.out.extend_from_slice(name.as_bytes());
-        self.out.extend_from_slice(b"\":");
-        self.out
+        out.push(b'"');
+        out.extend_from_slice(name.as_bytes());
+        out.extend_from_slice(b"\":");
+        out
     }
 
+    #[inline]
     pub fn field_str(&mut self, name: &str, value: &str) -> &mut Self {
         write_json_str(self.member(name), value);
         self
     }
 
     /// A string member, `null` when `None` (serde's `Option` without `skip_serializing_if`).
+    #[inline]
     pub fn field_str_or_null(&mut self, name: &str, value: Option<&str>) -> &mut Self {
         match value {
             Some(v) => self.field_str(name, v),
@@ -286,6 +316,7 @@ impl<'a> JsonObject<'a> {
     }
 
     /// A string member left out when `None` (`skip_serializing_if = "Option::is_none"`).
+    #[inline]
     pub fn field_opt_str(&mut self, name: &str, value: Option<&str>) -> &mut Self {
         if let Some(v) = value {
             self.field_str(name, v);
@@ -293,6 +324,7 @@ impl<'a> JsonObject<'a> {
         self
     }
 
+    #[inline]
     pub fn field_u64(&mut self, name: &str, value: u64) -> &mut Self {
         let mut digits = itoa::Buffer::new();
         self.member(name)
@@ -300,24 +332,28 @@ impl<'a> JsonObject<'a> {
         self
     }
 
+    #[inline]
     pub fn field_bool(&mut self, name: &str, value: bool) -> &mut Self {
         let text: &[u8] = if value { b"true" } else { b"false" };
         self.member(name).extend_from_slice(text);
         self
     }
 
+    #[inline]
     pub fn field_null(&mut self, name: &str) -> &mut Self {
         self.member(name).extend_from_slice(b"null");
         self
     }
 
     /// A `YYYY-MM-DD` date.
+    #[inline]
     pub fn field_date(&mut self, name: &str, value: NaiveDate) -> &mut Self {
         write_json_date(self.member(name), value, false);
         self
     }
 
     /// A `YYYY-MM-DD` date, `null` when `None`.
+    #[inline]
     pub fn field_date_or_null(&mut self, name: &str, value: Option<NaiveDate>) -> &mut Self {
         match value {
             Some(d) => write_json_date(self.member(name), d, false),
@@ -329,6 +365,7 @@ impl<'a> JsonObject<'a> {
     }
 
     /// A member whose value `write` writes (an array, a nested object).
+    #[inline]
     pub fn field_with(&mut self, name: &str, write: impl FnOnce(&mut Vec<u8>)) -> &mut Self {
         write(self.member(name));
         self
@@ -431,10 +468,10 @@ mod tests {
             (2, 2, None),
             (1, 1, Some("\"")),
         ] {
-            let rows = JsonRows::new(count);
+            let rows = JsonRows::new("users", count, 4);
             let ends: Vec<usize> = (0..count).map(|n| rows.push(&n).unwrap()).collect();
             let end = keep.checked_sub(1).map(|last| ends[last]);
-            let json = rows.into_object(end, "users", &Rest { next }).unwrap();
+            let json = rows.into_object(end, &Rest { next }).unwrap();
             let whole = Whole {
                 users: (0..keep as u32).collect(),
                 rest: Rest { next },
@@ -443,6 +480,24 @@ mod tests {
                 String::from_utf8(json).unwrap(),
                 serde_json::to_string(&whole).unwrap()
             );
+        }
+    }
+
+    #[test]
+    fn the_eight_byte_scan_finds_every_byte_that_needs_an_escape_and_no_other() {
+        for background in [b'a', 0x7f, 0x80, 0xff, b'!', b'#', b'[', b']'] {
+            assert!(!needs_escape(&[background; 17]));
+            for b in 0..=255u8 {
+                for at in 0..17 {
+                    let mut bytes = [background; 17];
+                    bytes[at] = b;
+                    assert_eq!(
+                        needs_escape(&bytes),
+                        ESCAPE[b as usize] != 0,
+                        "{b:#x} at {at} among {background:#x}"
+                    );
+                }
+            }
         }
     }
 

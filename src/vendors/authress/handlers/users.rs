@@ -1,6 +1,8 @@
 //! Users: `/v1/users...`. User ids are the identity providers' ids (`google-oauth2|1234`), sent
 //! percent-encoded in paths (`google-oauth2%7C1234`) and decoded by the `Path` extractor.
 
+use std::cell::Cell;
+
 use actix_web::{HttpRequest, HttpResponse, web};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -146,16 +148,19 @@ pub async fn get_users(
         }
         None => None,
     };
-    // Each user is written as JSON while its row is read; its id is kept for the next cursor.
-    let rows = JsonRows::new(limit);
+    // Each user is written as JSON while its row is read. Only the `limit`-th user's id is
+    // kept: a next cursor exists only when a full page was read and more follow.
+    let rows = JsonRows::new("users", limit, 256);
+    let listed = Cell::new(0usize);
     let (users, more) = sandbox.authress().list_users(
         after.as_deref(),
         limit,
         filter.as_deref(),
         tenant_id.as_deref(),
         |u| {
+            listed.set(listed.get() + 1);
             (
-                u.user_id.clone(),
+                (listed.get() == limit).then(|| u.user_id.clone()),
                 rows.push_with(|out| write_user_identity(out, u)),
             )
         },
@@ -163,7 +168,7 @@ pub async fn get_users(
     let next_cursor = users
         .last()
         .filter(|_| more)
-        .map(|(user_id, _)| encode_cursor(user_id));
+        .and_then(|(user_id, _)| user_id.as_deref().map(encode_cursor));
     let links = CollectionLinks {
         this: Link {
             href: format!("{}{}", base_url(&req), req.uri()),
@@ -179,7 +184,7 @@ pub async fn get_users(
         links,
     };
     let body = rows
-        .into_object(users.last().map(|(_, end)| *end), "users", &rest)
+        .into_object(users.last().map(|(_, end)| *end), &rest)
         .map_err(|_| Error::Unexpected)?;
     Ok(HttpResponse::Ok().content_type(LINKS_JSON).body(body))
 }
@@ -283,7 +288,7 @@ mod tests {
                     cursor: encode_cursor(&users[kept - 1].user_id),
                 },
             });
-            let rows = JsonRows::new(3);
+            let rows = JsonRows::new("users", 3, 256);
             // A window reads one row past its limit.
             let ends: Vec<usize> = users
                 .iter()
@@ -294,7 +299,7 @@ mod tests {
                 links: links(),
             };
             let page = rows
-                .into_object(kept.checked_sub(1).map(|last| ends[last]), "users", &rest)
+                .into_object(kept.checked_sub(1).map(|last| ends[last]), &rest)
                 .unwrap();
             let documented = UserIdentityCollection {
                 users: users[..kept]

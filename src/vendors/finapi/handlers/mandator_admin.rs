@@ -462,6 +462,7 @@ mod tests {
             OffsetWindow::page(2, 3),
             OffsetWindow::page(9, 3),
         ];
+        let mut pages = Vec::new();
         for (stats, window) in [None, Some(StatsWindow::default())]
             .into_iter()
             .flat_map(|s| windows.map(|w| (s.clone(), w)))
@@ -483,8 +484,22 @@ mod tests {
                 paging,
             })
             .unwrap();
-            assert!(serialized.contains("monthlyStats"));
             assert_eq!(String::from_utf8(written).unwrap(), serialized);
+            pages.push(serialized);
+        }
+        // The pages held what the writer must get right: escapes, stats, deleted users, nulls.
+        let all = pages.concat();
+        for part in [
+            r#""monthlyStats":[{"month":"2026-03""#,
+            r#""monthlyStats":null"#,
+            r#""deletionDate":"2026-03-15""#,
+            r#""registrationDate":"0025-06-09""#,
+            r#"quo\"te"#,
+            r#"tab\tnl\n"#,
+            r#""isLocked":true"#,
+            r#""users":[]"#,
+        ] {
+            assert!(all.contains(part), "{part}");
         }
     }
 

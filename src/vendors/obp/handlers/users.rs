@@ -68,7 +68,7 @@ fn write_entitlements(out: &mut Vec<u8>, state: &State, user_id: &str, sorted: b
 
 /// Writes a listed user as serde_json writes its [`UserJsonV400`] on the list endpoints (no
 /// agreements, entitlements sorted by role name), read in place.
-fn write_listed_user_v400(out: &mut Vec<u8>, state: &State, u: &UserRecord) {
+fn write_listed_user_v400(out: &mut Vec<u8>, state: &State, u: &UserRecord, is_locked: bool) {
     let mut user = JsonObject::new(out);
     user.field_str("user_id", &u.user_id)
         .field_str("email", &u.email)
@@ -79,7 +79,7 @@ fn write_listed_user_v400(out: &mut Vec<u8>, state: &State, u: &UserRecord) {
             write_entitlements(out, state, &u.user_id, true)
         })
         .field_bool("is_deleted", u.is_deleted)
-        .field_bool("is_locked", state.is_locked(u));
+        .field_bool("is_locked", is_locked);
     user.end();
 }
 
@@ -89,11 +89,11 @@ fn write_users_v400(state: &State, q: &UsersQuery) -> Vec<u8> {
     let mut body = Vec::with_capacity(16 + q.limit.min(1000) * 400);
     body.extend_from_slice(b"{\"users\":[");
     let start = body.len();
-    state.list_users_with(q.is_deleted, q.offset, q.limit, q.locked, |u| {
+    state.list_users_with(q.is_deleted, q.offset, q.limit, q.locked, |u, is_locked| {
         if body.len() > start {
             body.push(b',');
         }
-        write_listed_user_v400(&mut body, state, u);
+        write_listed_user_v400(&mut body, state, u, is_locked);
     });
     body.extend_from_slice(b"]}");
     body

@@ -18,6 +18,17 @@ impl State {
         self.counter_locked(&user.username) || self.locks.contains_key(&user.user_id)
     }
 
+    /// `is_locked` for the many users of a page: the bad-login counters and the admin locks are
+    /// looked at once, and each user looked up in them only while they hold any entry (most of
+    /// the time neither does).
+    pub fn is_locked_check(&self) -> LockCheck<'_> {
+        LockCheck {
+            state: self,
+            counters: !self.bad_logins.is_empty(),
+            locks: !self.locks.is_empty(),
+        }
+    }
+
     pub(super) fn failed_login(&self, username: &str, now: DateTime<Utc>) {
         let mut row = self
             .bad_logins
@@ -109,5 +120,23 @@ impl State {
             attempts: 0,
             last_failure_date: now,
         }
+    }
+}
+
+/// [`State::is_locked_check`]: `is_locked` and `counter_locked` for one page's users.
+#[derive(Debug, Clone, Copy)]
+pub struct LockCheck<'a> {
+    state: &'a State,
+    counters: bool,
+    locks: bool,
+}
+
+impl LockCheck<'_> {
+    pub fn is_locked(&self, user: &UserRecord) -> bool {
+        self.counter_locked(user) || (self.locks && self.state.locks.contains_key(&user.user_id))
+    }
+
+    pub fn counter_locked(&self, user: &UserRecord) -> bool {
+        self.counters && self.state.counter_locked(&user.username)
     }
 }

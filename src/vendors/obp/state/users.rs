@@ -93,37 +93,40 @@ impl State {
         locked: LockedStatus,
     ) -> Vec<UserRecord> {
         let mut users = Vec::new();
-        self.list_users_with(is_deleted, offset, limit, locked, |u| users.push(u.clone()));
+        self.list_users_with(is_deleted, offset, limit, locked, |u, _| {
+            users.push(u.clone())
+        });
         users
     }
 
     /// [`State::list_users`] with each listed user given to `list` in place, under its row's
-    /// lock, instead of copied out of the table.
+    /// lock, instead of copied out of the table, with whether it is locked (`is_locked`).
     pub fn list_users_with(
         &self,
         is_deleted: bool,
         offset: usize,
         limit: usize,
         locked: LockedStatus,
-        mut list: impl FnMut(&UserRecord),
+        mut list: impl FnMut(&UserRecord, bool),
     ) {
         let listed = if is_deleted {
             &self.deleted_users
         } else {
             &self.live_users
         };
+        let check = self.is_locked_check();
         let wanted = |u: &UserRecord| {
             u.is_deleted == is_deleted
                 && match locked {
                     LockedStatus::Any => true,
-                    LockedStatus::Locked => self.counter_locked(&u.username),
-                    LockedStatus::Active => !self.counter_locked(&u.username),
+                    LockedStatus::Locked => check.counter_locked(u),
+                    LockedStatus::Active => !check.counter_locked(u),
                 }
         };
         for key in listed.range_shared(offset, limit, false) {
             self.users.with(&key, |u| {
                 if wanted(u) {
-                    list(u);
+                    list(u, check.is_locked(u));
                 }
             });
         }
