@@ -279,15 +279,16 @@ pub struct JsonObject<'a> {
 }
 
 impl<'a> JsonObject<'a> {
+    #[inline(always)]
     pub fn new(out: &'a mut Vec<u8>) -> Self {
         out.push(b'{');
         Self { out, first: true }
     }
 
     /// Starts a member: `,"name":`; the caller writes its value into the returned buffer.
-    #[inline]
+    #[inline(always)]
     pub fn member(&mut self, name: &str) -> &mut Vec<u8> {
-        // Inlined, so the constant name is copied without a call.
+        // Always inlined: the name is a constant at each call, copied without a call to memcpy.
         let out = &mut *self.out;
         out.reserve(name.len() + 4);
         if !self.first {
@@ -300,14 +301,14 @@ impl<'a> JsonObject<'a> {
         out
     }
 
-    #[inline]
+    #[inline(always)]
     pub fn field_str(&mut self, name: &str, value: &str) -> &mut Self {
         write_json_str(self.member(name), value);
         self
     }
 
     /// A string member, `null` when `None` (serde's `Option` without `skip_serializing_if`).
-    #[inline]
+    #[inline(always)]
     pub fn field_str_or_null(&mut self, name: &str, value: Option<&str>) -> &mut Self {
         match value {
             Some(v) => self.field_str(name, v),
@@ -316,7 +317,7 @@ impl<'a> JsonObject<'a> {
     }
 
     /// A string member left out when `None` (`skip_serializing_if = "Option::is_none"`).
-    #[inline]
+    #[inline(always)]
     pub fn field_opt_str(&mut self, name: &str, value: Option<&str>) -> &mut Self {
         if let Some(v) = value {
             self.field_str(name, v);
@@ -324,7 +325,7 @@ impl<'a> JsonObject<'a> {
         self
     }
 
-    #[inline]
+    #[inline(always)]
     pub fn field_u64(&mut self, name: &str, value: u64) -> &mut Self {
         let mut digits = itoa::Buffer::new();
         self.member(name)
@@ -332,28 +333,28 @@ impl<'a> JsonObject<'a> {
         self
     }
 
-    #[inline]
+    #[inline(always)]
     pub fn field_bool(&mut self, name: &str, value: bool) -> &mut Self {
         let text: &[u8] = if value { b"true" } else { b"false" };
         self.member(name).extend_from_slice(text);
         self
     }
 
-    #[inline]
+    #[inline(always)]
     pub fn field_null(&mut self, name: &str) -> &mut Self {
         self.member(name).extend_from_slice(b"null");
         self
     }
 
     /// A `YYYY-MM-DD` date.
-    #[inline]
+    #[inline(always)]
     pub fn field_date(&mut self, name: &str, value: NaiveDate) -> &mut Self {
         write_json_date(self.member(name), value, false);
         self
     }
 
     /// A `YYYY-MM-DD` date, `null` when `None`.
-    #[inline]
+    #[inline(always)]
     pub fn field_date_or_null(&mut self, name: &str, value: Option<NaiveDate>) -> &mut Self {
         match value {
             Some(d) => write_json_date(self.member(name), d, false),
@@ -365,13 +366,14 @@ impl<'a> JsonObject<'a> {
     }
 
     /// A member whose value `write` writes (an array, a nested object).
-    #[inline]
+    #[inline(always)]
     pub fn field_with(&mut self, name: &str, write: impl FnOnce(&mut Vec<u8>)) -> &mut Self {
         write(self.member(name));
         self
     }
 
     /// Closes the object.
+    #[inline(always)]
     pub fn end(self) {
         self.out.push(b'}');
     }
