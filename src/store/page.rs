@@ -182,6 +182,7 @@ const ESCAPE: [u8; 256] = {
 /// Whether any byte needs an escape, eight bytes at a time: a byte below 0x20, `"` or `\\`
 /// sets the high bit of its lane (the usual "has zero byte" and "has byte less than" tricks,
 /// exact for the question "any?"; a lane at 0x80 or above never sets it by itself).
+#[inline(always)]
 fn needs_escape(bytes: &[u8]) -> bool {
     const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
     const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
@@ -202,16 +203,28 @@ fn needs_escape(bytes: &[u8]) -> bool {
 
 /// Appends `s` as a JSON string, escaped as serde_json escapes it (`"`, `\` and control
 /// characters; everything else, non-ASCII included, as is).
+///
+/// Inlined where it is called: most strings (ids, emails, names, URLs) need no escape and are
+/// one scan and one copy; the others go to [`write_escaped`].
+#[inline(always)]
 pub fn write_json_str(out: &mut Vec<u8>, s: &str) {
     let bytes = s.as_bytes();
-    out.reserve(bytes.len() + 2);
-    out.push(b'"');
-    // Most strings (ids, emails, names, URLs) need no escape: one scan, one copy.
-    if !needs_escape(bytes) {
-        out.extend_from_slice(bytes);
-        out.push(b'"');
+    if needs_escape(bytes) {
+        write_escaped(out, bytes);
         return;
     }
+    out.reserve(bytes.len() + 2);
+    out.push(b'"');
+    out.extend_from_slice(bytes);
+    out.push(b'"');
+}
+
+/// [`write_json_str`] of a string with something to escape.
+#[cold]
+#[inline(never)]
+fn write_escaped(out: &mut Vec<u8>, bytes: &[u8]) {
+    out.reserve(bytes.len() + 8);
+    out.push(b'"');
     let mut start = 0;
     for (i, &b) in bytes.iter().enumerate() {
         let escape = ESCAPE[b as usize];
