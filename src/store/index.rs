@@ -18,6 +18,10 @@ use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 const CHUNK: usize = 512;
 
+/// Keys a walk reads in its first batch, and in each later one.
+const FIRST_BATCH: usize = 128;
+const BATCH: usize = 256;
+
 /// Pending keys up to this many are merged one by one; more are merged in one pass.
 const MERGE_ONE_BY_ONE: usize = 64;
 
@@ -218,23 +222,8 @@ impl OrderedIndex {
 
     /// Keys from `first` (inclusive) on, ascending, read in batches.
     pub fn iter_from<'a>(&'a self, first: &str) -> impl Iterator<Item = String> + use<'a> {
-        let mut last: Option<String> = None;
-        let first = first.to_string();
-        let mut buffer = std::collections::VecDeque::new();
-        let mut done = false;
-        std::iter::from_fn(move || {
-            if buffer.is_empty() && !done {
-                let from = last
-                    .as_deref()
-                    .map_or(Bound::Included(first.as_str()), Bound::Excluded);
-                let batch = self.batch(from, 256, false);
-                done = batch.len() < 256;
-                buffer.extend(batch);
-            }
-            let key = buffer.pop_front()?;
-            last = Some(key.clone());
-            Some(key)
-        })
+        self.walk(Bound::Included(first), false)
+            .map(|key| key.to_string())
     }
 
     /// The key at a position of the order (or of the reverse order), if any.
@@ -244,6 +233,12 @@ impl OrderedIndex {
 
     /// Up to `limit` keys from `offset` in ascending (or descending) order.
     pub fn range(&self, offset: usize, limit: usize, descending: bool) -> Vec<String> {
+        let keys = self.range_shared(offset, limit, descending);
+        keys.iter().map(|k| k.to_string()).collect()
+    }
+
+    /// [`OrderedIndex::range`] as the index's own shared keys: no copy of a key's text.
+    pub fn range_shared(&self, offset: usize, limit: usize, descending: bool) -> Vec<Arc<str>> {
         let chunks = self.read();
         let total: usize = chunks.iter().map(Vec::len).sum();
         if offset >= total || limit == 0 {
@@ -263,7 +258,7 @@ impl OrderedIndex {
             if next > start && base < end {
                 let from = start.saturating_sub(base);
                 let to = (end - base).min(chunk.len());
-                keys.extend(chunk[from..to].iter().map(|k| k.to_string()));
+                keys.extend(chunk[from..to].iter().cloned());
             }
             if next >= end {
                 break;
@@ -278,6 +273,12 @@ impl OrderedIndex {
 
     /// Up to `limit` keys beyond `from` (exclusive or inclusive), walking up or down.
     pub fn batch(&self, from: Bound<&str>, limit: usize, descending: bool) -> Vec<String> {
+        let keys = self.batch_shared(from, limit, descending);
+        keys.iter().map(|k| k.to_string()).collect()
+    }
+
+    /// [`OrderedIndex::batch`] as the index's own shared keys.
+    pub fn batch_shared(&self, from: Bound<&str>, limit: usize, descending: bool) -> Vec<Arc<str>> {
         let chunks = self.read();
         let mut keys = Vec::with_capacity(limit.min(CHUNK));
         if descending {
@@ -299,7 +300,7 @@ impl OrderedIndex {
                 let chunk = &chunks[c - 1];
                 let take = at.min(chunk.len());
                 for key in chunk[..take].iter().rev().take(limit - keys.len()) {
-                    keys.push(key.to_string());
+                    keys.push(key.clone());
                 }
                 c -= 1;
                 at = if c > 0 { chunks[c - 1].len() } else { 0 };
@@ -319,7 +320,7 @@ impl OrderedIndex {
             while c < chunks.len() && keys.len() < limit {
                 let chunk = &chunks[c];
                 let rest = &chunk[at.min(chunk.len())..];
-                keys.extend(rest.iter().take(limit - keys.len()).map(|k| k.to_string()));
+                keys.extend(rest.iter().take(limit - keys.len()).cloned());
                 c += 1;
                 at = 0;
             }
@@ -329,36 +330,63 @@ impl OrderedIndex {
 
     /// Every key in order, read in batches so writers are never blocked for long.
     pub fn iter(&self, descending: bool) -> impl Iterator<Item = String> + '_ {
-        let mut last: Option<String> = None;
-        let mut buffer = std::collections::VecDeque::new();
-        let mut done = false;
-        std::iter::from_fn(move || {
-            if buffer.is_empty() && !done {
-                let from = last.as_deref().map_or(Bound::Unbounded, Bound::Excluded);
-                let batch = self.batch(from, 256, descending);
-                done = batch.len() < 256;
-                buffer.extend(batch);
-            }
-            let key = buffer.pop_front()?;
-            last = Some(key.clone());
-            Some(key)
-        })
+        self.iter_shared(descending).map(|key| key.to_string())
+    }
+
+    /// [`OrderedIndex::iter`] as the index's own shared keys: a listing that only looks rows up
+    /// by key copies no key's text.
+    pub fn iter_shared(&self, descending: bool) -> impl Iterator<Item = Arc<str>> + '_ {
+        self.walk(Bound::Unbounded, descending)
     }
 
     /// Keys strictly after `after`, ascending, in batches.
     pub fn iter_after<'a>(&'a self, after: &str) -> impl Iterator<Item = String> + use<'a> {
-        let mut last = after.to_string();
-        let mut buffer = std::collections::VecDeque::new();
+        self.iter_after_shared(after).map(|key| key.to_string())
+    }
+
+    /// [`OrderedIndex::iter_after`] as the index's own shared keys.
+    pub fn iter_after_shared<'a>(
+        &'a self,
+        after: &str,
+    ) -> impl Iterator<Item = Arc<str>> + use<'a> {
+        self.walk(Bound::Excluded(after), false)
+    }
+
+    /// Keys beyond `from`, up or down, read a batch at a time: the first batch is small (a page
+    /// of a listing seldom needs more), the later ones larger. The walk resumes after the last
+    /// key of the batch before, so it stays valid while keys come and go.
+    fn walk<'a>(
+        &'a self,
+        from: Bound<&str>,
+        descending: bool,
+    ) -> impl Iterator<Item = Arc<str>> + use<'a> {
+        let mut from: Bound<Arc<str>> = match from {
+            Bound::Included(k) => Bound::Included(k.into()),
+            Bound::Excluded(k) => Bound::Excluded(k.into()),
+            Bound::Unbounded => Bound::Unbounded,
+        };
+        let mut buffer = std::vec::IntoIter::default();
+        let mut size = FIRST_BATCH;
         let mut done = false;
         std::iter::from_fn(move || {
-            if buffer.is_empty() && !done {
-                let batch = self.batch(Bound::Excluded(&last), 256, false);
-                done = batch.len() < 256;
-                buffer.extend(batch);
+            if buffer.len() == 0 && !done {
+                let batch = self.batch_shared(
+                    match &from {
+                        Bound::Included(k) => Bound::Included(&**k),
+                        Bound::Excluded(k) => Bound::Excluded(&**k),
+                        Bound::Unbounded => Bound::Unbounded,
+                    },
+                    size,
+                    descending,
+                );
+                done = batch.len() < size;
+                if let Some(last) = batch.last() {
+                    from = Bound::Excluded(last.clone());
+                }
+                size = BATCH;
+                buffer = batch.into_iter();
             }
-            let key = buffer.pop_front()?;
-            last.clone_from(&key);
-            Some(key)
+            buffer.next()
         })
     }
 }

@@ -141,14 +141,29 @@ impl<V: Clone> Table<V> {
         self.order.iter(descending)
     }
 
-    /// Up to `limit` keys from position `offset` of the order (or the reverse order).
-    pub fn key_window(&self, offset: usize, limit: usize, descending: bool) -> Vec<String> {
-        self.order.range(offset, limit, descending)
+    /// [`Table::keys`] as the table's own shared keys, for listings that look each row up by key
+    /// and copy no key's text.
+    pub fn keys_shared(&self, descending: bool) -> impl Iterator<Item = Arc<str>> + '_ {
+        self.order.iter_shared(descending)
+    }
+
+    /// [`Table::keys_after`] as the table's own shared keys.
+    pub fn keys_after_shared<'a>(
+        &'a self,
+        after: &str,
+    ) -> impl Iterator<Item = Arc<str>> + use<'a, V> {
+        self.order.iter_after_shared(after)
+    }
+
+    /// Up to `limit` keys from position `offset` of the order (or the reverse order), as the
+    /// table's own shared keys.
+    pub fn key_window(&self, offset: usize, limit: usize, descending: bool) -> Vec<Arc<str>> {
+        self.order.range_shared(offset, limit, descending)
     }
 
     /// The key at a position of the order (or the reverse order).
-    pub fn key_at(&self, position: usize, descending: bool) -> Option<String> {
-        self.order.get(position, descending)
+    pub fn key_at(&self, position: usize, descending: bool) -> Option<Arc<str>> {
+        self.order.range_shared(position, 1, descending).pop()
     }
 
     /// Reads a row in place, without cloning it.

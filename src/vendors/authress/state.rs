@@ -250,6 +250,27 @@ impl Picture {
     }
 }
 
+impl Picture {
+    /// The URL as a JSON string, written into `out` (a page of users writes it per row): a
+    /// derived one straight from its hashes, without building its text first.
+    pub fn write_json(&self, out: &mut Vec<u8>) {
+        match self {
+            Self::Gravatar(a, b) => {
+                out.push(b'"');
+                out.extend_from_slice(GRAVATAR_BASE.as_bytes());
+                for n in [a, b] {
+                    for shift in (0..16).rev() {
+                        out.push(b"0123456789abcdef"[(n >> (4 * shift)) as usize & 0xf]);
+                    }
+                }
+                out.extend_from_slice(GRAVATAR_QUERY.as_bytes());
+                out.push(b'"');
+            }
+            Self::Url(url) => crate::store::page::write_json_str(out, url),
+        }
+    }
+}
+
 fn gravatar_url(a: u64, b: u64) -> String {
     let mut url = String::with_capacity(GRAVATAR_LEN);
     url.push_str(GRAVATAR_BASE);
@@ -535,8 +556,8 @@ impl State {
                 && filter.is_none_or(|f| matches_filter(u, f))
         };
         // Rows are checked in place and only the matches are listed.
-        let matching = |id: String| self.users.with(&id, |u| wanted(u).then(|| list(u)));
-        let matching = move |id: String| matching(id).flatten();
+        let matching = |id: &str| self.users.with(id, |u| wanted(u).then(|| list(u)));
+        let matching = move |id: &str| matching(id).flatten();
         match (tenant_id, filter) {
             (Some(tenant_id), _) => {
                 // The set is cloned out of the map so no map guard is held while users are read.
@@ -546,15 +567,21 @@ impl State {
                 let after = after.map_or(Bound::Unbounded, Bound::Excluded);
                 let rows = members
                     .range::<str, _>((after, Bound::Unbounded))
-                    .filter_map(|id| matching(id.value().clone()));
+                    .filter_map(|id| matching(id.value()));
                 cursor_window(rows, limit)
             }
             (None, Some(filter)) => self.search_users(after, limit, filter, matching),
             (None, None) => match after {
-                Some(after) => {
-                    cursor_window(self.users.keys_after(after).filter_map(matching), limit)
-                }
-                None => cursor_window(self.users.keys(false).filter_map(matching), limit),
+                Some(after) => cursor_window(
+                    self.users
+                        .keys_after_shared(after)
+                        .filter_map(|id| matching(&id)),
+                    limit,
+                ),
+                None => cursor_window(
+                    self.users.keys_shared(false).filter_map(|id| matching(&id)),
+                    limit,
+                ),
             },
         }
     }
@@ -568,21 +595,23 @@ impl State {
         after: Option<&str>,
         limit: usize,
         filter: &str,
-        matching: impl Fn(String) -> Option<T>,
+        matching: impl Fn(&str) -> Option<T>,
     ) -> (Vec<T>, bool) {
         let wanted = limit.saturating_add(1);
         let mut found = Vec::new();
         let mut last = after.map(str::to_string);
         if self.search.estimate(filter).saturating_mul(DENSE) > self.users.len() {
-            let keys: Box<dyn Iterator<Item = String>> = match after {
-                Some(after) => Box::new(self.users.keys_after(after)),
-                None => Box::new(self.users.keys(false)),
+            let keys: Box<dyn Iterator<Item = Arc<str>>> = match after {
+                Some(after) => Box::new(self.users.keys_after_shared(after)),
+                None => Box::new(self.users.keys_shared(false)),
             };
             let mut read = 0;
+            let mut last_read = None;
             for key in keys.take(wanted.saturating_mul(DENSE)) {
                 read += 1;
-                last = Some(key.clone());
-                if let Some(user) = matching(key) {
+                let user = matching(&key);
+                last_read = Some(key);
+                if let Some(user) = user {
                     found.push(user);
                     if found.len() == wanted {
                         return cursor_window(found.into_iter(), limit);
@@ -593,6 +622,9 @@ impl State {
                 // Every user after the cursor was read.
                 return cursor_window(found.into_iter(), limit);
             }
+            if let Some(key) = last_read {
+                last = Some(key.to_string());
+            }
         }
         // Candidates are read in batches, each larger than the last: most are matches, but a
         // needle's trigrams can also be found apart.
@@ -600,8 +632,9 @@ impl State {
         loop {
             let (candidates, all) = self.search.candidates(filter, last.as_deref(), batch);
             for key in candidates {
-                last = Some(key.clone());
-                if let Some(user) = matching(key) {
+                let user = matching(&key);
+                last = Some(key);
+                if let Some(user) = user {
                     found.push(user);
                     if found.len() == wanted {
                         return cursor_window(found.into_iter(), limit);
@@ -1039,8 +1072,15 @@ mod tests {
             let picture: Picture =
                 serde_json::from_str(&serde_json::to_string(&kept).unwrap()).unwrap();
             assert!(matches!(picture, Picture::Url(_)), "{kept}");
+            let mut written = Vec::new();
+            picture.write_json(&mut written);
+            assert_eq!(written, serde_json::to_vec(&kept).unwrap());
             assert_eq!(picture.into_string(), kept);
         }
+        // A page writes the derived URL as the JSON string serde_json writes for it.
+        let mut written = Vec::new();
+        seeded.write_json(&mut written);
+        assert_eq!(written, serde_json::to_vec(&url).unwrap());
     }
 
     #[test]

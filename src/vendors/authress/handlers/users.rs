@@ -1,6 +1,8 @@
 //! Users: `/v1/users...`. User ids are the identity providers' ids (`google-oauth2|1234`), sent
 //! percent-encoded in paths (`google-oauth2%7C1234`) and decoded by the `Path` extractor.
 
+use std::cell::Cell;
+
 use actix_web::{HttpRequest, HttpResponse, web};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -8,7 +10,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use crate::store::Sandbox;
-use crate::store::page::JsonRows;
+use crate::store::page::{JsonObject, JsonRows};
 use crate::vendors::authress::LINKS_JSON;
 use crate::vendors::authress::auth::{ServiceClient, ServiceClientOrUser};
 use crate::vendors::authress::errors::{Error, Result};
@@ -16,7 +18,7 @@ use crate::vendors::authress::models::{
     Access, CollectionLinks, Link, Pagination, PaginationNext, ResponseError, UserIdentity,
     UserIdentityCollection, UserIdentityCollectionRest,
 };
-use crate::vendors::authress::state::{Picture, UserRecord};
+use crate::vendors::authress::state::UserRecord;
 
 use super::base_url;
 use crate::vendors::authress::AuthressWorld;
@@ -35,16 +37,16 @@ impl From<UserRecord> for UserIdentity<'static> {
     }
 }
 
-impl<'a> UserIdentity<'a> {
-    /// The user as a view of its record, nothing copied.
-    fn of(u: &'a UserRecord) -> Self {
-        Self {
-            user_id: u.user_id.as_ref().into(),
-            name: u.name.as_deref().map(Into::into),
-            picture: u.picture.as_ref().map(Picture::as_text),
-            email: u.email.as_deref().map(Into::into),
-        }
+/// Writes a user as serde_json writes its [`UserIdentity`] (the same members, in the same order).
+fn write_user_identity(out: &mut Vec<u8>, u: &UserRecord) {
+    let mut user = JsonObject::new(out);
+    user.field_str("userId", &u.user_id)
+        .field_opt_str("name", u.name.as_deref());
+    if let Some(picture) = &u.picture {
+        user.field_with("picture", |out| picture.write_json(out));
     }
+    user.field_opt_str("email", u.email.as_deref());
+    user.end();
 }
 
 /// The query of `GET /v1/users`.
@@ -148,26 +150,27 @@ pub async fn get_users(
         }
         None => None,
     };
-    // Each user is written as JSON while its row is read; its id is kept for the next cursor.
-    let rows = JsonRows::new(limit);
+    // Each user is written as JSON while its row is read. Only the `limit`-th user's id is
+    // kept: a next cursor exists only when a full page was read and more follow.
+    let rows = JsonRows::new("users", limit, 256);
+    let listed = Cell::new(0usize);
     let (users, more) = sandbox.authress().list_users(
         after.as_deref(),
         limit,
         filter.as_deref(),
         tenant_id.as_deref(),
         |u| {
-            rows.push(&UserIdentity::of(u))
-                .map(|end| (u.user_id.clone(), end))
+            listed.set(listed.get() + 1);
+            (
+                (listed.get() == limit).then(|| u.user_id.clone()),
+                rows.push_with(|out| write_user_identity(out, u)),
+            )
         },
     );
-    let users = users
-        .into_iter()
-        .collect::<serde_json::Result<Vec<_>>>()
-        .map_err(|_| Error::Unexpected)?;
     let next_cursor = users
         .last()
         .filter(|_| more)
-        .map(|(user_id, _)| encode_cursor(user_id));
+        .and_then(|(user_id, _)| user_id.as_deref().map(encode_cursor));
     let links = CollectionLinks {
         this: Link {
             href: format!("{}{}", base_url(&req), req.uri()),
@@ -183,7 +186,7 @@ pub async fn get_users(
         links,
     };
     let body = rows
-        .into_object(users.last().map(|(_, end)| *end), "users", &rest)
+        .into_object(users.last().map(|(_, end)| *end), &rest)
         .map_err(|_| Error::Unexpected)?;
     Ok(HttpResponse::Ok().content_type(LINKS_JSON).body(body))
 }
@@ -247,6 +250,7 @@ pub async fn delete_user(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::vendors::authress::state::Picture;
 
     /// `getUsers` writes each user while its row is read: the page it sends is byte for byte the
     /// documented `UserIdentityCollection` of the same users (escapes, absent members and all).
@@ -257,14 +261,21 @@ mod tests {
                 user_id: "google-oauth2|1".into(),
                 name: Some("Zoë \"Z\" O'Brien\n".into()),
                 email: Some("zoe@example.com".into()),
-                picture: None,
+                picture: Some(Picture::of_email("zoe@example.com")),
                 tenant_id: Some("ten_acme".into()),
             },
             UserRecord {
                 user_id: "auth0|2".into(),
                 name: None,
                 email: None,
-                picture: Some("https://example.com/p?a=1&b=\u{2028}".into()),
+                picture: Some(String::from("https://example.com/p?a=1&b=\u{2028}").into()),
+                tenant_id: None,
+            },
+            UserRecord {
+                user_id: "samlp|\\\"\u{1}\t東京".into(),
+                name: Some(String::new()),
+                email: Some("\u{7f}/".into()),
+                picture: None,
                 tenant_id: None,
             },
         ];
@@ -274,24 +285,24 @@ mod tests {
             },
             next: None,
         };
-        for (kept, more) in [(0, false), (1, true), (2, false)] {
+        for (kept, more) in [(0, false), (1, true), (2, true), (3, false)] {
             let pagination = more.then(|| Pagination {
                 next: PaginationNext {
                     cursor: encode_cursor(&users[kept - 1].user_id),
                 },
             });
-            let rows = JsonRows::new(2);
+            let rows = JsonRows::new("users", 3, 256);
             // A window reads one row past its limit.
             let ends: Vec<usize> = users
                 .iter()
-                .map(|u| rows.push(&UserIdentity::of(u)).unwrap())
+                .map(|u| rows.push_with(|out| write_user_identity(out, u)))
                 .collect();
             let rest = UserIdentityCollectionRest {
                 pagination: pagination.clone(),
                 links: links(),
             };
             let page = rows
-                .into_object(kept.checked_sub(1).map(|last| ends[last]), "users", &rest)
+                .into_object(kept.checked_sub(1).map(|last| ends[last]), &rest)
                 .unwrap();
             let documented = UserIdentityCollection {
                 users: users[..kept]

@@ -1,10 +1,12 @@
 //! Mandator administration: `/api/v1/mandatorAdmin/...`, for the mandator admin client's token.
 
+use actix_web::http::header::ContentType;
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::NaiveDate;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
+use crate::store::page::{JsonObject, write_json_array, write_json_date};
 use crate::store::{OffsetWindow, Sandbox};
 use crate::vendors::finapi::FinapiWorld;
 use crate::vendors::finapi::auth::MandatorAdminToken;
@@ -318,6 +320,49 @@ fn month(d: NaiveDate) -> String {
     text
 }
 
+/// Writes a listed user as serde_json writes its [`UserInfo`] (the same members, in the same
+/// order), without the `UserInfo` and the `String`s of its dates.
+fn write_user_info(out: &mut Vec<u8>, u: &ListedUser) {
+    let mut info = JsonObject::new(out);
+    info.field_str("userId", &u.user_id)
+        .field_date("registrationDate", u.registered_on)
+        .field_date_or_null("deletionDate", u.deleted_on)
+        .field_date_or_null("lastActiveDate", u.last_active_on)
+        .field_u64("bankConnectionCount", u.bank_connections.into())
+        .field_date_or_null("latestBankConnectionImportDate", u.latest_import_on)
+        .field_date_or_null("latestBankConnectionDeletionDate", u.latest_deletion_on)
+        .field_with("monthlyStats", |out| match &u.monthly_stats {
+            None => out.extend_from_slice(b"null"),
+            Some(stats) => write_json_array(out, stats, |out, &(month_start, min, max)| {
+                let mut stats = JsonObject::new(out);
+                stats
+                    .field_with("month", |out| write_json_date(out, month_start, true))
+                    .field_u64("minBankConnectionCount", min.into())
+                    .field_u64("maxBankConnectionCount", max.into());
+                stats.end();
+            }),
+        })
+        .field_bool("isLocked", u.locked);
+    info.end();
+}
+
+/// Writes a page as serde_json writes its [`PageableUserInfoList`].
+fn write_user_list(users: &[ListedUser], paging: &Paging) -> Vec<u8> {
+    let mut body = Vec::with_capacity(96 + users.len() * 320);
+    let mut list = JsonObject::new(&mut body);
+    list.field_with("users", |out| write_json_array(out, users, write_user_info))
+        .field_with("paging", |out| {
+            let mut p = JsonObject::new(out);
+            p.field_u64("page", paging.page as u64)
+                .field_u64("perPage", paging.per_page as u64)
+                .field_u64("pageCount", paging.page_count as u64)
+                .field_u64("totalCount", paging.total_count as u64);
+            p.end();
+        });
+    list.end();
+    body
+}
+
 impl From<ListedUser> for UserInfo {
     fn from(u: ListedUser) -> Self {
         Self {
@@ -369,22 +414,94 @@ pub async fn get_user_list(
     let listed = sandbox
         .finapi()
         .list_users(&filter, OffsetWindow::page(page, per_page), today);
-    let page_count = listed.page_count(per_page);
-    let total = listed.total;
-    Ok(HttpResponse::Ok().json(PageableUserInfoList {
-        users: listed.items.into_iter().map(UserInfo::from).collect(),
-        paging: Paging {
-            page,
-            per_page,
-            page_count,
-            total_count: total,
-        },
-    }))
+    let paging = Paging {
+        page,
+        per_page,
+        page_count: listed.page_count(per_page),
+        total_count: listed.total,
+    };
+    // The `PageableUserInfoList` written row by row (`write_user_list`), not built first.
+    Ok(HttpResponse::Ok()
+        .content_type(ContentType::json())
+        .body(write_user_list(&listed.items, &paging)))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_written_page_is_what_serde_json_writes_for_its_pageable_user_info_list() {
+        use crate::vendors::finapi::state::{State, UserRecord};
+        let state = State::empty();
+        let today = NaiveDate::from_ymd_opt(2026, 3, 15).unwrap();
+        let ids = [
+            "plain",
+            "quo\"te",
+            "back\\slash",
+            "Zoë-東京",
+            "tab\tnl\n",
+            "x",
+        ];
+        for (i, id) in ids.iter().enumerate() {
+            let mut user = UserRecord::example(id);
+            user.registered_on =
+                NaiveDate::from_ymd_opt(2025 - i as i32 * 400, 1 + i as u32, 9).unwrap();
+            user.last_active_on = (i % 2 == 0).then_some(today);
+            user.latest_import_on = (i % 3 == 0).then_some(today);
+            user.bank_connections = i as u32 * 7;
+            user.locked = i == 1;
+            state.create_user(user).unwrap();
+        }
+        state
+            .delete_user(&"Zoë-東京".to_lowercase(), today)
+            .unwrap();
+        state.delete_user("x", today).unwrap();
+        let windows = [
+            OffsetWindow::page(1, 20),
+            OffsetWindow::page(2, 3),
+            OffsetWindow::page(9, 3),
+        ];
+        let mut pages = Vec::new();
+        for (stats, window) in [None, Some(StatsWindow::default())]
+            .into_iter()
+            .flat_map(|s| windows.map(|w| (s.clone(), w)))
+        {
+            let filter = UserFilter {
+                monthly_stats: stats,
+                ..UserFilter::default()
+            };
+            let listed = state.list_users(&filter, window, today);
+            let paging = Paging {
+                page: 2,
+                per_page: 3,
+                page_count: listed.page_count(3),
+                total_count: listed.total,
+            };
+            let written = write_user_list(&listed.items, &paging);
+            let serialized = serde_json::to_string(&PageableUserInfoList {
+                users: listed.items.into_iter().map(UserInfo::from).collect(),
+                paging,
+            })
+            .unwrap();
+            assert_eq!(String::from_utf8(written).unwrap(), serialized);
+            pages.push(serialized);
+        }
+        // The pages held what the writer must get right: escapes, stats, deleted users, nulls.
+        let all = pages.concat();
+        for part in [
+            r#""monthlyStats":[{"month":"2026-03""#,
+            r#""monthlyStats":null"#,
+            r#""deletionDate":"2026-03-15""#,
+            r#""registrationDate":"0025-06-09""#,
+            r#"quo\"te"#,
+            r#"tab\tnl\n"#,
+            r#""isLocked":true"#,
+            r#""users":[]"#,
+        ] {
+            assert!(all.contains(part), "{part}");
+        }
+    }
 
     #[test]
     fn dates_are_written_as_their_strftime_formats() {

@@ -63,13 +63,14 @@ impl State {
             b: deleted.into_iter().flatten().peekable(),
             descending: filter.descending,
         };
-        let read = |(key, active): (String, bool)| {
+        let read_at = |key: &str, active: bool| {
             if active {
-                self.users.with(&key, ListedUser::active)
+                self.users.with(key, ListedUser::active)
             } else {
-                self.deleted.with(&key, ListedUser::deleted)
+                self.deleted.with(key, ListedUser::deleted)
             }
         };
+        let read = |(key, active): (String, bool)| read_at(&key, active);
         let stats = filter.monthly_stats.as_ref();
         let page = if filter.is_unfiltered() {
             let (users, deleted) = (self.users.len(), self.deleted.len());
@@ -82,7 +83,10 @@ impl State {
             let total = users + deleted;
             Page {
                 has_more: window.offset + keys.len() < total,
-                items: keys.into_iter().filter_map(read).collect(),
+                items: keys
+                    .into_iter()
+                    .filter_map(|(key, active)| read_at(&key, active))
+                    .collect(),
                 total,
             }
         } else {
@@ -341,7 +345,7 @@ pub(super) fn merged_window(
     (b, lb): (&Table<DeletedUser>, usize),
     window: crate::store::OffsetWindow,
     descending: bool,
-) -> Vec<(String, bool)> {
+) -> Vec<(Arc<str>, bool)> {
     let after = |x: &str, y: &str| if descending { x < y } else { x > y };
     let offset = window.offset.min(la + lb);
     let (mut lo, mut hi) = (offset.saturating_sub(lb), offset.min(la));
@@ -388,12 +392,13 @@ pub(super) struct Merge<A: Iterator, B: Iterator> {
     descending: bool,
 }
 
-impl<A, B, T> Iterator for Merge<A, B>
+impl<A, B, K, T> Iterator for Merge<A, B>
 where
-    A: Iterator<Item = (String, T)>,
-    B: Iterator<Item = (String, T)>,
+    A: Iterator<Item = (K, T)>,
+    B: Iterator<Item = (K, T)>,
+    K: Ord,
 {
-    type Item = (String, T);
+    type Item = (K, T);
 
     fn next(&mut self) -> Option<Self::Item> {
         let take_a = match (self.a.peek(), self.b.peek()) {

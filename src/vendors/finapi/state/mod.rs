@@ -5,6 +5,7 @@
 use std::cmp::Ordering as CmpOrdering;
 use std::collections::HashMap;
 use std::iter::Peekable;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
@@ -106,6 +107,28 @@ pub struct UserRecord {
     pub busy: bool,
     pub bank_connections: u32,
     pub latest_import_on: Option<NaiveDate>,
+}
+
+#[cfg(test)]
+impl UserRecord {
+    /// A verified user registered on 2025-01-01, with nothing else set.
+    pub fn example(id: &str) -> Self {
+        Self {
+            id: id.into(),
+            password: hash_password("secret12", id),
+            email: None,
+            phone: None,
+            auto_update: false,
+            verified: true,
+            registered_on: NaiveDate::from_ymd_opt(2025, 1, 1).unwrap_or_default(),
+            last_active_on: None,
+            failed_logins: 0,
+            locked: false,
+            busy: false,
+            bank_connections: 0,
+            latest_import_on: None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -270,7 +293,7 @@ fn previous_month(d: NaiveDate) -> NaiveDate {
 }
 
 impl State {
-    fn empty() -> Self {
+    pub(in crate::vendors::finapi) fn empty() -> Self {
         Self {
             users: Table::new("user"),
             deleted: Table::new("deleted user"),

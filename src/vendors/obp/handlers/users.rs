@@ -2,8 +2,10 @@
 //! and the password-reset URL.
 
 use actix_web::http::StatusCode;
+use actix_web::http::header::ContentType;
 use actix_web::{HttpRequest, HttpResponse, web};
 
+use crate::store::page::{JsonObject, write_json_array};
 use crate::store::{Password, Purpose, Sandbox};
 use crate::vendors::obp::ObpWorld;
 use crate::vendors::obp::State;
@@ -14,7 +16,7 @@ use crate::vendors::obp::models::{
     PostResetPasswordUrlJsonV400, RefreshUserJson, ResetPasswordUrlJsonV400, UserIdJsonV400,
     UserJsonV200, UserJsonV300, UserJsonV400, UsersJsonV200, UsersJsonV400, ViewsJson, obp_date,
 };
-use crate::vendors::obp::state::{LockedStatus, UserRecord, password_context};
+use crate::vendors::obp::state::{EntitlementRecord, LockedStatus, UserRecord, password_context};
 use crate::vendors::obp::validate::{self, JsonBody};
 
 pub const CAN_GET_ANY_USER: &str = "CanGetAnyUser";
@@ -35,6 +37,66 @@ impl EntitlementJsons {
         }
         Self { list }
     }
+}
+
+/// Writes a user's entitlements as serde_json writes their [`EntitlementJsons`] (`sorted`: by
+/// role name, as `EntitlementJsons::of` sorts them), read in place.
+fn write_entitlements(out: &mut Vec<u8>, state: &State, user_id: &str, sorted: bool) {
+    let write = |out: &mut Vec<u8>, e: &EntitlementRecord| {
+        let mut entitlement = JsonObject::new(out);
+        entitlement
+            .field_str("entitlement_id", &e.entitlement_id)
+            .field_str("role_name", &e.role_name)
+            .field_str("bank_id", &e.bank_id);
+        entitlement.end();
+    };
+    state.with_entitlements(user_id, |list| {
+        let mut entitlements = JsonObject::new(out);
+        entitlements.field_with("list", |out| {
+            if sorted && !list.is_sorted_by(|a, b| a.role_name <= b.role_name) {
+                // A stable sort, as `EntitlementJsons::of`'s: equal role names keep their order.
+                let mut by_role: Vec<&EntitlementRecord> = list.iter().collect();
+                by_role.sort_by(|a, b| a.role_name.cmp(&b.role_name));
+                write_json_array(out, by_role, write);
+            } else {
+                write_json_array(out, list, write);
+            }
+        });
+        entitlements.end();
+    });
+}
+
+/// Writes a listed user as serde_json writes its [`UserJsonV400`] on the list endpoints (no
+/// agreements, entitlements sorted by role name), read in place.
+fn write_listed_user_v400(out: &mut Vec<u8>, state: &State, u: &UserRecord, is_locked: bool) {
+    let mut user = JsonObject::new(out);
+    user.field_str("user_id", &u.user_id)
+        .field_str("email", &u.email)
+        .field_str("provider_id", &u.provider_id)
+        .field_str("provider", &u.provider)
+        .field_str("username", &u.username)
+        .field_with("entitlements", |out| {
+            write_entitlements(out, state, &u.user_id, true)
+        })
+        .field_bool("is_deleted", u.is_deleted)
+        .field_bool("is_locked", is_locked);
+    user.end();
+}
+
+/// A page of `getUsers` written as serde_json writes its [`UsersJsonV400`], each user while its
+/// row is read.
+fn write_users_v400(state: &State, q: &UsersQuery) -> Vec<u8> {
+    let mut body = Vec::with_capacity(16 + q.limit.min(1000) * 400);
+    body.extend_from_slice(b"{\"users\":[");
+    let start = body.len();
+    state.list_users_with(q.is_deleted, q.offset, q.limit, q.locked, |u, is_locked| {
+        if body.len() > start {
+            body.push(b',');
+        }
+        write_listed_user_v400(&mut body, state, u, is_locked);
+    });
+    body.extend_from_slice(b"]}");
+    body
 }
 
 impl<'a> UserJsonV200<'a> {
@@ -401,14 +463,12 @@ pub async fn get_users(
     req: HttpRequest,
 ) -> Result<HttpResponse> {
     let state = sandbox.obp();
-    let (q, page) = users_page(&user, state, &req)?;
-    let users = page
-        .iter()
-        .map(|u| UserJsonV400::of(state, u, false, true))
-        .collect();
+    user.require(state, CAN_GET_ANY_USER)?;
+    let q = users_query(req.query_string())?;
     Ok(HttpResponse::Ok()
         .insert_header(("Range", format!("items={}-{}", q.offset, q.limit)))
-        .json(UsersJsonV400 { users }))
+        .content_type(ContentType::json())
+        .body(write_users_v400(state, &q)))
 }
 
 /// Get all Users (v3.1.0)
@@ -611,4 +671,91 @@ pub async fn reset_password_url(
     Ok(HttpResponse::Created().json(ResetPasswordUrlJsonV400 {
         reset_password_url: url,
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::seed::{SeedPlan, population};
+    use crate::store::{Clock, Ids};
+
+    /// `getUsers` writes each user while its row is read: the page is byte for byte the
+    /// serde_json of the documented `UsersJsonV400` of the same users (entitlements sorted,
+    /// escapes, locks and empty lists included).
+    #[test]
+    fn a_written_page_of_users_is_the_documented_users_json() {
+        let plan = SeedPlan::embedded(
+            42,
+            30,
+            "fixed:2026-01-15T10:00:00Z".parse().unwrap(),
+            crate::vendors::kinds(),
+        )
+        .unwrap();
+        let clock = Clock::new(plan.clock);
+        let people = population(&plan, clock.now());
+        let state = State::seed(&plan.fixtures, &people, &clock).unwrap();
+        let users = state.list_users(false, 0, 1000, LockedStatus::Any);
+        assert!(users.len() > 20);
+        // Roles out of order (and two of one name), with text that needs escaping.
+        for (i, role) in ["CanZ", "CanA\"\\", "CanM", "CanA\"\\"].iter().enumerate() {
+            state
+                .add_entitlement(
+                    &users[3].user_id,
+                    EntitlementRecord {
+                        entitlement_id: format!("e{i}\n東京"),
+                        role_name: (*role).into(),
+                        bank_id: format!("bank\u{1}{i}"),
+                    },
+                )
+                .unwrap();
+        }
+        state.lock(&users[5].user_id, clock.now());
+        for _ in 0..10 {
+            let _ = state.direct_login(
+                &users[6].username,
+                "wrong",
+                "sandbox-consumer-key",
+                clock.now(),
+            );
+        }
+        state.delete_user(&Ids::new(7), &users[8].user_id);
+        for (is_deleted, offset, limit, locked) in [
+            (false, 0, 50, LockedStatus::Any),
+            (false, 2, 7, LockedStatus::Any),
+            (false, 0, 50, LockedStatus::Locked),
+            (false, 0, 50, LockedStatus::Active),
+            (true, 0, 50, LockedStatus::Any),
+            (false, 1000, 50, LockedStatus::Any),
+        ] {
+            let q = UsersQuery {
+                limit,
+                offset,
+                is_deleted,
+                locked,
+            };
+            let page = state.list_users(is_deleted, offset, limit, locked);
+            let documented = UsersJsonV400 {
+                users: page
+                    .iter()
+                    .map(|u| UserJsonV400::of(&state, u, false, true))
+                    .collect(),
+            };
+            assert_eq!(
+                String::from_utf8(write_users_v400(&state, &q)).unwrap(),
+                serde_json::to_string(&documented).unwrap(),
+                "{is_deleted} {offset} {limit} {locked:?}"
+            );
+        }
+        let all = String::from_utf8(write_users_v400(
+            &state,
+            &UsersQuery {
+                limit: 50,
+                offset: 0,
+                is_deleted: false,
+                locked: LockedStatus::Any,
+            },
+        ))
+        .unwrap();
+        assert!(all.contains(r#""is_locked":true"#) && all.contains(r#"CanA\"\\"#));
+    }
 }

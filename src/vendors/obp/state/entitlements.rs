@@ -10,6 +10,18 @@ impl State {
             .unwrap_or_default()
     }
 
+    /// `f` of a user's entitlements, read in place (no copy of the list).
+    pub fn with_entitlements<R>(
+        &self,
+        user_id: &str,
+        f: impl FnOnce(&[EntitlementRecord]) -> R,
+    ) -> R {
+        match self.entitlements.get(user_id) {
+            Some(list) => f(list.value()),
+            None => f(&[]),
+        }
+    }
+
     pub fn has_role(&self, user_id: &str, role: &str, bank_id: &str) -> bool {
         self.entitlements.get(user_id).is_some_and(|list| {
             list.iter()

@@ -18,6 +18,32 @@ impl State {
         self.counter_locked(&user.username) || self.locks.contains_key(&*user.user_id)
     }
 
+    /// `is_locked` for the many users of a page: the bad-login counters and the admin locks are
+    /// read once. While they hold few entries (most of the time none or a handful), the names
+    /// over the limit and the locked ids are copied out and each user is checked against those
+    /// short lists, not looked up in the maps.
+    pub fn is_locked_check(&self) -> LockCheck<'_> {
+        self.is_locked_check_within(FEW_LOCKS)
+    }
+
+    fn is_locked_check_within(&self, few: usize) -> LockCheck<'_> {
+        let max = self.config.max_bad_login_attempts;
+        let over_limit = (self.bad_logins.len() <= few).then(|| {
+            self.bad_logins
+                .iter()
+                .filter(|b| b.attempts > max)
+                .map(|b| b.key().clone())
+                .collect()
+        });
+        let locked =
+            (self.locks.len() <= few).then(|| self.locks.iter().map(|l| l.key().clone()).collect());
+        LockCheck {
+            state: self,
+            over_limit,
+            locked,
+        }
+    }
+
     pub(super) fn failed_login(&self, username: &str, now: DateTime<Utc>) {
         let mut row = self
             .bad_logins
@@ -109,5 +135,88 @@ impl State {
             attempts: 0,
             last_failure_date: now,
         }
+    }
+}
+
+/// Entries of the bad-login counters (and of the admin locks) up to which a page copies them
+/// out once instead of looking each user up.
+const FEW_LOCKS: usize = 64;
+
+/// [`State::is_locked_check`]: `is_locked` and `counter_locked` for one page's users.
+#[derive(Debug)]
+pub struct LockCheck<'a> {
+    state: &'a State,
+    /// Usernames whose counter is over the limit; `None`: too many counters, look each up.
+    over_limit: Option<Vec<String>>,
+    /// User ids with an admin lock; `None`: too many locks, look each up.
+    locked: Option<Vec<String>>,
+}
+
+impl LockCheck<'_> {
+    pub fn is_locked(&self, user: &UserRecord) -> bool {
+        self.counter_locked(user)
+            || match &self.locked {
+                Some(ids) => ids.iter().any(|id| **id == *user.user_id),
+                None => self.state.locks.contains_key(&*user.user_id),
+            }
+    }
+
+    pub fn counter_locked(&self, user: &UserRecord) -> bool {
+        match &self.over_limit {
+            Some(names) => names.contains(&user.username),
+            None => self.state.counter_locked(&user.username),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::seed::{SeedPlan, population};
+
+    #[test]
+    fn a_pages_lock_check_is_is_locked_with_few_or_many_counters_and_locks() {
+        let plan = SeedPlan::embedded(
+            42,
+            40,
+            "fixed:2026-01-15T10:00:00Z".parse().unwrap(),
+            crate::vendors::kinds(),
+        )
+        .unwrap();
+        let clock = Clock::new(plan.clock);
+        let people = population(&plan, clock.now());
+        let state = State::seed(&plan.fixtures, &people, &clock).unwrap();
+        let users = state.list_users(false, 0, 1000, LockedStatus::Any);
+        let now = clock.now();
+        for u in users.iter().step_by(5) {
+            state.lock(&u.user_id, now);
+        }
+        for (i, u) in users.iter().enumerate().skip(1).step_by(3) {
+            // Some over the limit, some under it, some reset to zero.
+            for _ in 0..(i % 9) {
+                let _ = state.direct_login(&u.username, "wrong", "sandbox-consumer-key", now);
+            }
+        }
+        let _ = state.direct_login("nobody", "wrong", "sandbox-consumer-key", now);
+        let mut locked = 0;
+        for few in [0, 3, FEW_LOCKS, usize::MAX] {
+            let check = state.is_locked_check_within(few);
+            for u in &users {
+                assert_eq!(
+                    check.is_locked(u),
+                    state.is_locked(u),
+                    "{few} {}",
+                    u.username
+                );
+                assert_eq!(
+                    check.counter_locked(u),
+                    state.counter_locked(&u.username),
+                    "{few} {}",
+                    u.username
+                );
+                locked += usize::from(check.counter_locked(u));
+            }
+        }
+        assert!(locked > 0);
     }
 }

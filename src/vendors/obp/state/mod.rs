@@ -32,6 +32,7 @@ mod auth_context;
 mod entitlements;
 mod login;
 mod users;
+pub use login::LockCheck;
 
 // ---- fixtures (`fixtures/obp.json`) -------------------------------------------------------------
 

@@ -92,22 +92,44 @@ impl State {
         limit: usize,
         locked: LockedStatus,
     ) -> Vec<UserRecord> {
+        let mut users = Vec::new();
+        self.list_users_with(is_deleted, offset, limit, locked, |u, _| {
+            users.push(u.clone())
+        });
+        users
+    }
+
+    /// [`State::list_users`] with each listed user given to `list` in place, under its row's
+    /// lock, instead of copied out of the table, with whether it is locked (`is_locked`).
+    pub fn list_users_with(
+        &self,
+        is_deleted: bool,
+        offset: usize,
+        limit: usize,
+        locked: LockedStatus,
+        mut list: impl FnMut(&UserRecord, bool),
+    ) {
         let listed = if is_deleted {
             &self.deleted_users
         } else {
             &self.live_users
         };
-        listed
-            .range(offset, limit, false)
-            .into_iter()
-            .filter_map(|key| self.users.get(&key).ok())
-            .filter(|u| u.is_deleted == is_deleted)
-            .filter(|u| match locked {
-                LockedStatus::Any => true,
-                LockedStatus::Locked => self.counter_locked(&u.username),
-                LockedStatus::Active => !self.counter_locked(&u.username),
-            })
-            .collect()
+        let check = self.is_locked_check();
+        let wanted = |u: &UserRecord| {
+            u.is_deleted == is_deleted
+                && match locked {
+                    LockedStatus::Any => true,
+                    LockedStatus::Locked => check.counter_locked(u),
+                    LockedStatus::Active => !check.counter_locked(u),
+                }
+        };
+        for key in listed.range_shared(offset, limit, false) {
+            self.users.with(&key, |u| {
+                if wanted(u) {
+                    list(u, check.is_locked(u));
+                }
+            });
+        }
     }
 
     /// Files a users key under the live or the deleted listing (and out of the other).
