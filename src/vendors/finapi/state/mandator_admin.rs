@@ -452,21 +452,7 @@ mod listing_tests {
     use crate::store::OffsetWindow;
 
     fn user(id: &str) -> UserRecord {
-        UserRecord {
-            id: id.into(),
-            password: hash_password("secret12", id),
-            email: None,
-            phone: None,
-            auto_update: false,
-            verified: true,
-            registered_on: NaiveDate::from_ymd_opt(2025, 1, 1).unwrap(),
-            last_active_on: None,
-            failed_logins: 0,
-            locked: false,
-            busy: false,
-            bank_connections: 0,
-            latest_import_on: None,
-        }
+        UserRecord::example(id)
     }
 
     #[test]

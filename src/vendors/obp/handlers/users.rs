@@ -676,24 +676,14 @@ pub async fn reset_password_url(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::seed::{SeedPlan, population};
-    use crate::store::{Clock, Ids};
+    use crate::store::Ids;
 
     /// `getUsers` writes each user while its row is read: the page is byte for byte the
     /// serde_json of the documented `UsersJsonV400` of the same users (entitlements sorted,
     /// escapes, locks and empty lists included).
     #[test]
     fn a_written_page_of_users_is_the_documented_users_json() {
-        let plan = SeedPlan::embedded(
-            42,
-            30,
-            "fixed:2026-01-15T10:00:00Z".parse().unwrap(),
-            crate::vendors::kinds(),
-        )
-        .unwrap();
-        let clock = Clock::new(plan.clock);
-        let people = population(&plan, clock.now());
-        let state = State::seed(&plan.fixtures, &people, &clock).unwrap();
+        let (state, clock) = crate::vendors::obp::state::seeded_with(30);
         let users = state.list_users(false, 0, 1000, LockedStatus::Any);
         assert!(users.len() > 20);
         // Roles out of order (and two of one name), with text that needs escaping.

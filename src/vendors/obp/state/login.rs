@@ -172,20 +172,10 @@ impl LockCheck<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::seed::{SeedPlan, population};
 
     #[test]
     fn a_pages_lock_check_is_is_locked_with_few_or_many_counters_and_locks() {
-        let plan = SeedPlan::embedded(
-            42,
-            40,
-            "fixed:2026-01-15T10:00:00Z".parse().unwrap(),
-            crate::vendors::kinds(),
-        )
-        .unwrap();
-        let clock = Clock::new(plan.clock);
-        let people = population(&plan, clock.now());
-        let state = State::seed(&plan.fixtures, &people, &clock).unwrap();
+        let (state, clock) = crate::vendors::obp::state::seeded_with(40);
         let users = state.list_users(false, 0, 1000, LockedStatus::Any);
         let now = clock.now();
         for u in users.iter().step_by(5) {

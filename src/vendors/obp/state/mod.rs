@@ -1175,10 +1175,25 @@ impl State {
     }
 }
 
+/// Test support: the state seeded from the embedded fixtures and `people` fake people (seed 42,
+/// the clock fixed at 2026-01-15T10:00:00Z), with its clock.
+#[cfg(test)]
+pub(crate) fn seeded_with(people: usize) -> (State, Clock) {
+    let plan = crate::seed::SeedPlan::embedded(
+        42,
+        people,
+        "fixed:2026-01-15T10:00:00Z".parse().unwrap(),
+        crate::vendors::kinds(),
+    )
+    .unwrap();
+    let clock = Clock::new(plan.clock);
+    let people = crate::seed::population(&plan, clock.now());
+    (State::seed(&plan.fixtures, &people, &clock).unwrap(), clock)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::seed::{SeedPlan, population};
 
     #[test]
     fn seq_keys_are_twenty_zero_padded_digits() {
@@ -1188,20 +1203,8 @@ mod tests {
     }
 
     fn seeded() -> (State, Clock, Ids) {
-        let plan = SeedPlan::embedded(
-            42,
-            5,
-            "fixed:2026-01-15T10:00:00Z".parse().unwrap(),
-            crate::vendors::kinds(),
-        )
-        .unwrap();
-        let clock = Clock::new(plan.clock);
-        let people = population(&plan, clock.now());
-        (
-            State::seed(&plan.fixtures, &people, &clock).unwrap(),
-            clock,
-            Ids::new(42),
-        )
+        let (state, clock) = seeded_with(5);
+        (state, clock, Ids::new(42))
     }
 
     #[test]
