@@ -98,9 +98,15 @@ impl<V: Clone> Table<V> {
     }
 
     pub fn get(&self, key: &str) -> Result<V, StoreError> {
+        self.read(key, V::clone)
+    }
+
+    /// `f` of the row under `key`, read in place (no copy of the row), or [`get`](Self::get)'s
+    /// not-found error.
+    pub fn read<R>(&self, key: &str, f: impl FnOnce(&V) -> R) -> Result<R, StoreError> {
         self.rows
             .get(key)
-            .map(|row| V::clone(row.value()))
+            .map(|row| f(row.value()))
             .ok_or_else(|| self.not_found(key))
     }
 

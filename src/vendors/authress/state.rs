@@ -535,6 +535,11 @@ impl State {
         Ok(self.users.get(user_id)?)
     }
 
+    /// `f` of a user's record, read in place: [`State::user`] without the copy.
+    pub fn read_user<R>(&self, user_id: &str, f: impl FnOnce(&UserRecord) -> R) -> Result<R> {
+        Ok(self.users.read(user_id, f)?)
+    }
+
     pub fn user_count(&self) -> usize {
         self.users.len()
     }
