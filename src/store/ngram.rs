@@ -10,6 +10,14 @@
 //! the lists of the trigrams it starts. Either way the candidates are a superset of the matches:
 //! the owner checks each against its row, as it would in a scan.
 //!
+//! A page of candidates after a key costs in proportion to the page: the rows indexed in
+//! ascending key order (a seed indexes its table in key order, a rebuild reads it so) have
+//! ascending ordinals, so the first ordinal after a cursor is a binary search away and the posting
+//! lists are walked from there, side by side, until the page is full ([`Cursor::seek`] skips
+//! blocks it need not decode). Rows indexed later, out of that order, are all checked for each
+//! page; [`NgramIndex::unordered`] says how many there are, and the owner rebuilds the index when
+//! they grow too many.
+//!
 //! The index only grows: a key added again (a replaced row) gets a new ordinal, and a removed key
 //! keeps its old ones, so candidates can name keys that no longer hold the needle or no longer
 //! exist (the owner's check drops them) and the same key twice (`candidates` returns each key
@@ -18,6 +26,7 @@
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
+use std::ops::Range;
 use std::sync::{Arc, RwLock};
 
 /// A trigram as a number: its three bytes, big-endian, so trigrams sharing a prefix are adjacent.
@@ -123,10 +132,34 @@ impl Postings {
         })
     }
 
+    #[cfg(test)]
     fn iter(&self) -> impl Iterator<Item = u32> + '_ {
-        (0..self.blocks.len()).flat_map(|b| self.block(b))
+        self.iter_from(0)
     }
 
+    /// The ordinals from `start` on, ascending: the blocks before the one `start` falls in are
+    /// skipped by their first ordinals, not decoded.
+    fn iter_from(&self, start: u32) -> impl Iterator<Item = u32> + '_ {
+        let b = self
+            .blocks
+            .partition_point(|&(first, _)| first <= start)
+            .saturating_sub(1);
+        (b..self.blocks.len())
+            .flat_map(|b| self.block(b))
+            .skip_while(move |&o| o < start)
+    }
+
+    /// A cursor at the list's first ordinal.
+    fn cursor(&self) -> Cursor<'_> {
+        Cursor {
+            list: self,
+            block: 0,
+            at: self.blocks.first().map_or(0, |&(_, at)| at as usize),
+            current: self.blocks.first().map(|&(first, _)| first),
+        }
+    }
+
+    #[cfg(test)]
     fn contains(&self, ordinal: u32) -> bool {
         let b = self.blocks.partition_point(|&(first, _)| first <= ordinal);
         b > 0
@@ -137,10 +170,83 @@ impl Postings {
     }
 }
 
+/// A place in a posting list that only moves forward: [`Cursor::seek`] skips whole blocks by their
+/// first ordinals and decodes only inside the block it lands in, so walking several lists side
+/// by side (an intersection) decodes each about once.
+struct Cursor<'a> {
+    list: &'a Postings,
+    block: usize,
+    /// Where the next gap of `block` starts in `list.bytes`.
+    at: usize,
+    /// The ordinal the cursor is at; `None` past the end.
+    current: Option<u32>,
+}
+
+impl Cursor<'_> {
+    /// The first ordinal at or after `target` (and the cursor moved there), or `None`.
+    fn seek(&mut self, target: u32) -> Option<u32> {
+        let current = self.current?;
+        if current >= target {
+            return Some(current);
+        }
+        let blocks = &self.list.blocks;
+        let later = &blocks[self.block + 1..];
+        let skip = later.partition_point(|&(first, _)| first <= target);
+        if skip > 0 {
+            self.block += skip;
+            let (first, at) = blocks[self.block];
+            self.at = at as usize;
+            self.current = Some(first);
+            if first == target {
+                return self.current;
+            }
+        }
+        loop {
+            let ordinal = self.step()?;
+            if ordinal >= target {
+                return Some(ordinal);
+            }
+        }
+    }
+
+    /// Moves to the next ordinal.
+    fn step(&mut self) -> Option<u32> {
+        let list = self.list;
+        let end = list
+            .blocks
+            .get(self.block + 1)
+            .map_or(list.bytes.len(), |&(_, at)| at as usize);
+        if self.at < end {
+            let (mut gap, mut shift) = (0u32, 0);
+            loop {
+                let byte = list.bytes[self.at];
+                self.at += 1;
+                gap |= u32::from(byte & 0x7f) << shift;
+                if byte < 0x80 {
+                    break;
+                }
+                shift += 7;
+            }
+            self.current = self.current.map(|c| c + gap);
+        } else if let Some(&(first, at)) = list.blocks.get(self.block + 1) {
+            self.block += 1;
+            self.at = at as usize;
+            self.current = Some(first);
+        } else {
+            self.current = None;
+        }
+        self.current
+    }
+}
+
 #[derive(Debug, Default)]
 struct Inner {
     /// The key of each ordinal (the owner's table may hold the same `Arc`).
     keys: Vec<Arc<str>>,
+    /// How many of the first keys are in ascending order, each greater than the one before: the
+    /// ordinals below it are in key order, so a page of candidates after a key is found by a
+    /// binary search and read off the posting lists from there.
+    sorted: usize,
     /// Trigram → ordinals of the keys whose texts hold it, ascending (ordinals only grow).
     postings: Lists,
 }
@@ -231,6 +337,9 @@ impl Inner {
         let Ok(ordinal) = u32::try_from(self.keys.len()) else {
             return;
         };
+        if self.sorted == self.keys.len() && self.keys.last().is_none_or(|last| *last < key) {
+            self.sorted += 1;
+        }
         self.keys.push(key);
         for text in texts {
             scratch.clear();
@@ -279,15 +388,64 @@ impl Inner {
     }
 }
 
-/// Ordinals in every list (each ascending), ascending.
-fn intersect(lists: &[&Postings]) -> Vec<u32> {
-    let Some((first, rest)) = lists.split_first() else {
-        return Vec::new();
+/// The candidate ordinals in `range`, ascending, at most `want` of them, and whether those are all
+/// there are in it: the union of `lists` (`union`) or their intersection.
+fn candidates_in(
+    lists: &[&Postings],
+    union: bool,
+    range: Range<u32>,
+    want: usize,
+) -> (Vec<u32>, bool) {
+    fn in_range(list: &Postings, range: Range<u32>) -> impl Iterator<Item = u32> + '_ {
+        list.iter_from(range.start)
+            .take_while(move |&o| o < range.end)
+    }
+    if union {
+        // The first `want` of the union are among the first `want` of each list.
+        let mut all = true;
+        let mut ordinals = Vec::new();
+        for list in lists {
+            let before = ordinals.len();
+            ordinals.extend(in_range(list, range.clone()).take(want));
+            all &= ordinals.len() - before < want;
+        }
+        ordinals.sort_unstable();
+        ordinals.dedup();
+        all &= ordinals.len() <= want;
+        ordinals.truncate(want);
+        return (ordinals, all);
+    }
+    // The shortest list leads; each other list's cursor is moved to the leader's ordinal, and
+    // when it lands past it, the leader jumps there in turn.
+    let mut cursors: Vec<Cursor> = lists.iter().map(|l| l.cursor()).collect();
+    let Some((leader, rest)) = cursors.split_first_mut() else {
+        return (Vec::new(), true);
     };
-    first
-        .iter()
-        .filter(|&o| rest.iter().all(|list| list.contains(o)))
-        .collect()
+    let mut ordinals = Vec::new();
+    let mut target = range.start;
+    'walk: loop {
+        let Some(o) = leader.seek(target).filter(|&o| o < range.end) else {
+            return (ordinals, true);
+        };
+        for other in rest.iter_mut() {
+            match other.seek(o) {
+                None => return (ordinals, true),
+                Some(p) if p > o => {
+                    target = p;
+                    continue 'walk;
+                }
+                Some(_) => {}
+            }
+        }
+        if ordinals.len() == want {
+            return (ordinals, false);
+        }
+        ordinals.push(o);
+        let Some(next) = o.checked_add(1) else {
+            return (ordinals, true);
+        };
+        target = next;
+    }
 }
 
 #[derive(Debug, Default)]
@@ -319,10 +477,18 @@ impl NgramIndex {
         &self,
         rows: impl IntoIterator<Item = (Arc<str>, T)>,
     ) {
-        let mut inner = self.write();
-        let mut scratch = Vec::new();
+        let mut writer = self.writer();
         for (key, texts) in rows {
-            inner.add(key, texts, &mut scratch);
+            writer.add(key, texts);
+        }
+    }
+
+    /// The index locked for many [`NgramWriter::add`]s in turn, e.g. of rows read one by one in
+    /// key order from their table.
+    pub fn writer(&self) -> NgramWriter<'_> {
+        NgramWriter {
+            inner: self.write(),
+            scratch: Vec::new(),
         }
     }
 
@@ -362,6 +528,13 @@ impl NgramIndex {
         self.entries().saturating_sub(live)
     }
 
+    /// Rows indexed out of key order (after a key greater than theirs): each page of candidates
+    /// checks all of them. A rebuild from the rows in key order brings it back to 0.
+    pub fn unordered(&self) -> usize {
+        let inner = self.read();
+        inner.keys.len() - inner.sorted
+    }
+
     /// At least as many as the candidates of `needle` (lower case) number, without listing them.
     /// A needle of one byte is the prefix of a third of all trigrams: it is not looked up and
     /// counts as matching every key.
@@ -381,6 +554,10 @@ impl NgramIndex {
     /// The first `want` keys after `after` (all keys when `None`) whose texts may contain `needle`
     /// (lower case), ascending, each once, and whether they are all there are: every key whose
     /// texts do contain the needle is among the candidates.
+    ///
+    /// The keys indexed in key order (a seed, a rebuild) are read from the first one after
+    /// `after` and only until `want` are found, so a page costs in proportion to the page, not to
+    /// all of a common needle's matches; the keys indexed since, out of order, are all checked.
     pub fn candidates(
         &self,
         needle: &str,
@@ -389,29 +566,44 @@ impl NgramIndex {
     ) -> (Vec<String>, bool) {
         let inner = self.read();
         let (lists, union) = inner.lists(needle.as_bytes());
-        let ordinals = if union {
-            let mut all: Vec<u32> = lists.iter().flat_map(|l| l.iter()).collect();
-            all.sort_unstable();
-            all.dedup();
-            all
-        } else {
-            intersect(&lists)
-        };
-        let mut keys: Vec<&str> = ordinals
-            .into_iter()
-            .map(|o| &*inner.keys[o as usize])
-            .filter(|key| after.is_none_or(|after| *key > after))
-            .collect();
-        // Only the first `want` are put in order: a filter with many candidates is not sorted
-        // whole for one page.
-        let all = keys.len() <= want;
-        if !all {
-            keys.select_nth_unstable(want);
-            keys.truncate(want);
+        let ordered = &inner.keys[..inner.sorted];
+        let start = after.map_or(0, |after| ordered.partition_point(|key| &**key <= after));
+        let (sorted_end, end) = (inner.sorted as u32, inner.keys.len() as u32);
+        let (ordinals, mut all) = candidates_in(&lists, union, start as u32..sorted_end, want);
+        let key = |o: u32| &*inner.keys[o as usize];
+        let mut keys: Vec<&str> = ordinals.into_iter().map(key).collect();
+        if sorted_end < end {
+            let (unordered, _) = candidates_in(&lists, union, sorted_end..end, usize::MAX);
+            keys.extend(
+                unordered
+                    .into_iter()
+                    .map(key)
+                    .filter(|key| after.is_none_or(|after| *key > after)),
+            );
+            // Only the first `want` are put in order: a filter with many candidates is not
+            // sorted whole for one page.
+            if keys.len() > want {
+                all = false;
+                keys.select_nth_unstable(want);
+                keys.truncate(want);
+            }
+            keys.sort_unstable();
+            keys.dedup();
         }
-        keys.sort_unstable();
-        keys.dedup();
         (keys.into_iter().map(str::to_string).collect(), all)
+    }
+}
+
+/// [`NgramIndex::writer`]: the index's write lock, held for several rows.
+pub struct NgramWriter<'a> {
+    inner: std::sync::RwLockWriteGuard<'a, Inner>,
+    scratch: Vec<u8>,
+}
+
+impl NgramWriter<'_> {
+    /// Indexes the texts of a (new or replaced) row, as [`NgramIndex::add`].
+    pub fn add<'t>(&mut self, key: Arc<str>, texts: impl IntoIterator<Item = &'t str>) {
+        self.inner.add(key, texts, &mut self.scratch);
     }
 }
 
@@ -546,7 +738,72 @@ mod tests {
             );
         }
         assert!(list.contains(u32::MAX) && !list.contains(u32::MAX - 2));
+        // A cursor seeking ever larger targets, by small steps and by jumps over blocks, lands on
+        // the first ordinal at or after each.
+        for step in [1, 7, 500, 40_000] {
+            let mut cursor = list.cursor();
+            for target in (0..400_000u32).step_by(step) {
+                let at = ordinals.partition_point(|&o| o < target);
+                assert_eq!(cursor.seek(target), ordinals.get(at).copied(), "{target}");
+            }
+            assert_eq!(cursor.seek(u32::MAX), Some(u32::MAX));
+            assert_eq!(cursor.step(), None);
+            assert_eq!(cursor.seek(0), None);
+        }
+        assert_eq!(Postings::default().cursor().seek(0), None);
         assert!(!Postings::default().contains(0));
+    }
+
+    /// Keys indexed in key order are paged from the cursor; keys indexed out of order after them
+    /// (and keys indexed again) are still found, in order, each once, whatever the batch size.
+    #[test]
+    fn pages_of_candidates_follow_the_key_order_whatever_order_the_keys_came_in() {
+        let rows = rows();
+        let index = NgramIndex::new();
+        // The even rows in key order, then the odd ones backwards, then some even ones again.
+        let order = (0..rows.len())
+            .step_by(2)
+            .chain((1..rows.len()).step_by(2).rev())
+            .chain((0..rows.len()).step_by(34));
+        for i in order {
+            let (key, texts) = &rows[i];
+            let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
+            index.add(key.as_str(), &texts);
+        }
+        // The last odd row still follows the last even one; the 149 odd rows and 9 even ones
+        // after it do not.
+        assert_eq!(index.unordered(), 149 + 9);
+        for needle in ["a", "ov", "lovelace", "@example", "u1", "bo 3", "zzz", "á"] {
+            for batch in [1, 3, 50, usize::MAX] {
+                let mut paged = Vec::new();
+                let mut after: Option<String> = None;
+                loop {
+                    let (keys, all) = index.candidates(needle, after.as_deref(), batch);
+                    assert!(keys.len() <= batch, "{needle:?}");
+                    assert!(keys.windows(2).all(|w| w[0] < w[1]), "{needle:?}");
+                    paged.extend(keys.iter().cloned());
+                    if all {
+                        break;
+                    }
+                    after = keys.last().cloned().or(after);
+                }
+                let matches = scan(&rows, needle, None);
+                assert!(paged.windows(2).all(|w| w[0] < w[1]), "{needle:?} {batch}");
+                assert!(
+                    matches.iter().all(|m| paged.contains(m)),
+                    "{needle:?} in batches of {batch}: {matches:?} not all in {paged:?}"
+                );
+                if needle == "lovelace" {
+                    assert_eq!(paged, matches);
+                }
+            }
+        }
+        index.rebuild(rows.iter().map(|(k, t)| (k.as_str(), t.clone())));
+        assert_eq!(index.unordered(), 0);
+        assert_eq!(
+            index.candidates("lovelace", Some("user|0100"), 4).0,
+            scan(&rows, "lovelace", Some("user|0100"))[..4]
+        );
     }
 
     #[test]

@@ -149,9 +149,6 @@ struct Verified {
     expires_at: f64,
 }
 
-/// Users the seed inserts at a time.
-const SEED_BATCH: usize = 4096;
-
 /// Verified tokens kept before the cache starts over (the SDKs reuse one token for hours).
 const VERIFIED_CACHE: usize = 10_000;
 
@@ -470,38 +467,41 @@ impl State {
             .rev()
             .map(|u| (u.person.as_str(), u))
             .collect();
-        // Users go in a batch at a time: the search index is locked once per batch.
-        let mut batch = Vec::with_capacity(SEED_BATCH);
-        for people in people.chunks(SEED_BATCH) {
-            for person in people {
-                // The first fixture naming the person (the map keeps the first of repeated names).
-                let (user_id, tenant_id) = match named.get(person.username.as_str()) {
-                    Some(f) => (f.user_id.as_str().into(), f.tenant_id.clone()),
-                    None if person.fixture => continue,
-                    None => (
-                        fake_user_id(&file.fake_users.providers, person).into(),
-                        None,
-                    ),
-                };
-                batch.push(UserRecord {
-                    user_id,
-                    name: Some(person.full_name()),
-                    email: Some(person.email.clone()),
-                    picture: Some(Picture::of_email(&person.email)),
-                    tenant_id,
-                });
-            }
-            state.put_users(batch.drain(..));
-        }
+        let users = people.iter().filter_map(|person| {
+            // The first fixture naming the person (the map keeps the first of repeated names).
+            let (user_id, tenant_id) = match named.get(person.username.as_str()) {
+                Some(f) => (f.user_id.as_str().into(), f.tenant_id.clone()),
+                None if person.fixture => return None,
+                None => (
+                    fake_user_id(&file.fake_users.providers, person).into(),
+                    None,
+                ),
+            };
+            Some(UserRecord {
+                user_id,
+                name: Some(person.full_name()),
+                email: Some(person.email.clone()),
+                picture: Some(Picture::of_email(&person.email)),
+                tenant_id,
+            })
+        });
+        state.put_users(users);
         state.settle();
         Ok(state)
     }
 
-    /// Orders the keys the seed or import inserted, once, before the state serves a listing.
+    /// Orders the keys the seed or import inserted, once, before the state serves a listing, and
+    /// indexes the seed's users for the search (an import's users are indexed as they came, in
+    /// the order of its file; out of key order, they are indexed again in key order).
     fn settle(&self) {
         self.users.settle();
         self.tenants.settle();
         self.clients.settle();
+        if self.search.entries() == 0 {
+            self.index_search();
+        } else {
+            self.compact_search();
+        }
         self.search.shrink_to_fit();
     }
 
@@ -668,27 +668,36 @@ impl State {
             .add(key, &texts.iter().map(String::as_str).collect::<Vec<_>>());
     }
 
-    /// [`State::put_user`] of each user in turn, the search index locked once for them all.
+    /// Inserts the seed's users and links them to their tenants, leaving the search index to
+    /// [`State::settle`]: it indexes them once they are in key order.
     fn put_users(&self, users: impl Iterator<Item = UserRecord>) {
-        let rows: Vec<(Arc<str>, UserRecord)> =
-            users.map(|user| (user.user_id.clone(), user)).collect();
-        self.search.add_all(
-            rows.iter()
-                .map(|(key, user)| (key.clone(), search_texts(user))),
-        );
-        for (key, user) in rows {
+        for user in users {
             if let Some(tenant_id) = &user.tenant_id {
                 self.index_member(tenant_id, &user.user_id);
             }
-            self.users.put(key, user);
+            self.users.put(user.user_id.clone(), user);
         }
     }
 
-    /// Rebuilds the search index from the live users once most of it names deleted or replaced
-    /// ones. Writers of the index wait meanwhile; users added meanwhile are indexed after it.
+    /// Indexes every user for the search, in key order, into an empty index: the seed's users
+    /// then page from a cursor by binary search (see [`NgramIndex::candidates`]).
+    fn index_search(&self) {
+        let mut writer = self.search.writer();
+        for key in self.users.keys_shared(false) {
+            self.users
+                .with(&key, |u| writer.add(key.clone(), search_texts(u)));
+        }
+    }
+
+    /// Rebuilds the search index from the live users, in key order, once most of it names
+    /// deleted or replaced ones, or a quarter of it was indexed out of key order (every page of a
+    /// filter checks those). Writers of the index wait meanwhile; users added meanwhile are
+    /// indexed after it.
     fn compact_search(&self) {
         let live = self.users.len();
-        if self.search.garbage(live) <= live.max(1024) {
+        if self.search.garbage(live) <= live.max(1024)
+            && self.search.unordered() <= (live / 4).max(4096)
+        {
             return;
         }
         let rows = self.users.keys(false).filter_map(|id| {
@@ -894,10 +903,16 @@ fn contains_ignoring_case(text: &str, needle: &str) -> bool {
     // ASCII (nearly every id, name and email) compares without lower-casing a copy.
     if text.is_ascii() && needle.is_ascii() {
         let (text, needle) = (text.as_bytes(), needle.as_bytes());
-        return needle.is_empty()
-            || text
-                .windows(needle.len())
-                .any(|w| w.eq_ignore_ascii_case(needle));
+        let Some((&first, rest)) = needle.split_first() else {
+            return true;
+        };
+        let Some(last_start) = text.len().checked_sub(needle.len()) else {
+            return false;
+        };
+        // Only where the needle's first letter is (found in either case by memchr) is the rest
+        // compared.
+        return memchr::memchr2_iter(first, first.to_ascii_uppercase(), &text[..=last_start])
+            .any(|at| text[at + 1..at + needle.len()].eq_ignore_ascii_case(rest));
     }
     text.to_lowercase().contains(needle)
 }
@@ -1347,12 +1362,34 @@ mod tests {
         );
     }
 
+    /// A seed indexes its users in key order, and so does an import whose file lists them in
+    /// another order (once there are enough of them to matter): a filter's page is then read
+    /// from its cursor on, not from every candidate.
+    #[test]
+    fn the_seed_and_an_import_index_users_in_key_order() {
+        let state = with_users(5_000);
+        assert_eq!(state.search.unordered(), 0);
+        assert_eq!(state.search.entries(), state.user_count());
+        let mut saved = state.export_value();
+        saved["users"].as_array_mut().unwrap().reverse();
+        let restored = State::import(saved).unwrap();
+        assert_eq!(restored.search.unordered(), 0);
+        assert_eq!(restored.search.entries(), state.user_count());
+        assert_filters_match_the_scan(&restored);
+    }
+
     #[test]
     fn filters_ignore_case_in_ascii_and_beyond() {
         assert!(contains_ignoring_case("Ada Lovelace", "lovelace"));
         assert!(contains_ignoring_case("Jan Novák", "novák"));
         assert!(contains_ignoring_case("JAN NOVÁK", "novák"));
         assert!(!contains_ignoring_case("Ada", "adam"));
+        assert!(contains_ignoring_case("ADAM", "adam") && contains_ignoring_case("xAdam", "adam"));
+        assert!(contains_ignoring_case("aadaxadam", "adam"));
+        assert!(!contains_ignoring_case("aadaxadaM-", "adamx"));
+        assert!(contains_ignoring_case("", "") && contains_ignoring_case("Ada", ""));
+        assert!(!contains_ignoring_case("", "a") && contains_ignoring_case("a", "a"));
+        assert!(contains_ignoring_case("1@Example.COM", "@example.com"));
     }
 
     #[test]
