@@ -7,6 +7,11 @@ impl State {
         Ok(self.users.get(key)?)
     }
 
+    /// Reads a user in place, under its row's lock, without cloning it.
+    pub fn read_user<R>(&self, key: &str, f: impl FnOnce(&UserRecord) -> R) -> Result<R> {
+        Ok(self.users.read(key, f)?)
+    }
+
     pub fn client_config(&self, client_id: &str) -> Result<ClientRecord> {
         self.clients
             .get(client_id)
