@@ -179,26 +179,43 @@ const ESCAPE: [u8; 256] = {
     table
 };
 
-/// Whether any byte needs an escape, eight bytes at a time: a byte below 0x20, `"` or `\\`
+/// Whether any byte needs an escape (a byte below 0x20, `"` or `\\`).
+///
+/// Strings of 16 bytes or more are read in blocks of 16, each checked whole (no branch per
+/// byte, so the compiler checks a block with a few vector instructions), the last block
+/// overlapping the one before it when the length is not a multiple of 16. Strings of 8 to 15
+/// bytes are two overlapping eight-byte words, checked as numbers: a byte that needs an escape
 /// sets the high bit of its lane (the usual "has zero byte" and "has byte less than" tricks,
-/// exact for the question "any?"; a lane at 0x80 or above never sets it by itself).
+/// exact for the question "any?"; a lane at 0x80 or above never sets it by itself). Shorter
+/// strings are read a byte at a time. Bytes read twice change nothing: the answer is "any?".
 #[inline(always)]
 fn needs_escape(bytes: &[u8]) -> bool {
-    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
-    const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
-    let lanes = |x: u64| {
-        let zero = |v: u64| v.wrapping_sub(ONES) & !v;
-        let control = x.wrapping_sub(ONES * 0x20) & !x;
-        (control | zero(x ^ (ONES * u64::from(b'"'))) | zero(x ^ (ONES * u64::from(b'\\')))) & HIGH
+    let block = |block: &[u8]| {
+        let block: &[u8; 16] = block.try_into().unwrap_or(&[0; 16]);
+        block.iter().fold(false, |any, &b| {
+            any | (b < 0x20) | (b == b'"') | (b == b'\\')
+        })
     };
-    let mut chunks = bytes.chunks_exact(8);
-    for chunk in chunks.by_ref() {
-        let x = u64::from_ne_bytes(chunk.try_into().unwrap_or([0; 8]));
-        if lanes(x) != 0 {
+    let n = bytes.len();
+    if n >= 16 {
+        let mut blocks = bytes.chunks_exact(16);
+        if blocks.by_ref().any(block) {
             return true;
         }
+        return !blocks.remainder().is_empty() && block(&bytes[n - 16..]);
     }
-    chunks.remainder().iter().any(|&b| ESCAPE[b as usize] != 0)
+    if n >= 8 {
+        const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+        const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
+        let lanes = |word: &[u8]| {
+            let x = u64::from_ne_bytes(word.try_into().unwrap_or([0; 8]));
+            let zero = |v: u64| v.wrapping_sub(ONES) & !v;
+            let control = x.wrapping_sub(ONES * 0x20) & !x;
+            control | zero(x ^ (ONES * u64::from(b'"'))) | zero(x ^ (ONES * u64::from(b'\\')))
+        };
+        return (lanes(&bytes[..8]) | lanes(&bytes[n - 8..])) & HIGH != 0;
+    }
+    bytes.iter().any(|&b| ESCAPE[b as usize] != 0)
 }
 
 /// Appends `s` as a JSON string, escaped as serde_json escapes it (`"`, `\` and control
@@ -498,19 +515,23 @@ mod tests {
         }
     }
 
+    /// Every length from empty to beyond two blocks (the byte, word and block reads and their
+    /// overlapping tails), every byte at every position, among bytes that need no escape.
     #[test]
-    fn the_eight_byte_scan_finds_every_byte_that_needs_an_escape_and_no_other() {
+    fn the_scan_finds_every_byte_that_needs_an_escape_and_no_other() {
         for background in [b'a', 0x7f, 0x80, 0xff, b'!', b'#', b'[', b']'] {
-            assert!(!needs_escape(&[background; 17]));
-            for b in 0..=255u8 {
-                for at in 0..17 {
-                    let mut bytes = [background; 17];
-                    bytes[at] = b;
-                    assert_eq!(
-                        needs_escape(&bytes),
-                        ESCAPE[b as usize] != 0,
-                        "{b:#x} at {at} among {background:#x}"
-                    );
+            for len in 0..=40 {
+                assert!(!needs_escape(&vec![background; len]), "{len}");
+                for b in 0..=255u8 {
+                    for at in 0..len {
+                        let mut bytes = vec![background; len];
+                        bytes[at] = b;
+                        assert_eq!(
+                            needs_escape(&bytes),
+                            ESCAPE[b as usize] != 0,
+                            "{b:#x} at {at} of {len} among {background:#x}"
+                        );
+                    }
                 }
             }
         }

@@ -250,31 +250,46 @@ impl Picture {
 impl Picture {
     /// The URL as a JSON string, written into `out` (a page of users writes it per row): a
     /// derived one straight from its hashes, without building its text first.
+    #[inline]
     pub fn write_json(&self, out: &mut Vec<u8>) {
         match self {
-            Self::Gravatar(a, b) => {
-                out.push(b'"');
-                out.extend_from_slice(GRAVATAR_BASE.as_bytes());
-                for n in [a, b] {
-                    for shift in (0..16).rev() {
-                        out.push(b"0123456789abcdef"[(n >> (4 * shift)) as usize & 0xf]);
-                    }
-                }
-                out.extend_from_slice(GRAVATAR_QUERY.as_bytes());
-                out.push(b'"');
-            }
+            Self::Gravatar(a, b) => out.extend_from_slice(&gravatar_json(*a, *b)),
             Self::Url(url) => crate::store::page::write_json_str(out, url),
         }
     }
 }
 
+/// A derived picture's URL as a JSON string (it needs no escape): the constant text with the
+/// two hashes' hex digits filled in, in one buffer copied once into a page.
+const GRAVATAR_JSON: &[u8; GRAVATAR_LEN + 2] =
+    b"\"https://www.gravatar.com/avatar/00000000000000000000000000000000?d=identicon\"";
+
+/// Two lower-case hex digits of each byte.
+const HEX_PAIRS: [[u8; 2]; 256] = {
+    let digits = b"0123456789abcdef";
+    let mut pairs = [[0u8; 2]; 256];
+    let mut b = 0;
+    while b < 256 {
+        pairs[b] = [digits[b >> 4], digits[b & 0xf]];
+        b += 1;
+    }
+    pairs
+};
+
+fn gravatar_json(a: u64, b: u64) -> [u8; GRAVATAR_LEN + 2] {
+    let mut json = *GRAVATAR_JSON;
+    let start = 1 + GRAVATAR_BASE.len();
+    let bytes = (u128::from(a) << 64 | u128::from(b)).to_be_bytes();
+    for (i, byte) in bytes.into_iter().enumerate() {
+        json[start + 2 * i..start + 2 * i + 2].copy_from_slice(&HEX_PAIRS[usize::from(byte)]);
+    }
+    json
+}
+
 fn gravatar_url(a: u64, b: u64) -> String {
-    let mut url = String::with_capacity(GRAVATAR_LEN);
-    url.push_str(GRAVATAR_BASE);
-    push_hex(&mut url, u128::from(a), 16);
-    push_hex(&mut url, u128::from(b), 16);
-    url.push_str(GRAVATAR_QUERY);
-    url
+    let json = gravatar_json(a, b);
+    // The JSON string without its quotes: ASCII throughout.
+    String::from_utf8_lossy(&json[1..json.len() - 1]).into_owned()
 }
 
 impl From<String> for Picture {
@@ -1101,6 +1116,23 @@ mod tests {
         let mut written = Vec::new();
         seeded.write_json(&mut written);
         assert_eq!(written, serde_json::to_vec(&url).unwrap());
+    }
+
+    /// The derived URL's digits, filled into its constant text two at a time, are the hex
+    /// `format!` writes, at either end of each hash and everywhere between.
+    #[test]
+    fn derived_pictures_are_written_as_format_writes_them() {
+        let values = [0u64, 1, 0xf, 0xa0, 0x0123_4567_89ab_cdef, 1 << 63, u64::MAX];
+        for a in values {
+            for b in values.iter().map(|v| v.rotate_left(12)) {
+                let url = format!("https://www.gravatar.com/avatar/{a:016x}{b:016x}?d=identicon");
+                let mut written = Vec::new();
+                Picture::Gravatar(a, b).write_json(&mut written);
+                assert_eq!(written, serde_json::to_vec(&url).unwrap());
+                assert_eq!(Picture::Gravatar(a, b).into_string(), url);
+                assert_eq!(Picture::from(url), Picture::Gravatar(a, b));
+            }
+        }
     }
 
     #[test]
