@@ -542,23 +542,31 @@ impl<const N: usize> FactOrder<N> {
                 skip -= matching;
                 continue;
             }
-            let positions: Box<dyn Iterator<Item = usize>> = if descending {
-                Box::new((0..chunk.keys.len()).rev())
-            } else {
-                Box::new(0..chunk.keys.len())
-            };
-            for i in positions {
-                if !filter.matches(&chunk.facts[i]) {
-                    continue;
-                }
+            // The chunk's matches, in order, up to its last one: `matching` says when that is.
+            let wanted = matching.min(skip.saturating_add(limit - page.len()));
+            let mut take = |(i, facts): (usize, &Facts<N>)| {
                 if skip > 0 {
                     skip -= 1;
-                    continue;
+                } else {
+                    page.push((chunk.keys[i].clone(), *facts));
                 }
-                page.push((chunk.keys[i].clone(), chunk.facts[i]));
-                if page.len() == limit {
-                    return (page, total);
-                }
+            };
+            let found = chunk
+                .facts
+                .iter()
+                .enumerate()
+                .filter(|(_, f)| filter.matches(f));
+            if descending {
+                let found = chunk.facts.iter().enumerate().rev();
+                found
+                    .filter(|(_, f)| filter.matches(f))
+                    .take(wanted)
+                    .for_each(&mut take);
+            } else {
+                found.take(wanted).for_each(&mut take);
+            }
+            if page.len() == limit {
+                break;
             }
         }
         (page, total)
