@@ -14,9 +14,7 @@ use serde::{Deserialize, Serialize};
 use crate::seed::Person;
 use crate::seed::fixtures::FixtureError;
 use crate::store::ids::stable_hash;
-use crate::store::index::OrderedIndex;
-use crate::store::page::offset_window;
-use crate::store::secondary::{SecondaryIndex, date_text};
+use crate::store::secondary::{FactFilter, FactOrder, Facts, NONE};
 use crate::store::state_schema::keyed;
 use crate::store::state_schema::rows::{self, MapOf};
 use crate::store::world::Secrets;
@@ -239,20 +237,47 @@ pub struct State {
     password_changes: FastMap<String, String>,
     /// Lower-case ids of the fixture users, in fixture order (documented credentials).
     fixture_users: Vec<String>,
-    listing: ListingIndexes,
+    /// `getUserList`'s order: the key of every listed row (a user's, or a deleted user's: the
+    /// two never meet, a deleted key holds a NUL) with what the filters range over, kept in step
+    /// with `users` and `deleted` on every write. A filtered page reads it and the page's rows.
+    listing: FactOrder<FACTS>,
 }
 
-/// `getUserList`'s secondary indexes, kept in step with `users` and `deleted` on every write:
-/// the registration date of every listed row (keyed `a<key>` for active users, `d<key>` for
-/// deleted ones) and the keys of locked users. Filtered listings read these, not every row.
-#[derive(Debug, Default)]
-struct ListingIndexes {
-    registered: SecondaryIndex,
-    locked: OrderedIndex,
+/// What `listing` keeps of a row: its group and these dates as day numbers ([`NONE`]: no date).
+const FACTS: usize = 3;
+const REGISTERED: usize = 0;
+const DELETED: usize = 1;
+const LAST_ACTIVE: usize = 2;
+/// The groups of `listing`: active users, locked (active) users, deleted users.
+const ACTIVE: u8 = 0;
+const LOCKED: u8 = 1;
+const GONE: u8 = 2;
+
+fn day(d: NaiveDate) -> i32 {
+    d.num_days_from_ce()
 }
 
-/// A filter whose index holds at most this many keys reads just their rows.
-const SELECTIVE: usize = 10_000;
+fn user_facts(u: &UserRecord) -> Facts<FACTS> {
+    Facts {
+        group: if u.locked { LOCKED } else { ACTIVE },
+        values: [
+            day(u.registered_on),
+            NONE,
+            u.last_active_on.map_or(NONE, day),
+        ],
+    }
+}
+
+fn deleted_facts(d: &DeletedUser) -> Facts<FACTS> {
+    Facts {
+        group: GONE,
+        values: [
+            day(d.registered_on),
+            day(d.deleted_on),
+            d.last_active_on.map_or(NONE, day),
+        ],
+    }
+}
 
 pub fn user_key(id: &str) -> String {
     id.to_lowercase()
@@ -304,40 +329,23 @@ impl State {
             current: FastMap::default(),
             password_changes: FastMap::default(),
             fixture_users: Vec::new(),
-            listing: ListingIndexes::default(),
+            listing: FactOrder::new(),
         }
     }
 
-    fn index_user(&self, key: &str, u: &UserRecord) {
-        self.listing
-            .registered
-            .insert_parts(&date_text(u.registered_on), &["a", key]);
-        if u.locked {
-            self.listing.locked.insert(key.to_string());
-        }
-    }
-
-    fn unindex_user(&self, key: &str, registered_on: NaiveDate) {
-        let registered = registered_on.to_string();
-        self.listing
-            .registered
-            .remove(&registered, &format!("a{key}"));
-        self.listing.locked.remove(key);
-    }
-
-    /// Runs `f` on a user's row; a change of what the listing indexes is indexed under the row's
-    /// lock, so concurrent writes of one user cannot leave the indexes behind.
-    fn update_row<R>(
+    /// Runs `f` on a user's row; a change of what the listing keeps is made under the row's
+    /// lock, so concurrent writes of one user cannot leave the listing behind.
+    pub(super) fn update_row<R>(
         &self,
         key: &str,
         f: impl FnOnce(&mut UserRecord) -> R,
     ) -> std::result::Result<R, StoreError> {
         self.users.update(key, |u| {
-            let (locked, registered) = (u.locked, u.registered_on);
+            let before = user_facts(u);
             let r = f(u);
-            if u.locked != locked || u.registered_on != registered {
-                self.unindex_user(key, registered);
-                self.index_user(key, u);
+            let after = user_facts(u);
+            if after != before {
+                self.listing.set(key, after);
             }
             r
         })
@@ -415,8 +423,9 @@ impl State {
                     }
                 }
             };
-            let key = user_key(&person.username);
-            state.index_user(&key, &record);
+            // One copy of the key, shared by the table and the listing.
+            let key: Arc<str> = user_key(&person.username).into();
+            state.listing.insert(key.clone(), user_facts(&record));
             state.users.put(key, record);
         }
         for f in &fixtures.users {
@@ -446,17 +455,13 @@ impl State {
     fn settle(&self) {
         self.users.settle();
         self.deleted.settle();
-        self.listing.registered.settle();
-        self.listing.locked.settle();
+        self.listing.settle();
     }
 
     fn insert_deleted(&self, deleted: DeletedUser) {
         let seq = self.deleted_seq.fetch_add(1, Ordering::AcqRel);
-        let key = format!("{}\u{0}{seq:020}", deleted.distorted_id.to_lowercase());
-        let registered = deleted.registered_on.to_string();
-        self.listing
-            .registered
-            .insert(&registered, &format!("d{key}"));
+        let key: Arc<str> = format!("{}\u{0}{seq:020}", deleted.distorted_id.to_lowercase()).into();
+        self.listing.set(key.clone(), deleted_facts(&deleted));
         self.deleted.put(key, deleted);
     }
 
@@ -699,18 +704,16 @@ impl State {
             current: collect(s.current),
             password_changes: collect(s.password_changes),
             fixture_users: s.fixture_users,
-            listing: ListingIndexes::default(),
+            listing: FactOrder::new(),
         };
-        for key in state.users.keys(false) {
-            state.users.with(&key, |u| state.index_user(&key, u));
+        for key in state.users.keys_shared(false) {
+            if let Some(facts) = state.users.with(&key, user_facts) {
+                state.listing.insert(key, facts);
+            }
         }
-        for key in state.deleted.keys(false) {
-            let registered = state.deleted.with(&key, |d| d.registered_on.to_string());
-            if let Some(registered) = registered {
-                state
-                    .listing
-                    .registered
-                    .insert(&registered, &format!("d{key}"));
+        for key in state.deleted.keys_shared(false) {
+            if let Some(facts) = state.deleted.with(&key, deleted_facts) {
+                state.listing.insert(key, facts);
             }
         }
         state.settle();

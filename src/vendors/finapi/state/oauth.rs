@@ -171,8 +171,7 @@ impl State {
         }
         self.tokens
             .retain(|_, t| t.refresh_token.as_deref() != Some(refresh));
-        self.users
-            .update(&grant.user, |u| u.last_active_on = Some(now.date_naive()))
+        self.update_row(&grant.user, |u| u.last_active_on = Some(now.date_naive()))
             .map_err(|_| invalid())?;
         let record = TokenRecord {
             client_id: client.client_id.clone(),

@@ -21,10 +21,10 @@ impl State {
 
     /// Creates a user; an id taken in any casing is `ENTITY_EXISTS`, named as the caller sent it.
     pub fn create_user(&self, record: UserRecord) -> Result<UserRecord> {
-        let key = user_key(&record.id);
+        let key: Arc<str> = user_key(&record.id).into();
         match self.users.insert(key.clone(), record.clone()) {
             Ok(()) => {
-                self.index_user(&key, &record);
+                self.listing.set(key, user_facts(&record));
                 Ok(record)
             }
             Err(crate::store::StoreError::AlreadyExists { .. }) => Err(Error::EntityExists(
@@ -42,7 +42,7 @@ impl State {
     pub fn delete_user(&self, key: &str, today: NaiveDate) -> Result<Option<UserRecord>> {
         let removed = self.users.remove_if(key, |u| !u.busy)?;
         if let Some(user) = &removed {
-            self.unindex_user(key, user.registered_on);
+            self.listing.remove(key);
             self.forget(key, user, today);
         }
         Ok(removed)
@@ -65,7 +65,7 @@ impl State {
     pub fn delete_unverified_user(&self, key: &str, today: NaiveDate) -> Result<()> {
         match self.users.remove_if(key, |u| !u.verified)? {
             Some(user) => {
-                self.unindex_user(key, user.registered_on);
+                self.listing.remove(key);
                 self.forget(key, &user, today);
                 Ok(())
             }
