@@ -355,7 +355,8 @@ impl<const N: usize> FactKeys<N> {
 /// fact), so it costs about the page, however deep; the total comes from counts of each fact's
 /// values. The owner keeps it in step with its rows on every write.
 ///
-/// Inserts are buffered as [`OrderedIndex`](super::index::OrderedIndex)'s are: a seed's million keys are one sort.
+/// Inserts are buffered as [`OrderedIndex`](super::index::OrderedIndex)'s are: a seed's million
+/// keys are one sort.
 #[derive(Debug, Default)]
 pub struct FactOrder<const N: usize> {
     keys: std::sync::RwLock<FactKeys<N>>,
