@@ -5,6 +5,7 @@
 
 use std::borrow::Cow;
 use std::future::{Ready, ready};
+use std::sync::Arc;
 
 use actix_web::dev::Payload;
 use actix_web::http::header::AUTHORIZATION;
@@ -15,7 +16,6 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
 use crate::store::{Caller, RequestContext};
 
 use super::errors::{Error, Result};
-use super::state::UserRecord;
 use crate::vendors::obp::ObpWorld;
 
 pub const DIRECT_LOGIN: &str = "DirectLogin";
@@ -33,11 +33,11 @@ pub struct DirectLoginParams {
 /// `Ok(None)` when neither header is sent; `Err(())` for an `Authorization` of another scheme.
 fn header_value(req: &HttpRequest) -> Result<Option<Cow<'_, str>>, ()> {
     if let Some(value) = req.headers().get(DIRECT_LOGIN) {
-        return Ok(Some(String::from_utf8_lossy(value.as_bytes())));
+        return Ok(Some(text(value.as_bytes())));
     }
     match req.headers().get(AUTHORIZATION) {
         Some(value) => {
-            let value = String::from_utf8_lossy(value.as_bytes());
+            let value = text(value.as_bytes());
             if value.contains(DIRECT_LOGIN) {
                 Ok(Some(value))
             } else {
@@ -48,33 +48,53 @@ fn header_value(req: &HttpRequest) -> Result<Option<Cow<'_, str>>, ()> {
     }
 }
 
+/// A header's bytes as text: `from_utf8_lossy`'s answer, checked the quick way first (a header
+/// is nearly always valid, and mostly ASCII).
+fn text(bytes: &[u8]) -> Cow<'_, str> {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Cow::Borrowed(text),
+        Err(_) => String::from_utf8_lossy(bytes),
+    }
+}
+
 /// OBP's parsing: strip a leading `DirectLogin`, split on `,`, split each part on the first `=`,
-/// strip surrounding quotes, drop empty values.
-pub fn parse(value: &str) -> DirectLoginParams {
+/// strip surrounding quotes, drop empty values. The pairs in header order, borrowed.
+fn pairs(value: &str) -> impl DoubleEndedIterator<Item = (&str, &str)> {
     let value = value.trim();
     let value = value.strip_prefix(DIRECT_LOGIN).unwrap_or(value);
+    value.split(',').filter_map(|part| {
+        let (name, v) = part.trim().split_once('=')?;
+        let v = v.trim().trim_matches('"');
+        (!v.is_empty()).then(|| (name.trim(), v))
+    })
+}
+
+/// [`pairs`] kept as OBP keeps them: a name given twice keeps its last value.
+pub fn parse(value: &str) -> DirectLoginParams {
     let mut params = DirectLoginParams::default();
-    for part in value.split(',') {
-        let Some((name, v)) = part.trim().split_once('=') else {
-            continue;
+    for (name, v) in pairs(value) {
+        let slot = match name {
+            "username" => &mut params.username,
+            "password" => &mut params.password,
+            "consumer_key" => &mut params.consumer_key,
+            "token" => &mut params.token,
+            _ => continue,
         };
-        let v = v.trim().trim_matches('"').to_string();
-        if v.is_empty() {
-            continue;
-        }
-        match name.trim() {
-            "username" => params.username = Some(v),
-            "password" => params.password = Some(v),
-            "consumer_key" => params.consumer_key = Some(v),
-            "token" => params.token = Some(v),
-            _ => {}
-        }
+        *slot = Some(v.to_string());
     }
     params
 }
 
+/// The `token` of a DirectLogin header as [`parse`] keeps it, borrowed from the header.
+fn token_of(value: &str) -> Option<&str> {
+    pairs(value)
+        .rfind(|(name, _)| *name == "token")
+        .map(|(_, v)| v)
+}
+
 fn check_value(value: &str, allowed: impl Fn(char) -> bool) -> Result<()> {
-    if value.chars().count() > 512 {
+    // No more characters than bytes: only a long value is counted.
+    if value.len() > 512 && value.chars().count() > 512 {
         return Err(Error::ValueTooLong);
     }
     if !value.chars().all(allowed) {
@@ -123,9 +143,10 @@ pub fn login_credentials(req: &HttpRequest) -> Result<(String, String, String)> 
 }
 
 /// A logged-in OBP user: a valid DirectLogin token of a user who is neither deleted nor locked.
+/// It holds the user's id, not a copy of the record: handlers read what they need in place.
 #[derive(Debug, Clone)]
 pub struct DirectLoginUser {
-    pub user: UserRecord,
+    user_id: Arc<str>,
     pub consumer_key: String,
 }
 
@@ -136,28 +157,33 @@ fn authenticate(req: &HttpRequest) -> Result<DirectLoginUser> {
         Ok(None) => return Err(Error::UserNotLoggedIn),
         Err(()) => return Err(Error::UnsupportedAuthorizationHeader),
     };
-    let Some(token) = parse(&value).token else {
+    let Some(token) = token_of(&value) else {
         return Err(Error::DirectLoginMissingParameters(vec!["token"]));
     };
-    check_value(&token, token_char)?;
+    check_value(token, token_char)?;
     let state = ctx.world.obp();
-    let record = state
-        .token(&token, ctx.world.clock.now())
-        .ok_or_else(|| Error::DirectLoginInvalidToken(token.clone()))?;
-    let user = state
-        .user(&record.user_id)
-        .ok_or(Error::DirectLoginInvalidToken(token))?;
-    if user.is_deleted {
-        return Err(Error::UserDeleted);
-    }
-    if state.is_locked(&user) {
-        return Err(Error::UserLocked);
-    }
-    req.extensions_mut()
-        .insert(Caller::labelled("obp user", &user.username));
+    let invalid = || Error::DirectLoginInvalidToken(token.to_string());
+    let (consumer_key, user) = state
+        .with_token(token, ctx.world.clock.now(), |record| {
+            let user = state.with_user(&record.user_id, |user| {
+                // OBP's checks, in its order, while the row is read.
+                let caller = if user.is_deleted {
+                    Err(Error::UserDeleted)
+                } else if state.is_locked(user) {
+                    Err(Error::UserLocked)
+                } else {
+                    Ok(Caller::labelled("obp user", &user.username))
+                };
+                (user.user_id.clone(), caller)
+            });
+            (record.consumer_key.clone(), user)
+        })
+        .ok_or_else(invalid)?;
+    let (user_id, caller) = user.ok_or_else(invalid)?;
+    req.extensions_mut().insert(caller?);
     Ok(DirectLoginUser {
-        user,
-        consumer_key: record.consumer_key,
+        user_id,
+        consumer_key,
     })
 }
 
@@ -173,7 +199,7 @@ impl FromRequest for DirectLoginUser {
 impl DirectLoginUser {
     /// OBP's `hasEntitlement` for system roles: 403 `OBP-20006 ... <role>` without it.
     pub fn require(&self, state: &super::State, role: &str) -> Result<()> {
-        if state.has_role(&self.user.user_id, role, "") {
+        if state.has_role(&self.user_id, role, "") {
             Ok(())
         } else {
             Err(Error::MissingRoles(role.to_string()))
@@ -181,7 +207,7 @@ impl DirectLoginUser {
     }
 
     pub fn user_id(&self) -> &str {
-        &self.user.user_id
+        &self.user_id
     }
 }
 
@@ -235,6 +261,32 @@ mod tests {
     }
 
     #[test]
+    fn a_token_is_the_last_non_empty_one_as_parse_keeps_it() {
+        for value in [
+            "token=a",
+            "DirectLogin token=\"a\", token=b",
+            "token=a, token=, token=\"\"",
+            "username=u, token = c ,password=p",
+            "token",
+            "",
+        ] {
+            assert_eq!(token_of(value), parse(value).token.as_deref(), "{value}");
+        }
+    }
+
+    #[test]
+    fn header_text_is_from_utf8_lossy() {
+        for bytes in [
+            &b"token=abc"[..],
+            "Zoë".as_bytes(),
+            b"bad \xff\xfe utf8",
+            b"",
+        ] {
+            assert_eq!(text(bytes), String::from_utf8_lossy(bytes));
+        }
+    }
+
+    #[test]
     fn the_basic_password_charset_excludes_brackets() {
         assert!("Passw0rd\\1^".chars().all(password_char));
         assert!(!"Passw0rd[1".chars().all(password_char));
@@ -252,7 +304,9 @@ mod tests {
         // OBP's character sets or fails with one of OBP's 400s.
         #[test]
         fn any_direct_login_header_parses_or_gets_obps_400(value in "\\PC{0,600}") {
-            let _ = parse(&value);
+            // The token is read borrowed, as `parse` keeps it.
+            let params = parse(&value);
+            proptest::prop_assert_eq!(token_of(&value), params.token.as_deref());
             let Ok(header) = actix_web::http::header::HeaderValue::from_str(&value) else {
                 return Ok(());
             };

@@ -51,6 +51,11 @@ fn write_entitlements(out: &mut Vec<u8>, state: &State, user_id: &str, sorted: b
         entitlement.end();
     };
     state.with_entitlements(user_id, |list| {
+        if list.is_empty() {
+            // Most users hold no role.
+            out.extend_from_slice(br#"{"list":[]}"#);
+            return;
+        }
         let mut entitlements = JsonObject::new(out);
         entitlements.field_with("list", |out| {
             if sorted && !list.is_sorted_by(|a, b| a.role_name <= b.role_name) {
@@ -66,9 +71,16 @@ fn write_entitlements(out: &mut Vec<u8>, state: &State, user_id: &str, sorted: b
     });
 }
 
-/// Writes a listed user as serde_json writes its [`UserJsonV400`] on the list endpoints (no
-/// agreements, entitlements sorted by role name), read in place.
-fn write_listed_user_v400(out: &mut Vec<u8>, state: &State, u: &UserRecord, is_locked: bool) {
+/// Writes a user as serde_json writes its [`UserJsonV400::of`], read in place: `with_agreements`
+/// only on `getUserByUserId`, `sorted` (entitlements by role name) on the list endpoints.
+fn write_user_v400(
+    out: &mut Vec<u8>,
+    state: &State,
+    u: &UserRecord,
+    is_locked: bool,
+    with_agreements: bool,
+    sorted: bool,
+) {
     let mut user = JsonObject::new(out);
     user.field_str("user_id", &u.user_id)
         .field_str("email", &u.email)
@@ -76,11 +88,37 @@ fn write_listed_user_v400(out: &mut Vec<u8>, state: &State, u: &UserRecord, is_l
         .field_str("provider", &u.provider)
         .field_str("username", &u.username)
         .field_with("entitlements", |out| {
-            write_entitlements(out, state, &u.user_id, true)
-        })
-        .field_bool("is_deleted", u.is_deleted)
+            write_entitlements(out, state, &u.user_id, sorted)
+        });
+    if with_agreements {
+        user.field_with("agreements", |out| {
+            write_json_array(out, &u.agreements, |out, a| {
+                let mut agreement = JsonObject::new(out);
+                agreement
+                    .field_str("type", &a.r#type)
+                    .field_str("text", &a.text);
+                agreement.end();
+            })
+        });
+    }
+    // `last_marketing_agreement_signed_date` is never set, so never written.
+    user.field_bool("is_deleted", u.is_deleted)
         .field_bool("is_locked", is_locked);
     user.end();
+}
+
+/// One user of `getUserByUserId` (`with_agreements`) or `getUserByUsername`.
+fn user_v400_json(state: &State, u: &UserRecord, with_agreements: bool) -> Vec<u8> {
+    let mut body = Vec::with_capacity(512);
+    write_user_v400(
+        &mut body,
+        state,
+        u,
+        state.is_locked(u),
+        with_agreements,
+        false,
+    );
+    body
 }
 
 /// A page of `getUsers` written as serde_json writes its [`UsersJsonV400`], each user while its
@@ -93,7 +131,7 @@ fn write_users_v400(state: &State, q: &UsersQuery) -> Vec<u8> {
         if body.len() > start {
             body.push(b',');
         }
-        write_listed_user_v400(&mut body, state, u, is_locked);
+        write_user_v400(&mut body, state, u, is_locked, false, true);
     });
     body.extend_from_slice(b"]}");
     body
@@ -196,19 +234,22 @@ pub async fn create_user(sandbox: Sandbox, body: JsonBody) -> Result<HttpRespons
     security(("directLogin" = [])),
 )]
 pub async fn get_current_user(user: DirectLoginUser, sandbox: Sandbox) -> Result<HttpResponse> {
-    let u = &user.user;
     let state = sandbox.obp();
-    Ok(HttpResponse::Ok().json(UserJsonV300 {
-        user_id: u.user_id.to_string(),
-        email: u.email.clone(),
-        provider_id: u.provider_id.clone(),
-        provider: u.provider.to_string(),
-        username: u.username.clone(),
-        entitlements: EntitlementJsons::of(state, &u.user_id, false),
-        views: ViewsJson {
-            list: state.views(&u.user_id),
-        },
-    }))
+    let current = state
+        .with_user(user.user_id(), |u| UserJsonV300 {
+            user_id: u.user_id.to_string(),
+            email: u.email.clone(),
+            provider_id: u.provider_id.clone(),
+            provider: u.provider.to_string(),
+            username: u.username.clone(),
+            entitlements: EntitlementJsons::of(state, &u.user_id, false),
+            views: ViewsJson {
+                list: state.views(&u.user_id),
+            },
+        })
+        // Users are never removed (a delete scrambles them): the caller's row is there.
+        .ok_or(Error::Unknown)?;
+    Ok(HttpResponse::Ok().json(current))
 }
 
 /// Get User Id (Current)
@@ -224,7 +265,7 @@ pub async fn get_current_user(user: DirectLoginUser, sandbox: Sandbox) -> Result
 )]
 pub async fn get_current_user_id(user: DirectLoginUser) -> Result<HttpResponse> {
     Ok(HttpResponse::Ok().json(UserIdJsonV400 {
-        user_id: user.user.user_id.to_string(),
+        user_id: user.user_id().to_string(),
     }))
 }
 
@@ -270,19 +311,16 @@ pub async fn get_user_by_user_id(
     let user_id = path.into_inner();
     // Written while the row is read: the record is not copied.
     let json = state
-        .with_user(&user_id, |found| {
-            serde_json::to_vec(&UserJsonV400::of(state, found, true, false))
-        })
+        .with_user(&user_id, |found| user_v400_json(state, found, true))
         .ok_or_else(|| Error::UserNotFoundByUserId(format!(" Current UserId({user_id})")))?;
-    json_response(json)
+    Ok(json_response(json))
 }
 
-/// A 200 of JSON written by `serde_json::to_vec`.
-fn json_response(json: serde_json::Result<Vec<u8>>) -> Result<HttpResponse> {
-    let json = json.map_err(|_| Error::Unknown)?;
-    Ok(HttpResponse::Ok()
-        .content_type(actix_web::http::header::ContentType::json())
-        .body(json))
+/// A 200 of written JSON.
+fn json_response(json: Vec<u8>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type(ContentType::json())
+        .body(json)
 }
 
 /// Get User by USERNAME
@@ -308,10 +346,10 @@ pub async fn get_user_by_username(
     user.require(state, CAN_GET_ANY_USER)?;
     let json = state
         .with_user_by_username(&path.into_inner(), |found| {
-            serde_json::to_vec(&UserJsonV400::of(state, found, false, false))
+            user_v400_json(state, found, false)
         })
         .ok_or(Error::UserNotFoundByUsername(None))?;
-    json_response(json)
+    Ok(json_response(json))
 }
 
 /// Get Users by Email Address
@@ -377,7 +415,7 @@ fn users_query(query: &str) -> Result<UsersQuery> {
         pairs
             .iter()
             .find(|(k, _)| names.contains(&k.as_str()))
-            .map(|(_, v)| v.clone())
+            .map(|(_, v)| v.as_str())
     };
     // Scala `toInt`: anything outside an `Int` is as wrong as a non-number.
     let limit = match get(&["limit", "obp_limit"]) {
@@ -402,21 +440,15 @@ fn users_query(query: &str) -> Result<UsersQuery> {
             return Err(Error::InvalidFilter(FilterError::SortDirection));
         }
     }
-    let is_deleted = match get(&["is_deleted"])
-        .map(|v| v.to_ascii_lowercase())
-        .as_deref()
-    {
+    let is_deleted = match get(&["is_deleted"]) {
         None => false,
-        Some("true") => true,
-        Some("false") => false,
+        Some(v) if v.eq_ignore_ascii_case("true") => true,
+        Some(v) if v.eq_ignore_ascii_case("false") => false,
         Some(_) => return Err(Error::InvalidFilter(FilterError::IsDeleted)),
     };
-    let locked = match get(&["locked_status"])
-        .map(|v| v.to_ascii_lowercase())
-        .as_deref()
-    {
-        Some("locked") => LockedStatus::Locked,
-        Some("active") => LockedStatus::Active,
+    let locked = match get(&["locked_status"]) {
+        Some(v) if v.eq_ignore_ascii_case("locked") => LockedStatus::Locked,
+        Some(v) if v.eq_ignore_ascii_case("active") => LockedStatus::Active,
         _ => LockedStatus::Any,
     };
     Ok(UsersQuery {
@@ -437,6 +469,18 @@ fn users_page(
     let q = users_query(req.query_string())?;
     let page = state.list_users(q.is_deleted, q.offset, q.limit, q.locked);
     Ok((q, page))
+}
+
+/// `getUsers`' `Range` header, `items=<offset>-<limit>`, as `format!` writes it.
+fn range_header(q: &UsersQuery) -> String {
+    let (mut offset, mut limit) = (itoa::Buffer::new(), itoa::Buffer::new());
+    let (offset, limit) = (offset.format(q.offset), limit.format(q.limit));
+    let mut range = String::with_capacity(7 + offset.len() + limit.len());
+    range.push_str("items=");
+    range.push_str(offset);
+    range.push('-');
+    range.push_str(limit);
+    range
 }
 
 /// Get all Users
@@ -466,7 +510,7 @@ pub async fn get_users(
     user.require(state, CAN_GET_ANY_USER)?;
     let q = users_query(req.query_string())?;
     Ok(HttpResponse::Ok()
-        .insert_header(("Range", format!("items={}-{}", q.offset, q.limit)))
+        .insert_header(("Range", range_header(&q)))
         .content_type(ContentType::json())
         .body(write_users_v400(state, &q)))
 }
@@ -677,6 +721,87 @@ pub async fn reset_password_url(
 mod tests {
     use super::*;
     use crate::store::Ids;
+    use crate::vendors::obp::models::AgreementJson;
+
+    /// `getUserByUserId` and `getUserByUsername` write their user while its row is read: the
+    /// bytes are the serde_json of the documented `UserJsonV400` (agreements only with the id,
+    /// entitlements in grant order, escapes, locks and deletes included).
+    #[test]
+    fn a_written_user_is_the_documented_user_json() {
+        let (state, clock) = crate::vendors::obp::state::seeded_with(10);
+        let mut users = state.list_users(false, 0, 1000, LockedStatus::Any);
+        let odd = state
+            .create_user(UserRecord {
+                user_id: "odd\"id\n".into(),
+                username: "odd.user".into(),
+                email: "odd@example.com".into(),
+                first_name: "Odd".into(),
+                last_name: "User".into(),
+                password: Password::hash("x", "odd"),
+                provider: "http://127.0.0.1:8080".into(),
+                provider_id: "odd\u{1}user".into(),
+                validated: true,
+                is_deleted: false,
+                created_at: clock.now(),
+                agreements: vec![
+                    AgreementJson {
+                        r#type: "terms_and_conditions".into(),
+                        text: "\"Yes\" \\ 東京\t".into(),
+                    },
+                    AgreementJson {
+                        r#type: "privacy_conditions".into(),
+                        text: String::new(),
+                    },
+                ],
+                seq: 0,
+            })
+            .unwrap();
+        for role in ["CanZ", "CanA"] {
+            state
+                .add_entitlement(
+                    &odd.user_id,
+                    EntitlementRecord {
+                        entitlement_id: format!("e-{role}"),
+                        role_name: role.into(),
+                        bank_id: String::new(),
+                    },
+                )
+                .unwrap();
+        }
+        state.lock(&users[2].user_id, clock.now());
+        state.delete_user(&Ids::new(7), &users[3].user_id);
+        users = state.list_users(false, 0, 1000, LockedStatus::Any);
+        users.extend(state.list_users(true, 0, 1000, LockedStatus::Any));
+        assert!(
+            users
+                .iter()
+                .any(|u| !u.agreements.is_empty() && u.user_id != odd.user_id)
+        );
+        for u in &users {
+            for with_agreements in [true, false] {
+                assert_eq!(
+                    String::from_utf8(user_v400_json(&state, u, with_agreements)).unwrap(),
+                    serde_json::to_string(&UserJsonV400::of(&state, u, with_agreements, false))
+                        .unwrap(),
+                    "{} {with_agreements}",
+                    u.username
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_range_header_is_offset_dash_limit() {
+        for (offset, limit) in [(0, 50), (500_000, 1), (2_147_483_647, 2_147_483_647)] {
+            let q = UsersQuery {
+                limit,
+                offset,
+                is_deleted: false,
+                locked: LockedStatus::Any,
+            };
+            assert_eq!(range_header(&q), format!("items={offset}-{limit}"));
+        }
+    }
 
     /// `getUsers` writes each user while its row is read: the page is byte for byte the
     /// serde_json of the documented `UsersJsonV400` of the same users (entitlements sorted,

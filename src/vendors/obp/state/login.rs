@@ -28,15 +28,13 @@ impl State {
 
     fn is_locked_check_within(&self, few: usize) -> LockCheck<'_> {
         let max = self.config.max_bad_login_attempts;
-        let over_limit = (self.bad_logins.len() <= few).then(|| {
-            self.bad_logins
-                .iter()
-                .filter(|b| b.attempts > max)
-                .map(|b| b.key().clone())
-                .collect()
-        });
-        let locked =
-            (self.locks.len() <= few).then(|| self.locks.iter().map(|l| l.key().clone()).collect());
+        // One walk of each map, given up past `few` entries (a map's `len` walks it too).
+        let counters = self
+            .bad_logins
+            .iter()
+            .map(|b| (b.attempts > max).then(|| b.key().clone()));
+        let over_limit = few_of(counters, few).map(|names| names.into_iter().flatten().collect());
+        let locked = few_of(self.locks.iter().map(|l| l.key().clone()), few);
         LockCheck {
             state: self,
             over_limit,
@@ -90,12 +88,15 @@ impl State {
         self.tokens.insert(token, record);
     }
 
-    /// The token's record while it is valid at `now`.
-    pub fn token(&self, token: &str, now: DateTime<Utc>) -> Option<TokenRecord> {
-        self.tokens
-            .get(token)
-            .map(|t| t.value().clone())
-            .filter(|t| t.expires_at > now)
+    /// `f` of the token's record while it is valid at `now`, read in place.
+    pub fn with_token<R>(
+        &self,
+        token: &str,
+        now: DateTime<Utc>,
+        f: impl FnOnce(&TokenRecord) -> R,
+    ) -> Option<R> {
+        let record = self.tokens.get(token)?;
+        (record.expires_at > now).then(|| f(record.value()))
     }
 
     /// `getBadLoginStatus`: OBP creates a zero counter (dated now) on first look.
@@ -142,6 +143,18 @@ impl State {
 /// out once instead of looking each user up.
 const FEW_LOCKS: usize = 64;
 
+/// The items of `iter` while there are at most `few` of them.
+fn few_of<T>(iter: impl Iterator<Item = T>, few: usize) -> Option<Vec<T>> {
+    let mut items = Vec::new();
+    for item in iter {
+        if items.len() == few {
+            return None;
+        }
+        items.push(item);
+    }
+    Some(items)
+}
+
 /// [`State::is_locked_check`]: `is_locked` and `counter_locked` for one page's users.
 #[derive(Debug)]
 pub struct LockCheck<'a> {
@@ -153,6 +166,7 @@ pub struct LockCheck<'a> {
 }
 
 impl LockCheck<'_> {
+    #[inline]
     pub fn is_locked(&self, user: &UserRecord) -> bool {
         self.counter_locked(user)
             || match &self.locked {
@@ -161,6 +175,7 @@ impl LockCheck<'_> {
             }
     }
 
+    #[inline]
     pub fn counter_locked(&self, user: &UserRecord) -> bool {
         match &self.over_limit {
             Some(names) => names.contains(&user.username),
