@@ -472,17 +472,6 @@ impl NgramIndex {
             .add(key.into(), texts.iter().copied(), &mut Vec::new());
     }
 
-    /// Indexes the texts of many rows in turn, as `add` of each would, under one lock.
-    pub fn add_all<'t, T: IntoIterator<Item = &'t str>>(
-        &self,
-        rows: impl IntoIterator<Item = (Arc<str>, T)>,
-    ) {
-        let mut writer = self.writer();
-        for (key, texts) in rows {
-            writer.add(key, texts);
-        }
-    }
-
     /// The index locked for many [`NgramWriter::add`]s in turn, e.g. of rows read one by one in
     /// key order from their table.
     pub fn writer(&self) -> NgramWriter<'_> {
@@ -492,23 +481,13 @@ impl NgramIndex {
         }
     }
 
-    /// Replaces the whole index by one of `rows` (key and texts), e.g. the live rows of a table.
-    pub fn rebuild<K: AsRef<str>, T: AsRef<str>>(
-        &self,
-        rows: impl IntoIterator<Item = (K, Vec<T>)>,
-    ) {
-        let mut inner = self.write();
-        *inner = Inner::default();
-        let mut scratch = Vec::new();
-        for (key, texts) in rows {
-            inner.add(
-                key.as_ref().into(),
-                texts.iter().map(AsRef::as_ref),
-                &mut scratch,
-            );
-        }
-        inner.keys.shrink_to_fit();
-        inner.postings.shrink_to_fit();
+    /// [`NgramIndex::writer`] into an index emptied first, under the same lock: the owner adds
+    /// its live rows again (in key order, so they page from a cursor) and no reader sees the
+    /// index half built.
+    pub fn rebuilder(&self) -> NgramWriter<'_> {
+        let mut writer = self.writer();
+        *writer.inner = Inner::default();
+        writer
     }
 
     /// Gives back the room the lists grew into beyond their entries (the end of a seed).
@@ -798,7 +777,11 @@ mod tests {
                 }
             }
         }
-        index.rebuild(rows.iter().map(|(k, t)| (k.as_str(), t.clone())));
+        let mut rebuilder = index.rebuilder();
+        for (key, texts) in &rows {
+            rebuilder.add(key.as_str().into(), texts.iter().map(String::as_str));
+        }
+        drop(rebuilder);
         assert_eq!(index.unordered(), 0);
         assert_eq!(
             index.candidates("lovelace", Some("user|0100"), 4).0,
@@ -820,7 +803,7 @@ mod tests {
         assert_eq!(index.candidates("s", None, 2).0, ["k1"]);
         assert!(!index.candidates("s", None, 2).1);
         assert_eq!(index.garbage(2), 1);
-        index.rebuild([("k2", vec!["Jones"])]);
+        index.rebuilder().add("k2".into(), ["Jones"]);
         assert!(index.candidates("smith", None, 5).0.is_empty());
         assert_eq!(index.candidates("one", None, 5).0, ["k2"]);
         assert_eq!(index.garbage(1), 0);

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use crate::seed::Person;
 use crate::seed::fixtures::{FixtureError, Fixtures};
 use crate::store::ids::{FNV_OFFSET, fnv_step, fnv1a, stable_hash};
-use crate::store::ngram::NgramIndex;
+use crate::store::ngram::{NgramIndex, NgramWriter};
 use crate::store::page::cursor_window;
 use crate::store::state_schema::rows::SeqOf;
 use crate::store::{Clock, FastMap, Table};
@@ -513,7 +513,7 @@ impl State {
         self.tenants.settle();
         self.clients.settle();
         if self.search.entries() == 0 {
-            self.index_search();
+            self.index_search(self.search.writer());
         } else {
             self.compact_search();
         }
@@ -694,10 +694,10 @@ impl State {
         }
     }
 
-    /// Indexes every user for the search, in key order, into an empty index: the seed's users
-    /// then page from a cursor by binary search (see [`NgramIndex::candidates`]).
-    fn index_search(&self) {
-        let mut writer = self.search.writer();
+    /// Indexes every user for the search, in key order, into an empty index (`writer` of a new
+    /// index, or a rebuilder): the users then page from a cursor by binary search (see
+    /// [`NgramIndex::candidates`]).
+    fn index_search(&self, mut writer: NgramWriter<'_>) {
         for key in self.users.keys_shared(false) {
             self.users
                 .with(&key, |u| writer.add(key.clone(), search_texts(u)));
@@ -715,13 +715,8 @@ impl State {
         {
             return;
         }
-        let rows = self.users.keys(false).filter_map(|id| {
-            self.users.with(&id, |u| {
-                let texts: Vec<String> = search_texts(u).map(String::from).collect();
-                (id.clone(), texts)
-            })
-        });
-        self.search.rebuild(rows);
+        self.index_search(self.search.rebuilder());
+        self.search.shrink_to_fit();
     }
 
     fn index_member(&self, tenant_id: &str, user_id: &str) {
